@@ -1,0 +1,35 @@
+"""Why firms stay, leave or join: waiting costs motivation, tangible results restore it.
+
+"The enterprises will desist from their collaborative efforts if they are unable to see any
+concrete results from their joint activities" — each month without a result costs motivation;
+a firm that waits past its patience or loses its motivation drops out. Outside firms join by
+word of mouth when they see participants getting results.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+Array = np.ndarray
+
+
+def spend(motivation: Array, cost: float) -> Array:
+    """Motivation after a month of taking part: time and money spent."""
+    return np.clip(motivation - cost, 0.0, 1.0)
+
+
+def reward(motivation: Array | float, amount: float) -> Array:
+    """Motivation after a tangible result: close a share ``amount`` of the gap to 1."""
+    return np.clip(motivation + amount * (1.0 - motivation), 0.0, 1.0)
+
+
+def dropout_probability(months_waiting: Array, patience: Array, motivation: Array) -> Array:
+    """Monthly chance a participant leaves: past its patience, or with no motivation left."""
+    impatient = np.where(months_waiting > patience, 0.3, 0.0)
+    discouraged = np.where(motivation < 0.15, 0.3, 0.0)
+    return np.clip(impatient + discouraged, 0.0, 1.0)
+
+
+def join_probability(rate: float, share_with_results: float, trust_collective: Array) -> Array:
+    """Monthly chance an outside firm joins, having heard of participants' results."""
+    return np.clip(rate * share_with_results * (0.5 + trust_collective), 0.0, 1.0)

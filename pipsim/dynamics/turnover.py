@@ -1,0 +1,29 @@
+"""Technicians leaving the team, the vacancies they open and the relationships they take along.
+
+The document: "any change in the makeup of the technical team damages the bonds of trust created
+by the promoting agency with the participating enterprises". A replacement starts without the
+relationships of the technician they replace.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def monthly_probability(annual_rate: float) -> float:
+    """The monthly chance of an event whose chance over a year is ``annual_rate``."""
+    return 1.0 - (1.0 - annual_rate) ** (1.0 / 12.0)
+
+
+def vacancy_months(rng: np.random.Generator, mean_months: float) -> int:
+    """How long a post stays empty: geometric with mean ``mean_months`` (0: filled at once)."""
+    if mean_months <= 0:
+        return 0
+    return int(rng.geometric(1.0 / (1.0 + mean_months))) - 1
+
+
+def relationships_after_departure(relationship: np.ndarray, caseload: np.ndarray) -> np.ndarray:
+    """Relationships with the agency once the technician serving ``caseload`` has left."""
+    out = relationship.copy()
+    out[caseload] = 0.0
+    return out
