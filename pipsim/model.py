@@ -272,10 +272,12 @@ class PIPModel(mesa.Model):
         """An action agreed with the firms falls due: the public agency keeps it or not."""
         p, members = self.p, self.participating()
         if self.rng.random() < self.public.commitment:
-            weight = 1.0 if self.public.high_level_present else 0.5
+            # A visible action agreed with the firms weighs double; less so once delegated.
+            weight = 2.0 if self.public.high_level_present else 1.0
             self.trust_public[members] = trust.reinforce(
                 self.trust_public[members], p.trust_gain * weight)
             self.motivation[members] = motivation.reward(self.motivation[members], 0.05)
+            self.months_waiting[members] *= 0.5  # a quick win is a result all can see
             self.productivity_uplift += p.public_action_effect  # a public good: every firm
             self.counts["public_actions_kept"] += 1
             self.public.actions_kept += 1
@@ -316,23 +318,33 @@ class PIPModel(mesa.Model):
         return slots
 
     def _new_ventures(self, month: int, slots: float) -> None:
-        p = self.p
+        """Formalise a collective project if a group is ready; launch pilots as planned."""
+        p, rng = self.p, self.rng
         if p.collective_projects and slots >= 1:
             project = ventures.start_project(self, month)
             if project is not None:
                 self.ventures.append(project)
                 slots -= 1
-        if p.pilots and slots >= 1:
+        if not p.pilots:
+            return
+        planned = int(p.pilots_per_month) + int(rng.random() < p.pilots_per_month % 1)
+        for _ in range(min(planned, int(slots))):
             pilot = ventures.start_pilot(self, month)
-            if pilot is not None:
-                self.ventures.append(pilot)
+            if pilot is None:
+                break
+            self.ventures.append(pilot)
 
     def _membership(self, month: int) -> None:
         """Waiting costs motivation; the impatient drop out; others join on seeing results."""
         p, rng = self.p, self.rng
         members = self.participating()
         self.motivation[members] = motivation.spend(self.motivation[members], p.participation_cost)
-        self.months_waiting[members & (self.last_result_month < month)] += 1
+        waiting = members & (self.last_result_month < month)
+        # Progress indicators the firms can verify make the wait for a maturing project's
+        # results easier to bear (the document's advice on balancing short and long term).
+        in_project = self.project_of >= 0
+        felt = np.where(in_project & p.progress_indicators, 0.5, 1.0)
+        self.months_waiting[waiting] += felt[waiting]
         leave = motivation.dropout_probability(
             self.months_waiting, self.patience, self.motivation)
         for firm in np.flatnonzero(members & (rng.random(self.n) < leave)):

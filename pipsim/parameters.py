@@ -41,7 +41,7 @@ class Parameters:
     post_project_months: int = _p(24, 0, 240, "months", "horizon after the agency leaves")
     launch_months: int = _p(3, 0, 24, "months", "validation of the design and baseline")
     close_out_months: int = _p(6, 0, 24, "months", "final months aimed at sustainability")
-    n_enterprises: int = _p(80, 2, 2000, "firms", "firms that could take part (territory/chain)")
+    n_enterprises: int = _p(120, 2, 2000, "firms", "firms that could take part (territory/chain)")
     initial_participants: int = _p(20, 1, 2000, "firms", "firms in the project at launch")
     appropriability: float = _p(0.35, 0.0, 1.0, "share", "share of a joint benefit kept by members")
     n_lead_firms: int = _p(3, 0, 2000, "firms", "lead firms (large, capable, targeted first)")
@@ -51,9 +51,10 @@ class Parameters:
     share_medium: float = _p(0.15, 0.0, 1.0, "share", "share of medium (rest: large)")
     exporter_share: float = _p(0.15, 0.0, 1.0, "share", "firms exporting at baseline")
     initial_motivation: float = _p(0.6, 0.0, 1.0, "0-1", "mean motivation at launch")
-    mean_patience_months: float = _p(9.0, 1.0, 120.0, "months", "months without results tolerated")
+    mean_patience_months: float = _p(12.0, 1.0, 120.0, "months", "months without results tolerated")
     participation_cost: float = _p(0.015, 0.0, 0.5, "per month", "motivation spent by taking part")
-    recruitment_rate: float = _p(0.06, 0.0, 1.0, "per month", "joining chance by word of mouth")
+    progress_indicators: bool = _p(True, None, None, "switch", "verifiable progress halves waits")
+    recruitment_rate: float = _p(0.1, 0.0, 1.0, "per month", "joining chance by word of mouth")
     # --- trust -------------------------------------------------------------------------------
     initial_trust: float = _p(0.2, 0.0, 1.0, "0-1", "mean firm-to-firm trust at launch")
     initial_trust_spread: float = _p(0.1, 0.0, 0.5, "0-1", "spread of firm-to-firm trust")
@@ -68,19 +69,20 @@ class Parameters:
     trust_building_events: bool = _p(True, None, None, "switch", "meetings, travel, visits")
     events_per_month: float = _p(1.5, 0.0, 20.0, "per month", "trust-building events planned")
     pilots: bool = _p(True, None, None, "switch", "low-risk pilot activities")
+    pilots_per_month: float = _p(2.0, 0.0, 20.0, "per month", "pilots the team can launch")
     pilot_group_size: int = _p(4, 2, 50, "firms", "firms in one pilot")
     pilot_months: int = _p(3, 1, 24, "months", "duration of a pilot")
-    pilot_success_rate: float = _p(0.8, 0.0, 1.0, "probability", "pilot works if all comply")
-    pilot_sales_effect: float = _p(0.03, 0.0, 1.0, "share", "sales uplift of a good pilot")
+    pilot_success_rate: float = _p(0.9, 0.0, 1.0, "probability", "pilot works if all comply")
+    pilot_sales_effect: float = _p(0.05, 0.0, 1.0, "share", "sales uplift of a good pilot")
     pilot_productivity_effect: float = _p(0.02, 0.0, 1.0, "share", "productivity uplift")
     collective_projects: bool = _p(True, None, None, "switch", "riskier collective projects")
     project_group_size: int = _p(6, 2, 200, "firms", "firms in one collective project")
     project_trust_threshold: float = _p(0.45, 0.0, 1.0, "0-1", "group trust needed to formalise")
     project_maturation_months: int = _p(18, 1, 120, "months", "until a project pays off")
     project_success_rate: float = _p(0.75, 0.0, 1.0, "probability", "business case holds")
-    project_sales_effect: float = _p(0.4, 0.0, 5.0, "share", "sales uplift, fully appropriated")
-    project_productivity_effect: float = _p(0.2, 0.0, 5.0, "share", "productivity uplift")
-    noncompliance_risk: float = _p(0.08, 0.0, 1.0, "probability", "a member fails the group")
+    project_sales_effect: float = _p(1.2, 0.0, 5.0, "share", "sales uplift, fully appropriated")
+    project_productivity_effect: float = _p(0.4, 0.0, 5.0, "share", "productivity uplift")
+    noncompliance_risk: float = _p(0.012, 0.0, 1.0, "probability", "a member fails the group")
     conflict_rate: float = _p(0.05, 0.0, 1.0, "per month", "conflicts per joint activity")
     mediation: bool = _p(True, None, None, "switch", "technicians mediate conflicts")
     mediation_effectiveness: float = _p(0.7, 0.0, 1.0, "share", "damage a mediation avoids")
@@ -88,15 +90,15 @@ class Parameters:
     n_technicians: int = _p(3, 0, 100, "people", "technicians in the team")
     technician_skill: float = _p(0.6, 0.0, 1.0, "0-1", "mean mediation/communication skill")
     firms_per_technician: int = _p(15, 1, 500, "firms", "caseload one technician can serve")
-    activities_per_technician: float = _p(1.5, 0.0, 20.0, "per month", "activities run")
+    activities_per_technician: float = _p(3.0, 0.0, 20.0, "per month", "activities run")
     staff_turnover: float = _p(0.15, 0.0, 1.0, "per year", "annual rate of technician departures")
     vacancy_months: float = _p(3.0, 0.0, 36.0, "months", "mean time a post stays empty")
     agency_credibility: float = _p(0.6, 0.0, 1.0, "0-1", "credibility of the executing agency")
     relationship_weight: float = _p(0.6, 0.0, 1.0, "share", "trust in agency held by technician")
     # --- public agency -----------------------------------------------------------------------
-    public_commitment: float = _p(0.6, 0.0, 1.0, "probability", "an agreed action is carried out")
+    public_commitment: float = _p(0.7, 0.0, 1.0, "probability", "an agreed action is carried out")
     public_actions_per_year: float = _p(4.0, 0.0, 24.0, "per year", "actions agreed with firms")
-    public_action_effect: float = _p(0.01, 0.0, 1.0, "share", "productivity gain of one action")
+    public_action_effect: float = _p(0.004, 0.0, 1.0, "share", "productivity gain of one action")
     high_level_participation: bool = _p(True, None, None, "switch", "a minister sits in")
     delegation_rate: float = _p(0.25, 0.0, 1.0, "per year", "hazard the official delegates")
     political_crisis_month: int | None = _p(None, 1, 480, "month", "month of a political crisis")
@@ -197,6 +199,7 @@ FIELDS: dict[str, dataclasses.Field] = {f.name: f for f in dataclasses.fields(Pa
 TYPOLOGY_PRESETS: dict[str, dict[str, Any]] = {
     "horizontal_network": dict(
         n_enterprises=20, initial_participants=12, appropriability=0.85, n_lead_firms=1,
+        prior_ties=0.3,
         share_micro=0.3, share_small=0.5, share_medium=0.2, n_technicians=1,
         project_group_size=5, target_participants=16, target_firms_in_joint_projects=10,
         delegation_rate=0.1, public_actions_per_year=2.0,
@@ -208,14 +211,29 @@ TYPOLOGY_PRESETS: dict[str, dict[str, Any]] = {
         delegation_rate=0.1, public_actions_per_year=2.0,
     ),
     "cluster": dict(
-        n_enterprises=80, initial_participants=20, appropriability=0.35, n_lead_firms=3,
+        n_enterprises=120, initial_participants=20, appropriability=0.35, n_lead_firms=3,
         share_micro=0.5, share_small=0.3, share_medium=0.15, n_technicians=3,
         project_group_size=6, target_participants=60, target_firms_in_joint_projects=30,
     ),
     "local_environment": dict(
-        n_enterprises=100, initial_participants=20, appropriability=0.15, n_lead_firms=2,
+        n_enterprises=150, initial_participants=20, appropriability=0.15, n_lead_firms=2,
         share_micro=0.6, share_small=0.25, share_medium=0.1, n_technicians=3,
         project_group_size=8, target_participants=60, target_firms_in_joint_projects=30,
         public_actions_per_year=6.0,
     ),
 }
+
+
+def markdown_table() -> str:
+    """Every parameter as a Markdown table (name, default, range, unit, meaning) for the docs."""
+    rows = ["| parameter | default | allowed | unit | meaning |", "|---|---|---|---|---|"]
+    for f in dataclasses.fields(Parameters):
+        meta = f.metadata
+        if "choices" in meta:
+            allowed = ", ".join(meta["choices"])
+        elif meta["low"] is None:
+            allowed = "true, false"
+        else:
+            allowed = f"{meta['low']} – {meta['high']}"
+        rows.append(f"| `{f.name}` | {f.default} | {allowed} | {meta['unit']} | {meta['doc']} |")
+    return "\n".join(rows)

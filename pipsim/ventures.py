@@ -27,24 +27,28 @@ PROJECT_TRUST_FACTOR = 4.0  # a project's outcome weighs more still
 WORKING_TRUST_FACTOR = 0.3  # a quiet month of joint work
 BREAK_TRUST = 0.15  # below this mutual trust a group stops working together
 BENEFIT_RAMP_MONTHS = 6  # months for a project's benefits to reach their full size
-JOINTLY_MARKETED_SHARE = 0.5  # share of a member's sales sold through a marketing project
+JOINTLY_MARKETED_SHARE = 0.5
+MIN_PROJECT_FIRMS = 3  # fewer is a bilateral deal, not a collective project  # share of a member's sales sold through a marketing project
 
 
 @dataclass(frozen=True, slots=True)
 class ProjectKind:
-    """A kind of collective project and where its benefit shows (sales, productivity)."""
+    """A kind of collective project: where its benefit shows, and how soon it pays."""
 
     name: str
     sales_weight: float
     productivity_weight: float
     joint_marketing: bool
+    maturation_share: float  # of project_maturation_months before it pays off
 
 
+# The document: sales through trade fairs or new markets come in "very short periods of
+# time"; changing practices, organisation and technology takes "upward of 18 months".
 PROJECT_KINDS: tuple[ProjectKind, ...] = (
-    ProjectKind("joint marketing and exports", 1.0, 0.3, True),
-    ProjectKind("quality standard and common brand", 0.6, 0.7, True),
-    ProjectKind("shared services", 0.2, 1.0, False),
-    ProjectKind("common enterprise", 0.8, 0.8, True),
+    ProjectKind("joint marketing and exports", 1.0, 0.3, True, 0.5),
+    ProjectKind("quality standard and common brand", 0.6, 0.7, True, 1.0),
+    ProjectKind("shared services", 0.2, 1.0, False, 0.75),
+    ProjectKind("common enterprise", 0.8, 0.8, True, 1.0),
 )
 
 PILOT_KINDS = ("joint purchase of inputs", "exploration of a new market")
@@ -105,11 +109,12 @@ def start_project(model: PIPModel, month: int, tries: int = 3) -> Venture | None
             * np.where(model.is_lead[candidates], 3.0, 1.0) + 1e-9)
     for _ in range(tries):
         founder = int(rng.choice(candidates, p=keen / keen.sum()))
-        weights = activities.partner_weights(model.trust[founder, candidates], keen) ** 2
-        group = activities.pick_group(rng, founder, candidates, weights, p.project_group_size)
-        if len(group) >= 2 and trust.mean_mutual_trust(model.trust, group) >= p.project_trust_threshold:
+        group = trusting_group(model.trust, founder, candidates, p.project_trust_threshold,
+                               p.project_group_size)
+        if len(group) >= MIN_PROJECT_FIRMS:
             kind = PROJECT_KINDS[int(rng.integers(len(PROJECT_KINDS)))]
-            v = Venture("project", kind.name, group, month, month + p.project_maturation_months,
+            matures = month + max(1, round(p.project_maturation_months * kind.maturation_share))
+            v = Venture("project", kind.name, group, month, matures,
                         project_kind=kind, sales_gain=np.zeros(len(group)))
             model.project_of[group] = model.next_project_id
             model.next_project_id += 1
@@ -121,31 +126,60 @@ def start_project(model: PIPModel, month: int, tries: int = 3) -> Venture | None
     return None
 
 
+def trusting_group(
+    trust_matrix: np.ndarray, founder: int, candidates: np.ndarray, threshold: float, size: int
+) -> np.ndarray:
+    """The largest group around ``founder`` (at most ``size``) whose mutual trust >= threshold.
+
+    Partners are the candidates the founder trusts, and who trust the founder, at least
+    ``threshold``, most trusted first; the least trusting member is dropped until the group's
+    mean mutual trust reaches the threshold. May return the founder alone.
+    """
+    others = candidates[candidates != founder]
+    mutual = np.minimum(trust_matrix[founder, others], trust_matrix[others, founder])
+    order = np.argsort(-mutual, kind="stable")
+    partners = others[order][mutual[order] >= threshold][: size - 1]
+    group = np.concatenate(([founder], partners)).astype(int)
+    while len(group) > 1:
+        in_group = trust.trust_in_group(trust_matrix, group)
+        if in_group.mean() >= threshold:
+            break
+        group = np.delete(group, 1 + int(np.argmin(in_group[1:])))
+    return group
+
+
 def advance(model: PIPModel, v: Venture, month: int) -> bool:
     """One month of a venture's life; returns False once it has ended."""
     p, rng = model.p, model.rng
     weight = PILOT_TRUST_FACTOR if v.kind == "pilot" else PROJECT_TRUST_FACTOR
+    if len(v.members) < 2:  # partners dropped out of the project
+        if v.kind == "pilot":
+            return _end_pilot(model, v, month, success=False, reason="partners dropped out")
+        return _dissolve(model, v, month, "too few members left")
     # Non-compliance: a member fails the group and the others hold it against that member.
     in_group = trust.trust_in_group(model.trust, v.members)
     risk = activities.noncompliance_probability(
         p.noncompliance_risk, in_group, model.motivation[v.members], p.appropriability)
     culprits = v.members[rng.random(len(v.members)) < risk]
+    unresolved = False
     for culprit in culprits:
-        _conflict(model, v, month, culprit=int(culprit), weight=weight)
+        unresolved |= not _conflict(model, v, month, culprit=int(culprit), weight=weight)
         if v.kind == "pilot":
             return _end_pilot(model, v, month, success=False, reason="a firm did not deliver")
         leave_project(model, v, int(culprit))
     if v.kind == "project" and len(v.members) < 2:
         return _dissolve(model, v, month, "too few members left")
     # Other conflicts: unforeseen difficulties, changed expectations, differing readings.
-    rate = p.conflict_rate * (0.5 if v.operating else 1.0)
-    if rng.random() < rate:
-        _conflict(model, v, month, culprit=None, weight=weight)
-    if trust.mean_mutual_trust(model.trust, v.members) < BREAK_TRUST:
+    if rng.random() < p.conflict_rate * (0.5 if v.operating else 1.0):
+        unresolved |= not _conflict(model, v, month, culprit=None, weight=weight)
+    # An unmediated conflict in a group that does not trust itself enough ends the venture.
+    if unresolved and conflicts.breaks_group(
+            trust.mean_mutual_trust(model.trust, v.members), BREAK_TRUST):
         if v.kind == "pilot":
             return _end_pilot(model, v, month, success=False, reason="the group fell out")
         return _dissolve(model, v, month, "the members fell out")
-    trust.reinforce_group(model.trust, v.members, p.trust_gain * WORKING_TRUST_FACTOR)
+    if not culprits.size:  # a quiet month of joint work
+        trust.reinforce_group(model.trust, v.members, p.trust_gain * WORKING_TRUST_FACTOR)
     if v.kind == "pilot":
         if month >= v.ends:
             ok = rng.random() < activities.venture_success_probability(
@@ -166,8 +200,11 @@ def advance(model: PIPModel, v: Venture, month: int) -> bool:
     return True
 
 
-def _conflict(model: PIPModel, v: Venture, month: int, culprit: int | None, weight: float) -> None:
-    """A conflict in ``v``: mediated by a present technician or not, it costs trust."""
+def _conflict(model: PIPModel, v: Venture, month: int, culprit: int | None, weight: float) -> bool:
+    """A conflict in ``v``: mediated by a present technician or not, it costs trust.
+
+    Returns whether it was mediated.
+    """
     p, rng = model.p, model.rng
     model.counts["conflicts"] += 1
     mediated = False
@@ -178,13 +215,14 @@ def _conflict(model: PIPModel, v: Venture, month: int, culprit: int | None, weig
             chance = conflicts.mediation_probability(skill, model.relationship[v.members])
             mediated = bool(rng.random() < chance)
     model.counts["conflicts_mediated"] += int(mediated)
-    loss = conflicts.conflict_loss(p.trust_gain, weight, mediated, p.mediation_effectiveness)
-    if culprit is not None:
+    if culprit is not None:  # betrayal: the partners hold it against the culprit
         others = v.members[v.members != culprit]
+        loss = conflicts.conflict_loss(p.trust_gain, weight, mediated, p.mediation_effectiveness)
         trust.undermine_towards(model.trust, others, culprit, loss, p.trust_loss_ratio)
-        trust.undermine_group(model.trust, v.members, loss / 3, p.trust_loss_ratio)
-    else:
-        trust.undermine_group(model.trust, v.members, loss / 2, p.trust_loss_ratio)
+    # Every conflict is one bad shared experience for all the members.
+    loss = conflicts.conflict_loss(p.trust_gain, 1.0, mediated, p.mediation_effectiveness)
+    trust.undermine_group(model.trust, v.members, loss, p.trust_loss_ratio)
+    return mediated
 
 
 def _good_outcome(model: PIPModel, members: np.ndarray, weight: float) -> None:

@@ -55,7 +55,7 @@ def noncompliance_probability(
     the whole benefit. Distrust, low motivation and benefits that leak to others raise it.
     """
     temptation = (1.0 - trust_in_group) * (1.5 - motivation) * (2.0 - appropriability)
-    return np.clip(risk * temptation, 0.0, 1.0)
+    return np.minimum(risk * temptation, 1.0)
 
 
 def group_capability(capability: Array) -> float:

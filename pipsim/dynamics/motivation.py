@@ -15,18 +15,18 @@ Array = np.ndarray
 
 def spend(motivation: Array, cost: float) -> Array:
     """Motivation after a month of taking part: time and money spent."""
-    return np.clip(motivation - cost, 0.0, 1.0)
+    return np.maximum(motivation - cost, 0.0)
 
 
 def reward(motivation: Array | float, amount: float) -> Array:
     """Motivation after a tangible result: close a share ``amount`` of the gap to 1."""
-    return np.clip(motivation + amount * (1.0 - motivation), 0.0, 1.0)
+    return motivation + min(amount, 1.0) * (1.0 - motivation)
 
 
 def dropout_probability(months_waiting: Array, patience: Array, motivation: Array) -> Array:
     """Monthly chance a participant leaves: past its patience, or with no motivation left."""
-    impatient = np.where(months_waiting > patience, 0.3, 0.0)
-    discouraged = np.where(motivation < 0.15, 0.3, 0.0)
+    impatient = np.where(months_waiting > patience, 0.15, 0.0)
+    discouraged = np.where(motivation < 0.1, 0.3, 0.0)
     return np.clip(impatient + discouraged, 0.0, 1.0)
 
 

@@ -16,13 +16,13 @@ Array = np.ndarray
 
 
 def reinforce(trust: Array | float, gain: Array | float) -> Array:
-    """Trust after a good experience: close a share ``gain`` of the gap to 1."""
-    return np.clip(trust + gain * (1.0 - trust), 0.0, 1.0)
+    """Trust after a good experience: close a share ``gain`` (at most all) of the gap to 1."""
+    return trust + np.minimum(gain, 1.0) * (1.0 - trust)
 
 
 def undermine(trust: Array | float, gain: Array | float, loss_ratio: float) -> Array:
     """Trust after a bad experience: lose ``loss_ratio`` gain steps, never below 0."""
-    return np.clip(trust - loss_ratio * gain, 0.0, 1.0)
+    return np.maximum(trust - loss_ratio * gain, 0.0)
 
 
 def erode(trust: Array | float, rate: float) -> Array:
@@ -32,13 +32,13 @@ def erode(trust: Array | float, rate: float) -> Array:
 
 def reinforce_group(trust: Array, group: Array, gain: float) -> None:
     """Raise the mutual trust of every ordered pair within ``group`` in place."""
-    block = np.ix_(group, group)
+    block = (group[:, None], group)
     trust[block] = reinforce(trust[block], gain)
 
 
 def undermine_group(trust: Array, group: Array, gain: float, loss_ratio: float) -> None:
     """Lower the mutual trust of every ordered pair within ``group`` in place."""
-    block = np.ix_(group, group)
+    block = (group[:, None], group)
     trust[block] = undermine(trust[block], gain, loss_ratio)
 
 
@@ -54,8 +54,8 @@ def trust_in_group(trust: Array, group: Array) -> Array:
     k = len(group)
     if k < 2:
         return np.zeros(k)
-    block = trust[np.ix_(group, group)]
-    return (block.sum(axis=1) - np.diagonal(block)) / (k - 1)
+    block = trust[group[:, None], group]
+    return (block.sum(axis=1) - trust[group, group]) / (k - 1)
 
 
 def mean_mutual_trust(trust: Array, group: Array) -> float:
