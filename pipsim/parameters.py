@@ -117,7 +117,7 @@ class Parameters:
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
-            _check_field(f, getattr(self, f.name))
+            check_field(f, getattr(self, f.name))
         if self.initial_participants > self.n_enterprises:
             raise ValueError(
                 f"initial_participants={self.initial_participants} is out of range: "
@@ -161,7 +161,7 @@ class Parameters:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
-def _check_field(f: dataclasses.Field, value: Any) -> None:
+def check_field(f: dataclasses.Field, value: Any) -> None:
     """Raise `ValueError` if ``value`` does not fit field ``f``'s type and declared range."""
     meta, name = f.metadata, f.name
     if "choices" in meta:

@@ -1,0 +1,204 @@
+"""Running a sweep: chunks of runs over any `concurrent.futures` executor, written as they finish.
+
+One code path serves every engine: in-process (``workers=1``), a local process pool (the
+default, all cores), or a Dask cluster through ``Client.get_executor()``. Seeds are fixed
+before dispatch (`pipsim.design`), chunks are written atomically as they complete
+(`pipsim.results`), and at most a few chunks per worker are in flight, so memory stays flat
+however large the sweep, and an interrupted sweep resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from pipsim import design, results
+from pipsim.model import PIPModel
+from pipsim.scenario import Scenario
+
+IN_FLIGHT_PER_WORKER = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A chunk of runs travelling to a worker as one task."""
+
+    index: int
+    runs: tuple[design.Run, ...]
+    design_keys: tuple[str, ...]
+    time_series: bool
+
+
+@dataclass(slots=True)
+class SweepResult:
+    """What `run_sweep` returns: the tables, where they are, and how long the models took."""
+
+    out: Path
+    runs: pd.DataFrame
+    timeseries: pd.DataFrame | None
+    model_seconds: float = 0.0
+    wall_seconds: float = 0.0
+    runs_done_now: int = 0
+    resumed_runs: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def run_one(run: design.Run, time_series: bool) -> tuple[dict, pd.DataFrame | None]:
+    """Run one model to the end of its horizon: its outcomes, and its series if asked for."""
+    model = PIPModel(rng=run.seed, time_series=time_series, **run.overrides)
+    while model.running:
+        model.step()
+    series = model.datacollector.get_model_vars_dataframe() if time_series else None
+    return model.outcomes(), series
+
+
+def run_chunk(chunk: Chunk) -> tuple[int, pd.DataFrame, pd.DataFrame | None, float]:
+    """Run every run of ``chunk`` (on a worker): its run table, series and model seconds."""
+    rows, series, seconds = [], [], 0.0
+    for run in chunk.runs:
+        start = time.perf_counter()
+        outcomes, monthly = run_one(run, chunk.time_series)
+        seconds += time.perf_counter() - start
+        ids = {"run": run.index, "point": run.point, "replicate": run.replicate}
+        design_values = {k: run.overrides[k] for k in chunk.design_keys}
+        rows.append({**ids, "seed": run.seed, **design_values, **outcomes})
+        if monthly is not None:
+            series.append(monthly.assign(**ids))
+    table = pd.DataFrame(rows)
+    monthly_table = pd.concat(series, ignore_index=True) if series else None
+    return chunk.index, table, monthly_table, seconds
+
+
+def default_chunk_size(total_runs: int, workers: int) -> int:
+    """Runs per chunk: about eight chunks per worker, between 1 and 50 runs each."""
+    return max(1, min(50, total_runs // max(1, 8 * workers)))
+
+
+def run_sweep(
+    scenario: Scenario,
+    out: str | Path | None = None,
+    *,
+    workers: int | None = None,
+    dask: str | None = None,
+    executor: cf.Executor | None = None,
+    chunk_size: int | None = None,
+    overwrite: bool = False,
+    progress: bool = True,
+) -> SweepResult:
+    """Run every run of ``scenario`` and return its tables, resuming any earlier attempt.
+
+    Args:
+        scenario: a validated scenario (`pipsim.load_scenario`).
+        out: output directory (default ``results/<scenario name>``).
+        workers: processes (default: all cores); 1 runs in this process.
+        dask: a Dask scheduler address, or ``"local"`` for a local cluster.
+        executor: any `concurrent.futures.Executor` (overrides ``workers`` and ``dask``).
+        chunk_size: runs per task (default from the sweep's size; fixed once a sweep starts).
+        overwrite: replace an output directory that holds other results.
+        progress: show a progress bar.
+    """
+    started = time.perf_counter()
+    out = Path(out) if out is not None else Path("results") / scenario.name
+    workers = workers or os.cpu_count() or 1
+    points = design.design_points(scenario)
+    total = len(points) * scenario.replications
+    size = chunk_size or default_chunk_size(total, workers)
+    manifest = results.prepare(out, scenario, size, overwrite)
+    size = manifest["chunk_size"]
+    n_chunks = -(-total // size)
+    todo = [c for c in range(n_chunks) if c not in results.done_chunks(out)]
+    keys = tuple(points[0]) if points else ()
+
+    def make(c: int) -> Chunk:
+        stop = min(total, (c + 1) * size)
+        return Chunk(c, tuple(design.runs(scenario, points, c * size, stop)), keys,
+                     scenario.time_series)
+
+    resumed = total - sum(min(total, (c + 1) * size) - c * size for c in todo)
+    pool, close = _executor(executor, workers, dask)
+    seconds = 0.0
+    try:
+        with tqdm(total=total, initial=resumed, unit="run", disable=not progress,
+                  desc=scenario.name, smoothing=0.1) as bar:
+            for index, table, series, took in _dispatch(pool, make, todo, workers):
+                results.write_chunk(out, index, table, series)
+                seconds += took
+                bar.update(len(table))
+    finally:
+        close()
+    manifest.update(finished=results.now(), total_runs=total, design_points=len(points))
+    results.write_manifest(out, manifest)
+    return SweepResult(out, results.load_runs(out), results.load_timeseries(out), seconds,
+                       time.perf_counter() - started, total - resumed, resumed)
+
+
+def _dispatch(pool: cf.Executor, make: Callable[[int], Chunk], todo: list[int], workers: int):
+    """Submit chunks with a bounded window; yield each result as soon as it completes."""
+    pending: set[cf.Future] = set()
+    queue = iter(todo)
+    window = max(2, IN_FLIGHT_PER_WORKER * workers)
+    try:
+        for c in queue:
+            pending.add(pool.submit(run_chunk, make(c)))
+            if len(pending) < window:
+                continue
+            done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+        for future in cf.as_completed(pending):
+            yield future.result()
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+class InlineExecutor(cf.Executor):
+    """Runs each task at once in this process: the one-worker engine, easy to debug."""
+
+    def submit(self, fn, /, *args, **kwargs) -> cf.Future:  # noqa: D102
+        future: cf.Future = cf.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as err:  # noqa: BLE001 - handed to the caller through the future
+            future.set_exception(err)
+        return future
+
+
+def _executor(
+    executor: cf.Executor | None, workers: int, dask: str | None
+) -> tuple[cf.Executor, Callable[[], None]]:
+    """The executor to use, and how to close it (we close only what we opened)."""
+    if executor is not None:
+        return executor, lambda: None
+    if dask is not None:
+        return _dask_executor(dask, workers)
+    if workers == 1:
+        return InlineExecutor(), lambda: None
+    pool = cf.ProcessPoolExecutor(max_workers=workers)
+    return pool, lambda: pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _dask_executor(address: str, workers: int) -> tuple[cf.Executor, Callable[[], None]]:
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise RuntimeError("Dask is not installed: pip install 'pipsim[dask]'") from None
+    if address == "local":
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, host="127.0.0.1",
+                               dashboard_address=None)
+        client = Client(cluster)
+
+        def close() -> None:
+            client.close()
+            cluster.close()
+    else:
+        client = Client(address)
+        close = client.close
+    return client.get_executor(pure=False), close
