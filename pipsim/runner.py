@@ -10,6 +10,7 @@ however large the sweep, and an interrupted sweep resumes where it stopped.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import multiprocessing as mp
 import os
 import time
 from collections.abc import Callable
@@ -145,15 +146,17 @@ def _dispatch(pool: cf.Executor, make: Callable[[int], Chunk], todo: list[int], 
     queue = iter(todo)
     window = max(2, IN_FLIGHT_PER_WORKER * workers)
     try:
-        for c in queue:
-            pending.add(pool.submit(run_chunk, make(c)))
-            if len(pending) < window:
-                continue
+        while True:
+            for c in queue:
+                future = pool.submit(run_chunk, make(c))
+                pending.add(future)
+                if len(pending) >= window or future.done():
+                    break  # a full window, or a result to write before going on
+            if not pending:
+                return
             done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
             for future in done:
                 yield future.result()
-        for future in cf.as_completed(pending):
-            yield future.result()
     finally:
         for future in pending:
             future.cancel()
@@ -181,7 +184,8 @@ def _executor(
         return _dask_executor(dask, workers)
     if workers == 1:
         return InlineExecutor(), lambda: None
-    pool = cf.ProcessPoolExecutor(max_workers=workers)
+    # forkserver: forking a process that runs threads (progress bars, Dask) can deadlock
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("forkserver"))
     return pool, lambda: pool.shutdown(wait=False, cancel_futures=True)
 
 

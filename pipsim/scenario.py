@@ -151,8 +151,8 @@ class _Validator:
     def known(self, table: dict, allowed: tuple[str, ...] | dict, where: str) -> None:
         for key in table:
             if key not in allowed:
-                close = difflib.get_close_matches(key, list(allowed), n=1)
-                hint = f"did you mean {close[0]!r}? " if close else ""
+                close = _suggest(key, list(allowed))
+                hint = f"did you mean {close!r}? " if close else ""
                 path = f"{where}.{key}" if where else key
                 self.fail(path, _MISSING, f"unknown key; {hint}allowed: {', '.join(allowed)}")
 
@@ -257,6 +257,15 @@ class _Validator:
                     shown = {**point, **corner}
                     self.fail("model" if not shown else "sweep", shown or _MISSING,
                               f"makes invalid parameters: {err}")
+
+
+def _suggest(key: str, allowed: list[str]) -> str | None:
+    """The allowed key the user most likely meant: a close spelling, or one containing it."""
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    if close:
+        return close[0]
+    containing = [a for a in allowed if key.lower() in a.lower()]
+    return containing[0] if containing else None
 
 
 def _kind_name(kind: type) -> str:
