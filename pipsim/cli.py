@@ -16,16 +16,20 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import math
+import os
 import re
 import secrets
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from pipsim import __version__
 from pipsim.model import PIPModel
 from pipsim.parameters import FIELDS, TYPOLOGY_PRESETS, Parameters
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Subparsers = Any  # argparse's private _SubParsersAction
 ALIASES = {"project_months": ("months",)}  # extra option names of a field
@@ -38,6 +42,14 @@ class UsageError(Exception):
     """Bad input the user can fix: reported in one line, exit status 2."""
 
 
+class Parser(argparse.ArgumentParser):
+    """An argparse parser whose errors are one line (no usage dump of ~70 options)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``prog: error: message`` and a pointer to ``--help``; exit with status 2."""
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``pipsim`` command line.
 
@@ -45,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: the arguments after the program name; ``sys.argv[1:]`` if omitted.
 
     Returns:
-        The exit status: 0 on success, 2 on bad input.
+        The exit status: 0 on success, 2 on bad input, 1 if the output's reader went away.
     """
     parser = build_parser()
     try:
@@ -57,11 +69,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"{parser.prog}: error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `pipsim run-once | head`: the reader left, stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with one subparser per subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="pipsim",
         description="Simulate trust and cooperation in productive integration projects.",
         allow_abbrev=False,
@@ -78,6 +93,8 @@ def _add_run_once(subparsers: Subparsers) -> None:
     """Add ``run-once``: one run, its outcomes as a table, optionally a figure and the series."""
     parser = subparsers.add_parser(
         "run-once",
+        usage="%(prog)s [--typology TYPE] [--months N] [--seed N] [--plot FILE] "
+        "[--series FILE] [--PARAMETER VALUE ...]",
         help="simulate one project with one seed and print its outcomes",
         description="Simulate one project (and the months after it) with one seed; print "
         "the log frame's indicators, trust, activities and what lasted after the horizon.",
@@ -85,7 +102,7 @@ def _add_run_once(subparsers: Subparsers) -> None:
         allow_abbrev=False,
     )
     run = parser.add_argument_group("run options")
-    run.add_argument("--seed", type=_seed, default=None,
+    run.add_argument("--seed", type=_seed, default=None, metavar="N",
                      help="random seed (whole number ≥ 0); drawn at random and printed if omitted")
     run.add_argument("--plot", type=Path, metavar="FILE",
                      help="save a figure of trust and participation by month (.png, .pdf, .svg)")
@@ -100,21 +117,23 @@ def run_once(args: argparse.Namespace) -> int:
     parameters = parameters_from_args(args)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**32)
     want_series = args.plot is not None or args.series is not None
+    _check_outputs(args.plot, args.series)  # fail before the run, not after it
     model = PIPModel(parameters, rng=seed, time_series=want_series)
     model.run_model()
     print(format_outcomes(model.outcomes(), parameters, seed))
     if want_series:
         series = model.datacollector.get_model_vars_dataframe()
+        print()
         if args.series is not None:
             _write(args.series, lambda path: series.to_csv(path, index=False))
-            print(f"\nmonthly series written to {args.series}")
+            print(f"monthly series written to {args.series}")
         if args.plot is not None:
             _write(args.plot, lambda path: _save_figure(series, parameters, seed, path))
-            print(f"\nfigure written to {args.plot}")
+            print(f"figure written to {args.plot}")
     return 0
 
 
-def _save_figure(series: Any, parameters: Parameters, seed: int, path: Path) -> None:
+def _save_figure(series: pd.DataFrame, parameters: Parameters, seed: int, path: Path) -> None:
     """Draw `pipsim.plots.plot_run` for this run and save it to ``path``."""
     from pipsim.plots import plot_run  # matplotlib loads only when a figure is asked for
 
@@ -124,13 +143,29 @@ def _save_figure(series: Any, parameters: Parameters, seed: int, path: Path) -> 
     plot_run(series, parameters.project_months, title).savefig(path, dpi=150)
 
 
+def _check_outputs(plot: Path | None, series: Path | None) -> None:
+    """Create the output files' folders and check the figure's format, or raise `UsageError`."""
+    if plot is not None:
+        from matplotlib.backend_bases import FigureCanvasBase
+
+        formats = FigureCanvasBase.get_supported_filetypes()
+        if plot.suffix.lower().lstrip(".") not in formats:
+            raise UsageError(f"cannot write a figure to {plot}: give a file name ending in one "
+                             f"of {', '.join('.' + f for f in sorted(formats))}")
+    for path in (plot, series):
+        if path is not None and path.is_dir():
+            raise UsageError(f"cannot write {path}: it is a folder; give a file name")
+        if path is not None:
+            _write(path, lambda _: None)  # only creates the folders
+
+
 def _write(path: Path, writer: Callable[[Path], None]) -> None:
     """Create ``path``'s parent folders and call ``writer(path)``; failures are usage errors."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         writer(path)
-    except (OSError, ValueError) as error:  # ValueError: e.g. an unknown figure format
-        raise UsageError(f"cannot write {path}: {error}") from error
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from error
 
 
 # --- parameters as options ------------------------------------------------------------------
@@ -196,7 +231,8 @@ def _help(f: dataclasses.Field) -> str:
         facts.append(span + (" or none" if f.default is None else ""))
     default = "none" if f.default is None else str(f.default).lower()
     if f.name in PRESET_FIELDS:
-        default = f"set by --typology (cluster: {TYPOLOGY_PRESETS['cluster'][f.name]})"
+        cluster = getattr(Parameters.for_typology("cluster"), f.name)
+        default = f"set by --typology; cluster: {str(cluster).lower()}"
     facts.append(f"default {default}")
     return f"{meta['doc']} ({'; '.join(facts)})".replace("%", "%%")
 
@@ -246,7 +282,8 @@ def format_outcomes(outcomes: dict[str, Any], parameters: Parameters, seed: int)
                 _log_frame_rows(outcomes, p), "lrrl"),
         _render(f"Trust at project end (month {p.project_months}; 0–1, participating firms)",
                 _trust_rows(outcomes)),
-        _render(f"Activities (months 1–{p.total_months})", _activity_rows(outcomes)),
+        _render(f"Activities (months 1–{p.total_months})", _activity_rows(outcomes))
+        + "\n" + _render("", _event_rows(outcomes)),
         _render(f"After the horizon (month {p.total_months})", _after_rows(outcomes)),
     ]
     return "\n\n".join([header, *sections])
@@ -264,7 +301,7 @@ def _log_frame_rows(o: dict[str, Any], p: Parameters) -> list[tuple[str, ...]]:
          f"≥ {p.target_firms_in_joint_projects}", _met(o["met_joint_projects"])),
         ("participants", str(o["participants"]), f"≥ {p.target_participants}",
          _met(o["met_participants"])),
-        ("all targets met", _yes(o["success"]), "", ""),
+        ("all targets met", "", "", _yes(o["success"])),
     ]
 
 
@@ -280,16 +317,22 @@ def _trust_rows(o: dict[str, Any]) -> list[tuple[str, ...]]:
 
 
 def _activity_rows(o: dict[str, Any]) -> list[tuple[str, ...]]:
-    """What the project did: pilots, collective projects, conflicts, the first joint project."""
-    first = o["months_to_first_joint_project"]
+    """What the project did: pilots and collective projects run, succeeded and failed."""
     return [
         ("", "run", "succeeded", "failed"),
         ("pilots", str(o["pilots_run"]), str(o["pilots_succeeded"]), str(o["pilots_failed"])),
         ("collective projects", str(o["projects_run"]), str(o["projects_succeeded"]),
          str(o["projects_failed"])),
-        ("conflicts (of them mediated)", str(o["conflicts"]), f"({o['conflicts_mediated']})", ""),
-        ("months to first joint project", "none formed" if math.isnan(first) else f"{first:.0f}",
-         "", ""),
+    ]
+
+
+def _event_rows(o: dict[str, Any]) -> list[tuple[str, ...]]:
+    """Conflicts, mediations and how long the first joint project took to form."""
+    first = o["months_to_first_joint_project"]
+    return [
+        ("conflicts", str(o["conflicts"])),
+        ("of them mediated", str(o["conflicts_mediated"])),
+        ("months to first joint project", "none formed" if math.isnan(first) else f"{first:.0f}"),
     ]
 
 
@@ -303,11 +346,11 @@ def _after_rows(o: dict[str, Any]) -> list[tuple[str, ...]]:
 
 
 def _render(title: str, rows: list[tuple[str, ...]], align: str = "") -> str:
-    """A titled section of rows; ``align`` has one ``l``/``r`` a column (default ``lrr…``)."""
+    """A section of rows under ``title`` (if any); ``align``: ``l``/``r`` a column, ``lrr…``."""
     width = len(rows[0])
     align = align or "l" + "r" * (width - 1)
     widths = [max(len(row[i]) for row in rows) for i in range(width)]
-    lines = [title]
+    lines = [title] if title else []
     for row in rows:
         cells = [cell.ljust(w) if a == "l" else cell.rjust(w)
                  for cell, w, a in zip(row, widths, align, strict=True)]

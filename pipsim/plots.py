@@ -80,7 +80,7 @@ def plot_participation(series: pd.DataFrame, ax: Axes | None = None) -> Axes:
 
 
 def mark_project_end(ax: Axes, project_months: int, label: str = "agency leaves") -> Axes:
-    """Draw a dashed vertical line at the end of the project, labelled at the top.
+    """Draw a dashed vertical line at the end of the project, labelled; shade the months after.
 
     Args:
         ax: the Axes to mark.
@@ -91,6 +91,8 @@ def mark_project_end(ax: Axes, project_months: int, label: str = "agency leaves"
         The Axes marked.
     """
     ax.axvline(project_months, color=OKABE_ITO["black"], linestyle="--", linewidth=1.0)
+    ax.axvspan(project_months, max(ax.get_xlim()[1], project_months), color="#f2f2f2",
+               zorder=0, linewidth=0)
     ax.annotate(
         label, xy=(project_months, 1.0), xycoords=("data", "axes fraction"),
         xytext=(4, -4), textcoords="offset points", ha="left", va="top", fontsize=9,

@@ -1,0 +1,86 @@
+"""Hypothesis strategies and small shared helpers for the pipsim test suite."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from pipsim import TYPOLOGIES, PIPModel
+
+# --- scalars -----------------------------------------------------------------------------------
+unit = st.floats(min_value=0.0, max_value=1.0, allow_nan=False, allow_subnormal=False)
+# Gain steps are bounded away from 0 so that float rounding of t + g(1 - t) cannot hide them.
+gains = st.floats(min_value=1e-6, max_value=0.3, allow_nan=False, allow_subnormal=False)
+loss_ratios = st.floats(min_value=1.0, max_value=10.0, allow_nan=False)
+rates = unit  # per-month or per-year shares
+seeds = st.integers(min_value=0, max_value=2**32 - 1)
+
+
+def unit_arrays(n: int | st.SearchStrategy[int]) -> st.SearchStrategy[np.ndarray]:
+    """1-d float arrays with values in [0, 1]."""
+    return hnp.arrays(np.float64, n, elements=unit)
+
+
+@st.composite
+def trust_matrices(draw: st.DrawFn, min_n: int = 2, max_n: int = 10) -> np.ndarray:
+    """A square trust matrix with entries in [0, 1] (diagonal arbitrary as well)."""
+    n = draw(st.integers(min_n, max_n))
+    return draw(hnp.arrays(np.float64, (n, n), elements=unit))
+
+
+@st.composite
+def matrix_and_group(
+    draw: st.DrawFn, min_n: int = 2, max_n: int = 10, min_group: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """A trust matrix and a group of distinct firm indices into it."""
+    trust = draw(trust_matrices(min_n=max(min_n, min_group), max_n=max_n))
+    n = trust.shape[0]
+    members = draw(st.lists(st.integers(0, n - 1), min_size=min_group, max_size=n, unique=True))
+    return trust, np.array(members, dtype=int)
+
+
+@st.composite
+def small_model_parameters(draw: st.DrawFn) -> dict[str, Any]:
+    """Keyword arguments for a small, valid `PIPModel` (any typology preset)."""
+    pm = draw(st.integers(1, 30))
+    n = draw(st.integers(5, 40))
+    return dict(
+        typology=draw(st.sampled_from(TYPOLOGIES)),
+        project_months=pm,
+        post_project_months=draw(st.integers(0, 12)),
+        launch_months=min(3, pm // 3),
+        close_out_months=min(6, pm // 3),
+        n_enterprises=n,
+        initial_participants=draw(st.integers(1, n)),
+        n_lead_firms=draw(st.integers(0, min(3, n))),
+        initial_trust=draw(unit),
+        staff_turnover=draw(unit),
+        public_commitment=draw(unit),
+        appropriability=draw(unit),
+    )
+
+
+# --- helpers -----------------------------------------------------------------------------------
+def run_to_end(model: PIPModel, limit: int = 10_000) -> PIPModel:
+    """Step ``model`` until it stops running (guarding against a model that never stops)."""
+    for _ in range(limit):
+        if not model.running:
+            return model
+        model.step()
+    raise AssertionError(f"model still running after {limit} steps")
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Equality that treats two NaNs as equal."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return a == b
+
+
+def same_outcomes(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """NaN-aware equality of two outcome dicts (same keys, same values)."""
+    return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)

@@ -1,0 +1,85 @@
+"""Motivation: spending it, restoring it with results, dropping out and joining."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipsim.dynamics import motivation
+from tests.strategies import unit, unit_arrays
+
+
+@given(m=unit_arrays(st.integers(1, 10)), cost=st.floats(0.0, 2.0))
+def test_spend_is_bounded_and_lowers_motivation(m, cost):
+    after = motivation.spend(m, cost)
+    assert np.all((after >= 0.0) & (after <= m))
+    np.testing.assert_allclose(after, np.maximum(m - cost, 0.0))
+
+
+@given(m=unit_arrays(st.integers(1, 10)), amount=st.floats(0.0, 3.0))
+def test_reward_is_bounded_and_raises_motivation(m, amount):
+    after = motivation.reward(m, amount)
+    assert np.all((after >= m) & (after <= 1.0))
+
+
+@given(m=unit, amount=st.floats(1.0, 3.0))
+def test_a_full_reward_restores_full_motivation(m, amount):
+    assert motivation.reward(m, amount) == pytest.approx(1.0)
+
+
+@given(m=st.floats(0.0, 0.99), a1=unit, a2=unit)
+def test_bigger_rewards_restore_more(m, a1, a2):
+    low, high = sorted((a1, a2))
+    assert motivation.reward(m, high) >= motivation.reward(m, low)
+
+
+@given(
+    patience=st.floats(1.0, 120.0), share=st.floats(0.0, 1.0),
+    m=st.floats(0.1, 1.0),
+)
+def test_patient_motivated_firm_never_drops_out(patience, share, m):
+    waiting = share * patience  # not past its patience
+    p = motivation.dropout_probability(np.array([waiting]), np.array([patience]), np.array([m]))
+    assert p[0] == 0.0
+
+
+@given(patience=st.floats(1.0, 120.0), extra=st.floats(0.01, 50.0), m=unit)
+def test_firm_waiting_past_its_patience_may_drop_out(patience, extra, m):
+    p = motivation.dropout_probability(
+        np.array([patience + extra]), np.array([patience]), np.array([m]))
+    assert 0.0 < p[0] <= 1.0
+
+
+@given(waiting=st.floats(0.0, 200.0), patience=st.floats(1.0, 120.0), m=st.floats(0.0, 0.099))
+def test_discouraged_firm_may_drop_out(waiting, patience, m):
+    p = motivation.dropout_probability(np.array([waiting]), np.array([patience]), np.array([m]))
+    assert 0.0 < p[0] <= 1.0
+
+
+def test_impatient_and_discouraged_firms_leave_fastest():
+    waiting, patience = np.array([0.0, 20.0, 0.0, 20.0]), np.full(4, 10.0)
+    m = np.array([0.5, 0.5, 0.0, 0.0])
+    p = motivation.dropout_probability(waiting, patience, m)
+    assert p[0] == 0.0
+    assert p[3] > max(p[1], p[2]) > 0.0
+
+
+@given(rate=unit, share=unit, tc=unit_arrays(6))
+def test_join_probability_is_a_probability(rate, share, tc):
+    p = motivation.join_probability(rate, share, tc)
+    assert np.all((p >= 0.0) & (p <= 1.0))
+
+
+@given(rate=unit, tc=unit_arrays(6))
+def test_nobody_joins_without_results_to_see(rate, tc):
+    np.testing.assert_array_equal(motivation.join_probability(rate, 0.0, tc), 0.0)
+
+
+@given(rate=st.floats(0.01, 0.5), tc=unit, s1=unit, s2=unit)
+def test_more_visible_results_attract_more_firms(rate, tc, s1, s2):
+    low, high = sorted((s1, s2))
+    firm = np.array([tc])
+    assert motivation.join_probability(rate, high, firm)[0] >= motivation.join_probability(
+        rate, low, firm)[0]
