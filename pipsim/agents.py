@@ -52,6 +52,13 @@ class Enterprise(mesa.Agent):
         return bool(self.model.is_lead[self.index])
 
     @property
+    def role(self) -> str:
+        """Its role: lead (client) firm, or, in a vertical network, a supplier of the lead."""
+        if self.is_lead_firm:
+            return "lead firm"
+        return "supplier" if self.model.p.typology == "vertical_network" else "member"
+
+    @property
     def status(self) -> Status:
         """Outside, participating, or dropped out."""
         return Status(int(self.model.status[self.index]))

@@ -109,6 +109,7 @@ class PIPModel(mesa.Model):
         self.last_result_month = np.full(n, -99)
         self.track_record = np.zeros(n, dtype=int)
         self.project_of = np.full(n, -1)
+        self.in_pilot = np.zeros(n, dtype=bool)
         self.market_index = np.ones(n)
         self.sales_uplift = np.zeros(n)
         self.joint_sales_uplift = np.zeros(n)
@@ -127,6 +128,7 @@ class PIPModel(mesa.Model):
         self.institutional_trust = np.clip(rng.normal(p.agency_credibility, 0.1, n), 0, 1)
         self.relationship = np.zeros(n)
         self.technician_of = np.full(n, -1)
+        self.contact = np.zeros((n, n), dtype=bool)  # pairs that met this month
 
     def _init_institutions(self) -> None:
         p = self.p
@@ -138,8 +140,8 @@ class PIPModel(mesa.Model):
         """Phases and dated shocks as Mesa events, each at the start of its month."""
         p = self.p
         joint_work, close_out = p.launch_months + 1, p.project_months - p.close_out_months + 1
+        self.schedule_event(self._early_public_action, at=start_of(1))
         if p.launch_months > 0:
-            self.schedule_event(self._early_public_action, at=start_of(p.launch_months))
             self.schedule_event(self._open_joint_work, at=start_of(joint_work))
         if p.close_out_months > 0:
             self.schedule_event(self._begin_close_out, at=start_of(close_out))
@@ -201,6 +203,7 @@ class PIPModel(mesa.Model):
     def step(self) -> None:
         """One month: market, team, public agency, activities, ventures, trust, membership."""
         month, p = self.steps, self.p
+        self.contact[:] = False
         self._market(month)
         if self.agency.present_in_territory:
             self._team_turnover(month)
@@ -211,11 +214,13 @@ class PIPModel(mesa.Model):
             if self.phase == "joint_work":
                 self._new_ventures(month, slots)
         self.ventures = [v for v in self.ventures if ventures.advance(self, v, month)]
-        self.trust -= p.trust_decay * np.maximum(self.trust - self.baseline_trust, 0.0)
+        # Trust built by the project fades between firms that did not meet this month.
+        self.trust -= (p.trust_decay * ~self.contact) * np.maximum(
+            self.trust - self.baseline_trust, 0.0)
         if self.phase != "post_project":
             self._membership(month)
         if month == p.project_months:
-            self.at_project_end = _outcomes.state_measures(self)
+            self.at_project_end = {**_outcomes.state_measures(self), **self.counts}
         if month >= p.total_months:
             self.running = False
         if self.time_series or not self.running:
@@ -235,9 +240,8 @@ class PIPModel(mesa.Model):
         for k in self.agency.team_present(month):
             if rng.random() >= leave:
                 continue
-            caseload = self.technician_of == k
+            caseload = self.technician_of == k  # stays with the post: the successor takes it on
             self.relationship = turnover.relationships_after_departure(self.relationship, caseload)
-            self.technician_of[caseload] = -1
             members = self.participating()
             self.institutional_trust[members] = trust.undermine(
                 self.institutional_trust[members], p.trust_gain / 2, p.trust_loss_ratio)
@@ -260,7 +264,8 @@ class PIPModel(mesa.Model):
         for i in np.flatnonzero(members & (self.technician_of < 0)):
             k = min(team, key=lambda t: loads[t])
             self.technician_of[i], loads[k] = k, loads[k] + 1
-        served = members & (self.technician_of >= 0)
+        # Firms of a vacant post wait for its next holder: no contact, no mediation.
+        served = members & np.isin(self.technician_of, team)
         tech = self.technician_of[served]
         skill = np.array([t.skill for t in self.agency.technicians])[tech]
         intensity = np.minimum(1.0, p.firms_per_technician / np.maximum(loads[tech], 1))
@@ -299,13 +304,17 @@ class PIPModel(mesa.Model):
         if not p.trust_building_events:
             return slots
         planned = int(p.events_per_month) + int(rng.random() < p.events_per_month % 1)
-        kinds, weights = activities.EVENT_KINDS, [k.weight for k in activities.EVENT_KINDS]
+        if self.phase == "close_out":  # Box 3: the last months prepare the groups to go alone
+            slots = self._consolidate(slots)
+        kinds = activities.EVENT_KINDS
         members = np.flatnonzero(self.participating())
+        agency_trust = self.trust_in_agency()
         for _ in range(min(planned, int(slots))):
-            kind = kinds[rng.choice(len(kinds), p=np.divide(weights, sum(weights)))]
+            kind = kinds[activities.weighted_choice(rng, activities.EVENT_WEIGHTS)]
             invited = members[rng.random(len(members)) < kind.invited_share]
             come = activities.attendance_probability(
-                self.motivation[invited], self.trust_collective[invited], p.geographic_distance)
+                self.motivation[invited], self.trust_collective[invited],
+                agency_trust[invited], p.geographic_distance)
             attendees = invited[rng.random(len(invited)) < come]
             slots -= 1
             self.counts["events_held"] += 1
@@ -313,8 +322,23 @@ class PIPModel(mesa.Model):
                 continue
             gain = p.trust_gain * kind.trust_gain_factor * (1.0 - 0.5 * p.geographic_distance)
             trust.reinforce_group(self.trust, attendees, gain)
+            self.met(attendees)
             self.trust_collective[attendees] = trust.reinforce(
                 self.trust_collective[attendees], kind.collective_action_gain)
+        return slots
+
+    def _consolidate(self, slots: float) -> float:
+        """Close-out: the team meets each collective project's group to prepare it for life
+        without the agency (a trust-building meeting among its members)."""
+        p = self.p
+        for v in self.ventures:
+            if v.kind != "project" or slots < 1:
+                continue
+            trust.reinforce_group(self.trust, v.members, p.trust_gain)
+            self.trust_collective[v.members] = trust.reinforce(
+                self.trust_collective[v.members], p.trust_gain)
+            self.met(v.members)
+            slots -= 1
         return slots
 
     def _new_ventures(self, month: int, slots: float) -> None:
@@ -338,7 +362,10 @@ class PIPModel(mesa.Model):
         """Waiting costs motivation; the impatient drop out; others join on seeing results."""
         p, rng = self.p, self.rng
         members = self.participating()
-        self.motivation[members] = motivation.spend(self.motivation[members], p.participation_cost)
+        expected = motivation.expected_benefit(
+            self.trust_collective[members], self.trust_public[members], p.appropriability)
+        self.motivation[members] = motivation.spend(
+            self.motivation[members], p.participation_cost * (1.5 - expected))
         waiting = members & (self.last_result_month < month)
         # Progress indicators the firms can verify make the wait for a maturing project's
         # results easier to bear (the document's advice on balancing short and long term).
@@ -372,11 +399,16 @@ class PIPModel(mesa.Model):
                     ventures.leave_project(self, v, firm)
                 else:
                     v.members = others
+                    self.in_pilot[firm] = False
 
     # --- views used by agents, ventures and outcomes -----------------------------------------
     def participating(self) -> np.ndarray:
         """Boolean mask of the firms taking part in the project."""
         return self.status == Status.PARTICIPATING
+
+    def met(self, firms: np.ndarray) -> None:
+        """Record that ``firms`` worked or met together this month (their trust does not fade)."""
+        self.contact[firms[:, None], firms] = True
 
     def tangible_result(self, firms: np.ndarray) -> None:
         """Firms saw a tangible result this month: their wait is over."""

@@ -63,6 +63,7 @@ def state_measures(model: PIPModel) -> dict[str, float]:
 def outcomes(model: PIPModel) -> dict[str, float]:
     """One flat dict of the run's outcomes: at project end, after the horizon, and counts.
 
+    Counts (pilots, projects, conflicts...) cover the project's life, like the log frame;
     ``success`` means every log frame target was met at project end; ``sustained`` that at the
     end of the horizon at least half of the firms in joint projects at project end (and at
     least two) still work in one. Called before the run ends, "end" and "after" are now.
@@ -85,7 +86,8 @@ def outcomes(model: PIPModel) -> dict[str, float]:
         "sustained": bool(sustained and end["firms_in_joint_projects"] > 0),
         **end,
         "months_to_first_joint_project": float(first) if first is not None else math.nan,
-        **model.counts,
+        **{k: end.get(k, v) for k, v in model.counts.items()},  # counted over the project
+        "conflicts_after_project": model.counts["conflicts"] - end.get("conflicts", 0),
         "firms_in_joint_projects_after": still,
         "mean_trust_after": now["mean_trust"],
         "sales_growth_after": now["sales_growth"],

@@ -202,12 +202,14 @@ TYPOLOGY_PRESETS: dict[str, dict[str, Any]] = {
         prior_ties=0.3,
         share_micro=0.3, share_small=0.5, share_medium=0.2, n_technicians=1,
         project_group_size=5, target_participants=16, target_firms_in_joint_projects=10,
+        project_sales_effect=0.5, project_productivity_effect=0.25,
         delegation_rate=0.1, public_actions_per_year=2.0,
     ),
     "vertical_network": dict(
         n_enterprises=30, initial_participants=12, appropriability=0.75, n_lead_firms=1,
         share_micro=0.4, share_small=0.4, share_medium=0.15, n_technicians=2,
         project_group_size=6, target_participants=25, target_firms_in_joint_projects=15,
+        project_sales_effect=0.6, project_productivity_effect=0.3,
         delegation_rate=0.1, public_actions_per_year=2.0,
     ),
     "cluster": dict(

@@ -27,8 +27,10 @@ PROJECT_TRUST_FACTOR = 4.0  # a project's outcome weighs more still
 WORKING_TRUST_FACTOR = 0.3  # a quiet month of joint work
 BREAK_TRUST = 0.15  # below this mutual trust a group stops working together
 BENEFIT_RAMP_MONTHS = 6  # months for a project's benefits to reach their full size
-JOINTLY_MARKETED_SHARE = 0.5
-MIN_PROJECT_FIRMS = 3  # fewer is a bilateral deal, not a collective project  # share of a member's sales sold through a marketing project
+JOINTLY_MARKETED_SHARE = 0.5  # share of a member's sales sold through a marketing project
+MIN_PROJECT_FIRMS = 3  # fewer is a bilateral deal, not a collective project
+RESULT_MOTIVATION = 0.3  # share of the gap to full motivation a tangible result closes
+FAILURE_MOTIVATION = 0.06  # motivation a failure costs, times the loss ratio
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +64,7 @@ class Venture:
     label: str
     members: np.ndarray
     start: int
-    ends: int  # pilot: month it ends; project: month it matures
+    ends: int  # last month of a pilot's work; month a project's maturation completes
     project_kind: ProjectKind | None = None
     operating: bool = False
     months_operating: int = 0
@@ -72,11 +74,7 @@ class Venture:
 def start_pilot(model: PIPModel, month: int) -> Venture | None:
     """Form a pilot among willing participants; low trust is no obstacle (the document)."""
     p, rng = model.p, model.rng
-    busy = np.zeros(model.n, dtype=bool)
-    for v in model.ventures:
-        if v.kind == "pilot":
-            busy[v.members] = True
-    candidates = np.flatnonzero(model.participating() & ~busy)
+    candidates = np.flatnonzero(model.participating() & ~model.in_pilot)
     if len(candidates) < 2:
         return None
     willing = model.motivation[candidates] * (0.5 + 0.5 * model.self_confidence[candidates])
@@ -84,11 +82,12 @@ def start_pilot(model: PIPModel, month: int) -> Venture | None:
     if len(candidates) < 2:
         return None
     keen = model.motivation[candidates] * np.where(model.is_lead[candidates], 2.0, 1.0) + 1e-9
-    founder = int(rng.choice(candidates, p=keen / keen.sum()))
+    founder = int(candidates[activities.weighted_choice(rng, keen)])
     weights = activities.partner_weights(model.trust[founder, candidates], keen)
     group = activities.pick_group(rng, founder, candidates, weights, p.pilot_group_size)
     label = PILOT_KINDS[int(rng.integers(len(PILOT_KINDS)))]
-    v = Venture("pilot", label, group, month, month + p.pilot_months)
+    v = Venture("pilot", label, group, month, month + p.pilot_months - 1)
+    model.in_pilot[group] = True
     model.counts["pilots_run"] += 1
     return v
 
@@ -108,12 +107,12 @@ def start_project(model: PIPModel, month: int, tries: int = 3) -> Venture | None
     keen = (model.motivation[candidates] * model.trust_collective[candidates]
             * np.where(model.is_lead[candidates], 3.0, 1.0) + 1e-9)
     for _ in range(tries):
-        founder = int(rng.choice(candidates, p=keen / keen.sum()))
+        founder = int(candidates[activities.weighted_choice(rng, keen)])
         group = trusting_group(model.trust, founder, candidates, p.project_trust_threshold,
                                p.project_group_size)
         if len(group) >= MIN_PROJECT_FIRMS:
             kind = PROJECT_KINDS[int(rng.integers(len(PROJECT_KINDS)))]
-            matures = month + max(1, round(p.project_maturation_months * kind.maturation_share))
+            matures = month + max(1, round(p.project_maturation_months * kind.maturation_share)) - 1
             v = Venture("project", kind.name, group, month, matures,
                         project_kind=kind, sales_gain=np.zeros(len(group)))
             model.project_of[group] = model.next_project_id
@@ -170,7 +169,9 @@ def advance(model: PIPModel, v: Venture, month: int) -> bool:
     if v.kind == "project" and len(v.members) < 2:
         return _dissolve(model, v, month, "too few members left")
     # Other conflicts: unforeseen difficulties, changed expectations, differing readings.
+    troubled = bool(culprits.size)
     if rng.random() < p.conflict_rate * (0.5 if v.operating else 1.0):
+        troubled = True
         unresolved |= not _conflict(model, v, month, culprit=None, weight=weight)
     # An unmediated conflict in a group that does not trust itself enough ends the venture.
     if unresolved and conflicts.breaks_group(
@@ -178,7 +179,8 @@ def advance(model: PIPModel, v: Venture, month: int) -> bool:
         if v.kind == "pilot":
             return _end_pilot(model, v, month, success=False, reason="the group fell out")
         return _dissolve(model, v, month, "the members fell out")
-    if not culprits.size:  # a quiet month of joint work
+    model.met(v.members)
+    if not troubled:  # a quiet month of joint work
         trust.reinforce_group(model.trust, v.members, p.trust_gain * WORKING_TRUST_FACTOR)
     if v.kind == "pilot":
         if month >= v.ends:
@@ -226,26 +228,36 @@ def _conflict(model: PIPModel, v: Venture, month: int, culprit: int | None, weig
 
 
 def _good_outcome(model: PIPModel, members: np.ndarray, weight: float) -> None:
+    """A venture worked: partners trust each other, and collective action, more."""
     p = model.p
     trust.reinforce_group(model.trust, members, p.trust_gain * weight)
     model.trust_collective[members] = trust.reinforce(
         model.trust_collective[members], p.trust_gain * weight)
     model.institutional_trust[members] = trust.reinforce(
         model.institutional_trust[members], p.trust_gain)
-    model.motivation[members] = motivation.reward(model.motivation[members], 0.3)
+    model.motivation[members] = motivation.reward(model.motivation[members], RESULT_MOTIVATION)
     model.tangible_result(members)
 
 
 def _bad_outcome(model: PIPModel, members: np.ndarray, weight: float) -> None:
+    """A venture failed: a bad shared experience, and a blow to faith in collective action.
+
+    The loss ratio weighs it against a success of the same weight (Slovic 1993): nobody in
+    particular is to blame here (a partner's non-compliance is charged to that partner in
+    `_conflict`), so partners' mutual trust loses one ordinary step, while trust in collective
+    action and motivation take the full weight.
+    """
     p = model.p
-    trust.undermine_group(model.trust, members, p.trust_gain * weight / 2, p.trust_loss_ratio)
+    trust.undermine_group(model.trust, members, p.trust_gain, p.trust_loss_ratio)
     model.trust_collective[members] = trust.undermine(
-        model.trust_collective[members], p.trust_gain * weight / 2, p.trust_loss_ratio)
-    model.motivation[members] = motivation.spend(model.motivation[members], 0.1)
+        model.trust_collective[members], p.trust_gain * weight, p.trust_loss_ratio)
+    model.motivation[members] = motivation.spend(
+        model.motivation[members], FAILURE_MOTIVATION * p.trust_loss_ratio)
 
 
 def _end_pilot(model: PIPModel, v: Venture, month: int, success: bool, reason: str) -> bool:
     p = model.p
+    model.in_pilot[v.members] = False
     if success:
         model.counts["pilots_succeeded"] += 1
         model.track_record[v.members] += 1
@@ -283,7 +295,7 @@ def _dissolve(model: PIPModel, v: Venture, month: int, reason: str) -> bool:
         model.counts["projects_failed"] += 1
         model.log(month, f"collective project ({v.label}) collapsed before paying off: {reason}")
     if len(v.members):
-        _bad_outcome(model, v.members, PROJECT_TRUST_FACTOR / 2)
+        _bad_outcome(model, v.members, PROJECT_TRUST_FACTOR)
     return _release(model, v)
 
 

@@ -37,13 +37,16 @@ EVENT_KINDS: tuple[EventKind, ...] = (
     EventKind("social event with families", 1.0, 0.8, 0.0, 0.2),
     EventKind("visit to another enterprise", 1.2, 0.4, 0.02, 0.25),
 )
+EVENT_WEIGHTS = np.array([k.weight for k in EVENT_KINDS])
 
 
 def attendance_probability(
-    motivation: Array, trust_collective: Array, distance: float
+    motivation: Array, trust_collective: Array, trust_agency: Array, distance: float
 ) -> Array:
-    """Chance an invited firm attends: motivated firms come, distance keeps them away."""
-    return np.clip(motivation * (0.5 + 0.5 * trust_collective) * (1.0 - 0.7 * distance), 0.0, 1.0)
+    """Chance an invited firm attends: motivated firms that trust the organisers come,
+    distance keeps them away."""
+    keen = motivation * (0.5 + 0.5 * trust_collective) * (0.6 + 0.4 * trust_agency)
+    return np.clip(keen * (1.0 - 0.7 * distance), 0.0, 1.0)
 
 
 def noncompliance_probability(
@@ -69,18 +72,34 @@ def venture_success_probability(base_rate: float, capability: Array) -> float:
 
 
 def partner_weights(trust_row: Array, motivation: Array) -> Array:
-    """Weights for picking partners: firms pick those they trust and who are keen."""
+    """Weights for picking partners: firms pick those they trust and who are keen
+    (``motivation`` may carry extra weight, e.g. for lead firms)."""
     return (0.05 + trust_row) * (0.1 + motivation)
+
+
+def weighted_choice(rng: np.random.Generator, weights: Array) -> int:
+    """Index drawn with probability proportional to ``weights`` (one uniform draw)."""
+    cumulative = np.cumsum(weights)
+    return int(np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right"))
+
+
+def weighted_sample(rng: np.random.Generator, weights: Array, k: int) -> Array:
+    """``k`` distinct indices drawn with probability proportional to ``weights``.
+
+    Efraimidis & Spirakis (2006): keep the ``k`` largest ``u ** (1 / w)``; the same law as
+    drawing one at a time without replacement, in one vectorised step.
+    """
+    keys = np.log(rng.random(len(weights))) / weights
+    return np.argpartition(-keys, k - 1)[:k] if k < len(weights) else np.arange(len(weights))
 
 
 def pick_group(
     rng: np.random.Generator, founder: int, candidates: Array, weights: Array, size: int
 ) -> Array:
     """A group of up to ``size`` firms: the ``founder`` and partners drawn by ``weights``."""
-    others = candidates[candidates != founder]
-    w = weights[candidates != founder]
+    keep = candidates != founder
+    others, w = candidates[keep], weights[keep]
     k = min(size - 1, len(others))
     if k <= 0:
         return np.array([founder])
-    chosen = rng.choice(others, size=k, replace=False, p=w / w.sum())
-    return np.concatenate(([founder], chosen))
+    return np.concatenate(([founder], others[weighted_sample(rng, w, k)]))

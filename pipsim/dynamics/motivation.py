@@ -23,6 +23,19 @@ def reward(motivation: Array | float, amount: float) -> Array:
     return motivation + min(amount, 1.0) * (1.0 - motivation)
 
 
+def expected_benefit(
+    trust_collective: Array, trust_public: Array, appropriability: float
+) -> Array:
+    """What a firm expects from staying in the project (0-1).
+
+    The part of the benefit firms can appropriate comes through collective action with their
+    partners; the rest is public goods, which come only if the public sector delivers. So the
+    less appropriable the benefits, the more trust in the public sector matters (the document:
+    public participation should increase when benefits "cannot be easily appropriated").
+    """
+    return appropriability * trust_collective + (1.0 - appropriability) * trust_public
+
+
 def dropout_probability(months_waiting: Array, patience: Array, motivation: Array) -> Array:
     """Monthly chance a participant leaves: past its patience, or with no motivation left."""
     impatient = np.where(months_waiting > patience, 0.15, 0.0)
