@@ -256,16 +256,19 @@ class PIPModel(mesa.Model):
         """Assign firms without a technician; each technician's contact builds relationships."""
         p = self.p
         team = self.agency.team_present(month)
-        members = self.participating()
         if not team:
             return
+        members = self.participating()
+        posts = len(self.agency.technicians)
         loads = np.bincount(self.technician_of[members & (self.technician_of >= 0)],
-                            minlength=len(self.agency.technicians))
+                            minlength=posts)
         for i in np.flatnonzero(members & (self.technician_of < 0)):
             k = min(team, key=lambda t: loads[t])
             self.technician_of[i], loads[k] = k, loads[k] + 1
         # Firms of a vacant post wait for its next holder: no contact, no mediation.
-        served = members & np.isin(self.technician_of, team)
+        held = np.zeros(posts + 1, dtype=bool)  # the extra slot stands for "no technician"
+        held[team] = True
+        served = members & held[self.technician_of]
         tech = self.technician_of[served]
         skill = np.array([t.skill for t in self.agency.technicians])[tech]
         intensity = np.minimum(1.0, p.firms_per_technician / np.maximum(loads[tech], 1))

@@ -95,8 +95,9 @@ def start_pilot(model: PIPModel, month: int) -> Venture | None:
 def start_project(model: PIPModel, month: int, tries: int = 3) -> Venture | None:
     """Formalise a collective project among firms with a track record who trust each other.
 
-    The team tries a few founders; a group whose mutual trust is below the scenario's
-    threshold is judged not ready. A low threshold (haste to show results) lets groups
+    The team tries a few founders among the firms that have a partner they trust (both ways)
+    at least the scenario's threshold; a group whose mutual trust is below it is judged not
+    ready. A low threshold (haste to show results) lets groups
     formalise without real trust.
     """
     p, rng = model.p, model.rng
@@ -104,10 +105,16 @@ def start_project(model: PIPModel, month: int, tries: int = 3) -> Venture | None
     candidates = np.flatnonzero(free)
     if len(candidates) < 2:
         return None
-    keen = (model.motivation[candidates] * model.trust_collective[candidates]
-            * np.where(model.is_lead[candidates], 3.0, 1.0) + 1e-9)
+    block = model.trust[candidates[:, None], candidates]
+    ties = (block >= p.project_trust_threshold) & (block.T >= p.project_trust_threshold)
+    np.fill_diagonal(ties, False)
+    founders = candidates[ties.any(axis=1)]  # firms with at least one trusted partner
+    if len(founders) == 0:
+        return None
+    keen = (model.motivation[founders] * model.trust_collective[founders]
+            * np.where(model.is_lead[founders], 3.0, 1.0) + 1e-9)
     for _ in range(tries):
-        founder = int(candidates[activities.weighted_choice(rng, keen)])
+        founder = int(founders[activities.weighted_choice(rng, keen)])
         group = trusting_group(model.trust, founder, candidates, p.project_trust_threshold,
                                p.project_group_size)
         if len(group) >= MIN_PROJECT_FIRMS:
@@ -156,7 +163,9 @@ def advance(model: PIPModel, v: Venture, month: int) -> bool:
             return _end_pilot(model, v, month, success=False, reason="partners dropped out")
         return _dissolve(model, v, month, "too few members left")
     # Non-compliance: a member fails the group and the others hold it against that member.
-    in_group = trust.trust_in_group(model.trust, v.members)
+    block_index = (v.members[:, None], v.members)
+    block = model.trust[block_index]
+    in_group = (block.sum(axis=1) - block.diagonal()) / (len(v.members) - 1)
     risk = activities.noncompliance_probability(
         p.noncompliance_risk, in_group, model.motivation[v.members], p.appropriability)
     culprits = v.members[rng.random(len(v.members)) < risk]
@@ -179,9 +188,9 @@ def advance(model: PIPModel, v: Venture, month: int) -> bool:
         if v.kind == "pilot":
             return _end_pilot(model, v, month, success=False, reason="the group fell out")
         return _dissolve(model, v, month, "the members fell out")
-    model.met(v.members)
-    if not troubled:  # a quiet month of joint work
-        trust.reinforce_group(model.trust, v.members, p.trust_gain * WORKING_TRUST_FACTOR)
+    model.contact[block_index] = True  # they worked together this month
+    if not troubled:  # a quiet month of joint work (nothing changed the block since it was read)
+        model.trust[block_index] = trust.reinforce(block, p.trust_gain * WORKING_TRUST_FACTOR)
     if v.kind == "pilot":
         if month >= v.ends:
             ok = rng.random() < activities.venture_success_probability(
