@@ -215,8 +215,8 @@ class PIPModel(mesa.Model):
                 self._new_ventures(month, slots)
         self.ventures = [v for v in self.ventures if ventures.advance(self, v, month)]
         # Trust built by the project fades between firms that did not meet this month.
-        self.trust -= (p.trust_decay * ~self.contact) * np.maximum(
-            self.trust - self.baseline_trust, 0.0)
+        faded = trust.erode(self.trust, self.baseline_trust, p.trust_decay)
+        np.copyto(self.trust, faded, where=~self.contact)
         if self.phase != "post_project":
             self._membership(month)
         if month == p.project_months:
@@ -304,11 +304,11 @@ class PIPModel(mesa.Model):
     def _trust_building(self, month: int, slots: float) -> float:
         """Meetings, travel, social events, visits, as many as planned and the team can run."""
         p, rng = self.p, self.rng
+        if self.phase == "close_out":  # Box 3: the last months prepare the groups to go alone
+            slots = self._consolidate(slots)
         if not p.trust_building_events:
             return slots
         planned = int(p.events_per_month) + int(rng.random() < p.events_per_month % 1)
-        if self.phase == "close_out":  # Box 3: the last months prepare the groups to go alone
-            slots = self._consolidate(slots)
         kinds = activities.EVENT_KINDS
         members = np.flatnonzero(self.participating())
         agency_trust = self.trust_in_agency()

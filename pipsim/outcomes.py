@@ -87,7 +87,8 @@ def outcomes(model: PIPModel) -> dict[str, float]:
         **end,
         "months_to_first_joint_project": float(first) if first is not None else math.nan,
         **{k: end.get(k, v) for k, v in model.counts.items()},  # counted over the project
-        "conflicts_after_project": model.counts["conflicts"] - end.get("conflicts", 0),
+        "conflicts_after_project": (model.counts["conflicts"] - end["conflicts"]
+                                    if model.at_project_end else 0),
         "firms_in_joint_projects_after": still,
         "mean_trust_after": now["mean_trust"],
         "sales_growth_after": now["sales_growth"],

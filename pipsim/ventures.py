@@ -253,8 +253,8 @@ def _bad_outcome(model: PIPModel, members: np.ndarray, weight: float) -> None:
 
     The loss ratio weighs it against a success of the same weight (Slovic 1993): nobody in
     particular is to blame here (a partner's non-compliance is charged to that partner in
-    `_conflict`), so partners' mutual trust loses one ordinary step, while trust in collective
-    action and motivation take the full weight.
+    `_conflict`), so partners' mutual trust loses one ordinary step, trust in collective action
+    the venture's full weight, and motivation a fixed step (both times the loss ratio).
     """
     p = model.p
     trust.undermine_group(model.trust, members, p.trust_gain, p.trust_loss_ratio)

@@ -25,9 +25,10 @@ def undermine(trust: Array | float, gain: Array | float, loss_ratio: float) -> A
     return np.maximum(trust - loss_ratio * gain, 0.0)
 
 
-def erode(trust: Array | float, rate: float) -> Array:
-    """Trust after a month without contact: a share ``rate`` fades away."""
-    return np.asarray(trust) * (1.0 - rate)
+def erode(trust: Array, baseline: Array, rate: float) -> Array:
+    """Trust after a month without contact: a share ``rate`` of what was built above the
+    ``baseline`` (the trust that existed before the project) fades away."""
+    return trust - rate * np.maximum(trust - baseline, 0.0)
 
 
 def reinforce_group(trust: Array, group: Array, gain: float) -> None:
