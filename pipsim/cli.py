@@ -2,13 +2,15 @@
 
 This module owns how a user talks to pipsim from a shell. Each subcommand is one subparser
 added by an ``_add_<name>`` function and run by a handler ``(args) -> exit status``; add a
-subcommand by writing both and listing the adder in `SUBCOMMANDS`. Every `Parameters` field
-is an option (``--field-name``), generated from the field's metadata, so the command line
-never repeats a parameter's declaration. An option the user does not give keeps the value of
-the ``--typology`` preset.
+subcommand by writing both and listing the adder in `SUBCOMMANDS`. ``run-once`` lives here;
+the sweep subcommands (``check``, ``run``, ``summarize``) in `pipsim.sweep_commands`. Every
+`Parameters` field is an option of ``run-once`` (``--field-name``), generated from the
+field's metadata, so the command line never repeats a parameter's declaration. An option the
+user does not give keeps the value of the ``--typology`` preset.
 
 Exit status: 0 on success, 2 on bad input (a one-line ``pipsim: error: ...`` on stderr, as
-argparse itself does), never a traceback for something the user can fix.
+argparse itself does), 130 when interrupted (Ctrl-C), never a traceback for something the
+user can fix.
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from pipsim import __version__
+from pipsim.errors import UsageError
 from pipsim.model import PIPModel
 from pipsim.parameters import FIELDS, TYPOLOGY_PRESETS, Parameters
+from pipsim.sweep_commands import add_check, add_run, add_summarize
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,10 +40,6 @@ ALIASES = {"project_months": ("months",)}  # extra option names of a field
 PRESET_FIELDS = frozenset().union(*TYPOLOGY_PRESETS.values())
 TRUE_WORDS = ("true", "yes", "1", "on")
 FALSE_WORDS = ("false", "no", "0", "off")
-
-
-class UsageError(Exception):
-    """Bad input the user can fix: reported in one line, exit status 2."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -57,7 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: the arguments after the program name; ``sys.argv[1:]`` if omitted.
 
     Returns:
-        The exit status: 0 on success, 2 on bad input, 1 if the output's reader went away.
+        The exit status: 0 on success, 2 on bad input, 1 if the output's reader went away,
+        130 if interrupted (Ctrl-C).
     """
     parser = build_parser()
     try:
@@ -69,6 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"{parser.prog}: error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C: no traceback; 128 + SIGINT, as shells report it
+        print(f"{parser.prog}: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # e.g. `pipsim run-once | head`: the reader left, stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
@@ -370,7 +374,8 @@ def _typology_name(parameters: Parameters) -> str:
     return parameters.typology.replace("_", " ")
 
 
-SUBCOMMANDS: tuple[Callable[[Subparsers], None], ...] = (_add_run_once,)
+SUBCOMMANDS: tuple[Callable[[Subparsers], None], ...] = (
+    _add_run_once, add_check, add_run, add_summarize)
 
 if __name__ == "__main__":
     sys.exit(main())

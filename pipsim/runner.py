@@ -116,6 +116,9 @@ def run_sweep(
     n_chunks = -(-total // size)
     todo = [c for c in range(n_chunks) if c not in results.done_chunks(out)]
     keys = tuple(points[0]) if points else ()
+    # recorded now, not only at the end, so a partly finished sweep can be summarised
+    manifest.update(design_keys=list(keys), total_runs=total, design_points=len(points))
+    results.write_manifest(out, manifest)
 
     def make(c: int) -> Chunk:
         stop = min(total, (c + 1) * size)
@@ -134,7 +137,8 @@ def run_sweep(
                 bar.update(len(table))
     finally:
         close()
-    manifest.update(finished=results.now(), total_runs=total, design_points=len(points))
+    manifest.update(finished=results.now(), total_runs=total, design_points=len(points),
+                    design_keys=list(keys))
     results.write_manifest(out, manifest)
     return SweepResult(out, results.load_runs(out), results.load_timeseries(out), seconds,
                        time.perf_counter() - started, total - resumed, resumed)

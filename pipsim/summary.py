@@ -1,5 +1,6 @@
-"""The summary of a finished sweep: outcome distributions and the odds of meeting each target,
-as CSV tables, a table on screen, and figures.
+"""The summary of a sweep: outcome distributions and the odds of meeting each target.
+
+It is written as CSV tables and figures, and shown as a table on screen.
 
 `summarize` reads an output directory (`pipsim.results`), so it serves both the end of
 ``pipsim run`` and ``pipsim summarize DIR`` on results computed earlier or elsewhere.
@@ -16,6 +17,8 @@ import pandas as pd
 from pipsim import results, stats, sweep_plots
 
 SCREEN_TARGETS = ("success", "sustained")
+MAX_AXIS_VALUES = 12  # a numeric axis with more values is drawn in bins
+BINS = 8
 SCREEN_OUTCOMES = ("sales_growth", "productivity_growth", "firms_in_joint_projects",
                    "participants", "mean_trust")
 
@@ -31,18 +34,41 @@ class Summary:
 
 
 def design_keys(out: Path) -> list[str]:
-    """The swept and sampled parameters of the sweep in ``out`` (from its manifest)."""
-    manifest = json.loads((out / results.MANIFEST).read_text())
-    return list(manifest.get("design_keys", []))
+    """The swept and sampled parameters of the sweep in ``out``.
+
+    From its manifest; for results written before the manifest recorded them, from the copy
+    of the scenario beside them.
+    """
+    try:
+        manifest = json.loads((out / results.MANIFEST).read_text())
+    except ValueError as error:
+        raise results.ResultsError(f"{out / results.MANIFEST} is damaged: {error}") from None
+    if "design_keys" in manifest:
+        return list(manifest["design_keys"])
+    from pipsim.design import design_points
+    from pipsim.scenario import ScenarioError, load_scenario
+
+    try:
+        return list(design_points(load_scenario(out / "scenario.toml"))[0])
+    except ScenarioError:
+        return []
 
 
 def summarize(out: str | Path, figures: bool = True) -> Summary:
-    """Summarise the sweep in ``out``: write CSV tables and figures, return them and a text."""
+    """Summarise the sweep in ``out``: write CSV tables and figures, return them and a text.
+
+    Works on a partly finished sweep (it covers the runs on disk).
+
+    Raises:
+        results.ResultsError: if ``out`` holds no pipsim sweep, or no finished run yet.
+    """
     out = Path(out)
     if not (out / results.MANIFEST).exists() or not (out / results.RUNS).exists():
         raise results.ResultsError(f"{out} holds no pipsim sweep results (no manifest.json/runs)")
-    runs = results.load_runs(out)
+    if not results.done_chunks(out):
+        raise results.ResultsError(f"{out} holds no finished runs yet: run the sweep first")
     keys = design_keys(out)
+    runs = results.load_runs(out)
     dist = stats.distributions(runs, keys).sort_values(["point", "outcome"], ignore_index=True)
     prob = stats.probabilities(runs, keys).sort_values(["point", "target"], ignore_index=True)
     files = [out / "summary.csv", out / "probabilities.csv"]
@@ -69,23 +95,34 @@ def screen_table(dist: pd.DataFrame, prob: pd.DataFrame, keys: list[str]) -> str
 
 
 def _figures(out: Path, runs: pd.DataFrame, prob: pd.DataFrame, keys: list[str]) -> list[Path]:
-    """The figures that fit the design: one axis, two or more axes, or none to draw."""
+    """The figures that fit the design: one axis, two or more axes, or none to draw.
+
+    A numeric axis with many values (a Latin hypercube sample) is drawn in bins of about
+    equal counts, so that each plotted point has several runs behind it.
+    """
     axes = [k for k in keys if runs[k].nunique() > 1]
     folder = out / "figures"
     folder.mkdir(exist_ok=True)
+    binned = [k for k in axes if _many_numbers(runs[k])]
+    if binned:  # one point per bin: the runs of a bin are pooled
+        runs = runs.assign(**{k: _binned(runs[k]) for k in binned})
+        runs["point"] = runs.groupby(axes, sort=True).ngroup()
+        prob = stats.probabilities(runs, axes)
     written = []
     if len(axes) == 1:
         axis = axes[0]
-        name = axis.replace("_", " ")
+        name = axis.replace("_", " ") + (" (sampled values, in bins)" if binned else "")
         figs = {
             f"success_vs_{axis}.png": sweep_plots.success_curve(
-                prob, axis, f"How likely is the log frame to be met, by {name}?"),
+                prob, axis, f"How do the odds of meeting the log frame change with {name}?"),
             f"outcomes_vs_{axis}.png": sweep_plots.distributions(
-                runs, axis, f"How outcomes spread across runs, by {name}"),
+                runs, axis, f"How do the outcomes vary with {name}?"),
         }
     elif len(axes) >= 2:
-        figs = {"success_heatmap.png": sweep_plots.success_heatmaps(
-            prob, axes, "How likely is the log frame to be met? (share of runs)")}
+        sampled = ", ".join(binned).replace("_", " ")
+        title = "How likely is the log frame to be met?" + (
+            f"\n{sampled}: sampled values, in bins" if binned else "")
+        figs = {"success_heatmap.png": sweep_plots.success_heatmaps(prob, axes, title)}
     else:
         figs = {}
     for filename, fig in figs.items():
@@ -93,3 +130,14 @@ def _figures(out: Path, runs: pd.DataFrame, prob: pd.DataFrame, keys: list[str])
         fig.savefig(path, dpi=120)
         written.append(path)
     return written
+
+
+def _many_numbers(values: pd.Series) -> bool:
+    """Whether an axis is numeric with too many values to draw one point each."""
+    return sweep_plots.is_numeric(values) and values.nunique() > MAX_AXIS_VALUES
+
+
+def _binned(values: pd.Series) -> pd.Series:
+    """Each value replaced by the midpoint of its bin (about equal counts per bin)."""
+    bins = pd.qcut(values, q=BINS, duplicates="drop")
+    return bins.map(lambda b: float(f"{b.mid:.3g}")).astype(float)

@@ -1,9 +1,10 @@
-"""Figures of a sweep: how likely the log frame is met along an axis, outcome distributions,
-and heatmaps of success probability over two axes.
+"""Figures of a sweep: the odds of meeting the log frame, outcome spreads, success heatmaps.
 
-Each function takes tidy tables (`pipsim.stats.probabilities`, the run table) and returns the
-Figure it drew. Like `pipsim.plots`, it uses `matplotlib.figure.Figure` (no pyplot, no GUI
-backend) and the Okabe-Ito palette; titles state the question, axes carry units.
+The odds are drawn along an axis, outcome distributions at each of its values, and heatmaps
+of success probability over two axes. Each function takes tidy tables
+(`pipsim.stats.probabilities`, the run table) and returns the Figure it drew. Like
+`pipsim.plots`, it uses `matplotlib.figure.Figure` (no pyplot, no GUI backend) and the
+Okabe-Ito palette; titles state the question, axes carry units.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ TARGET_STYLES = {  # target flag: (label, colour, line style, width)
     "met_participants": ("participants target", OKABE_ITO["reddish_purple"], ":", 1.2),
     "sustained": ("cooperation sustained after the horizon", OKABE_ITO["vermillion"], "-", 1.5),
 }
+MAX_PANELS = 12  # heatmap panels drawn at most (one per combination of the further axes)
 KEY_OUTCOMES = {  # outcome: axis label
     "sales_growth": "sales growth at project end (share)",
     "firms_in_joint_projects": "firms in joint projects at project end",
@@ -34,41 +36,78 @@ KEY_OUTCOMES = {  # outcome: axis label
 
 
 def axis_label(name: str) -> str:
-    """A parameter's name and unit, for an axis: ``project_months`` -> ``project months (months)``."""
+    """Axis label of a parameter: ``staff_turnover`` -> ``staff turnover (per year)``.
+
+    A unit the name already ends with is not repeated (``project_months`` -> ``project months``).
+    """
     unit = FIELDS[name].metadata.get("unit", "") if name in FIELDS else ""
-    return name.replace("_", " ") + (f" ({unit})" if unit else "")
+    words = name.replace("_", " ")
+    if not unit or words.endswith(unit) or unit == "switch":
+        return words
+    return f"{words} ({unit.replace('0-1', '0–1')})"
 
 
-def _positions(values: pd.Series) -> tuple[np.ndarray, list[str] | None]:
-    """x positions of an axis's values: the numbers themselves, or 0..k-1 for categories."""
-    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        return values.to_numpy(float), None
-    labels = [str(v) for v in values]
-    return np.arange(len(labels), dtype=float), labels
+def value_label(value: object) -> str:
+    """A design value as a tick label: ``local_environment`` -> ``local environment``, 0.3."""
+    if isinstance(value, str):
+        return value.replace("_", " ")
+    if isinstance(value, float | np.floating) and not isinstance(value, bool):
+        return f"{value:.3g}"
+    return str(value)
+
+
+def is_numeric(values: pd.Series) -> bool:
+    """Whether an axis's values are numbers (drawn to scale) rather than categories."""
+    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+
+
+def _positions(values: pd.Series, order: list) -> np.ndarray:
+    """The x positions of an axis's values: the numbers themselves, or their index in ``order``."""
+    if is_numeric(values):
+        return values.to_numpy(float)
+    return np.array([order.index(v) for v in values], dtype=float)
 
 
 def success_curve(probabilities: pd.DataFrame, axis: str, title: str) -> Figure:
-    """Probability of meeting the log frame (and each target) along ``axis``, with 95% bands."""
-    fig = Figure(figsize=(8, 5), layout="constrained")
+    """Probability of meeting the log frame (and each target) along ``axis``, with 95% bands.
+
+    A numeric axis is drawn to scale with lines; a categorical one (e.g. typology) as points
+    with error bars, nudged apart so that targets with equal odds stay visible.
+    """
+    fig = Figure(figsize=(10, 5), layout="constrained")
     ax = fig.subplots()
-    for target, (label, colour, style, width) in TARGET_STYLES.items():
+    numeric = is_numeric(probabilities[axis])
+    order = sorted(probabilities[axis].unique(), key=lambda v: (isinstance(v, str), v))
+    drawn = [t for t in TARGET_STYLES if (probabilities["target"] == t).any()]
+    for k, target in enumerate(drawn):
+        label, colour, style, width = TARGET_STYLES[target]
         rows = probabilities[probabilities["target"] == target].sort_values(axis)
-        if rows.empty:
-            continue
-        x, labels = _positions(rows[axis])
-        ax.plot(x, rows["probability"], style, color=colour, lw=width, marker="o", ms=3,
-                label=label)
-        if target == "success":
-            ax.fill_between(x, rows["lower"], rows["upper"], color=colour, alpha=0.15,
-                            label="95% interval (Wilson)")
-        if labels:
-            ax.set_xticks(x, labels)
-    ax.set_ylim(-0.02, 1.02)
+        x = _positions(rows[axis], order)
+        if numeric:
+            ax.plot(x, rows["probability"], style, color=colour, lw=width, marker="o", ms=3,
+                    label=label, zorder=1.5 if target == "success" else 2)
+            if target == "success":
+                ax.fill_between(x, rows["lower"], rows["upper"], color=colour, alpha=0.12,
+                                lw=0, label="95% interval, all targets met (Wilson)")
+        else:
+            nudge = (k - (len(drawn) - 1) / 2) * 0.06
+            errors = [rows["probability"] - rows["lower"], rows["upper"] - rows["probability"]]
+            ax.errorbar(x + nudge, rows["probability"], yerr=errors, fmt="o", color=colour,
+                        ms=7 if target == "success" else 5, capsize=3, lw=1, label=label)
+    if numeric and len(order) <= 12:
+        ax.set_xticks(np.asarray(order, float), [value_label(v) for v in order])
+    elif not numeric:
+        ax.set_xticks(range(len(order)), [value_label(v) for v in order])
+        ax.set_xlim(-0.5, len(order) - 0.5)
+    ax.set_ylim(-0.03, 1.03)
     ax.set_xlabel(axis_label(axis))
-    ax.set_ylabel("probability over replications")
-    ax.set_title(title)
+    ax.set_ylabel("probability (share of runs)")
+    n = probabilities["n"]
+    runs = f"{n.min()}" if n.min() == n.max() else f"{n.min()}–{n.max()}"
+    error_bars = "" if numeric else "; bars: 95% Wilson intervals"
+    ax.set_title(f"{title}\n{runs} runs per point{error_bars}", fontsize=11)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="best")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     return fig
 
 
@@ -77,16 +116,19 @@ def distributions(runs: pd.DataFrame, axis: str, title: str) -> Figure:
     fig = Figure(figsize=(10, 7), layout="constrained")
     axes = fig.subplots(2, 2).ravel()
     values = sorted(runs[axis].unique(), key=lambda v: (isinstance(v, str), v))
+    labels = [value_label(v) for v in values]
+    crowded = len(values) > 6 or sum(map(len, labels)) > 40
     for ax, (outcome, label) in zip(axes, KEY_OUTCOMES.items(), strict=True):
         data = [runs.loc[runs[axis] == v, outcome].dropna().to_numpy() for v in values]
         ax.boxplot(data, whis=(5, 95), showfliers=False, widths=0.6,
-                   medianprops={"color": OKABE_ITO["vermillion"]})
-        ax.set_xticks(range(1, len(values) + 1), [str(v) for v in values],
-                      rotation=30 if len(values) > 6 else 0)
+                   medianprops={"color": OKABE_ITO["vermillion"], "lw": 2})
+        ax.set_xticks(range(1, len(values) + 1), labels, rotation=30 if crowded else 0,
+                      ha="right" if crowded else "center")
         ax.set_xlabel(axis_label(axis))
         ax.set_ylabel(label)
         ax.grid(alpha=0.3, axis="y")
-    fig.suptitle(title)
+    fig.suptitle(f"{title}\nboxes: middle half of the runs; line: median; whiskers: 5%–95%",
+                 fontsize=11)
     return fig
 
 
@@ -95,10 +137,11 @@ def success_heatmaps(probabilities: pd.DataFrame, axes: list[str], title: str) -
     x, y, rest = axes[0], axes[1], axes[2:]
     table = probabilities[probabilities["target"] == "success"]
     panels = list(itertools.product(*[sorted(table[r].unique()) for r in rest])) or [()]
-    panels = panels[:12]
+    shown = f" (the first {MAX_PANELS} of {len(panels)} panels)" if len(panels) > MAX_PANELS else ""
+    panels = panels[:MAX_PANELS]
     cols = min(3, len(panels))
     rows = -(-len(panels) // cols)
-    fig = Figure(figsize=(4.2 * cols + 1, 3.6 * rows + 0.6), layout="constrained")
+    fig = Figure(figsize=(max(6.5, 4.2 * cols + 1), 3.6 * rows + 0.9), layout="constrained")
     grid = np.atleast_1d(fig.subplots(rows, cols, squeeze=False).ravel())
     image = None
     for ax, values in zip(grid, panels, strict=False):
@@ -109,16 +152,20 @@ def success_heatmaps(probabilities: pd.DataFrame, axes: list[str], title: str) -
         image = ax.imshow(grid_values.to_numpy(), vmin=0, vmax=1, cmap="cividis",
                           origin="lower", aspect="auto")
         for (i, j), p in np.ndenumerate(grid_values.to_numpy()):
-            ax.text(j, i, f"{p:.2f}", ha="center", va="center", fontsize=8,
-                    color="white" if p < 0.6 else "black")
-        ax.set_xticks(range(grid_values.shape[1]), [str(c) for c in grid_values.columns])
-        ax.set_yticks(range(grid_values.shape[0]), [str(i) for i in grid_values.index])
+            if not np.isnan(p):  # a cell without runs yet (a partly finished sweep)
+                ax.text(j, i, f"{p:.2f}", ha="center", va="center", fontsize=8,
+                        color="white" if p < 0.6 else "black")
+        ax.set_xticks(range(grid_values.shape[1]), [value_label(c) for c in grid_values.columns])
+        ax.set_yticks(range(grid_values.shape[0]), [value_label(i) for i in grid_values.index])
         ax.set_xlabel(axis_label(x))
         ax.set_ylabel(axis_label(y))
-        ax.set_title(", ".join(f"{n} = {v}" for n, v in zip(rest, values, strict=True)),
-                     fontsize=9)
+        ax.set_title(", ".join(f"{n.replace('_', ' ')} = {value_label(v)}"
+                               for n, v in zip(rest, values, strict=True)), fontsize=9)
     for ax in grid[len(panels):]:
         ax.set_visible(False)
     fig.colorbar(image, ax=grid.tolist(), label="probability all log frame targets are met")
-    fig.suptitle(title)
+    n = table["n"]
+    runs = f"{n.min()}" if n.min() == n.max() else f"{n.min()}–{n.max()}"
+    fig.suptitle(f"{title}\nshare of runs meeting all its targets; {runs} runs per cell{shown}",
+                 fontsize=11)
     return fig
