@@ -28,6 +28,7 @@ COUNTS = (
 )
 EMPLOYEES = ((1, 10), (10, 50), (50, 200), (200, 600))  # by size class: micro .. large
 VALUE_ADDED_PER_WORKER = (12.0, 20.0, 30.0, 45.0)  # thousand $ a year, by size class
+RETURN_FACTOR = 0.5  # a firm that dropped out is half as likely to join again as a newcomer
 
 
 def make_parameters(parameters: Parameters | None, overrides: dict[str, Any]) -> Parameters:
@@ -379,15 +380,18 @@ class PIPModel(mesa.Model):
             self.months_waiting, self.patience, self.motivation)
         for firm in np.flatnonzero(members & (rng.random(self.n) < leave)):
             self._drop_out(int(firm), month)
-        outside = np.flatnonzero(self.status == Status.OUTSIDE)
+        # Word of mouth reaches outsiders, and those who left (who are harder to win back).
+        outside = np.flatnonzero(self.status != Status.PARTICIPATING)
         members = self.participating()
         if len(outside) and members.any():
             seen = float((self.last_result_month[members] >= month - 6).mean())
             join = motivation.join_probability(
                 p.recruitment_rate, seen, self.trust_collective[outside])
+            join[self.status[outside] == Status.DROPPED_OUT] *= RETURN_FACTOR
             joiners = outside[rng.random(len(outside)) < join]
             self.status[joiners] = Status.PARTICIPATING
             self.months_waiting[joiners] = 0
+            self.motivation[joiners] = np.maximum(self.motivation[joiners], p.initial_motivation)
 
     def _drop_out(self, firm: int, month: int) -> None:
         """A firm leaves the project, walking out of its ventures (its partners resent it)."""

@@ -77,7 +77,7 @@ class Parameters:
     pilot_productivity_effect: float = _p(0.02, 0.0, 1.0, "share", "productivity uplift")
     collective_projects: bool = _p(True, None, None, "switch", "riskier collective projects")
     project_group_size: int = _p(6, 2, 200, "firms", "firms in one collective project")
-    project_trust_threshold: float = _p(0.45, 0.0, 1.0, "0-1", "group trust needed to formalise")
+    project_trust_threshold: float = _p(0.4, 0.0, 1.0, "0-1", "group trust needed to formalise")
     project_maturation_months: int = _p(18, 1, 120, "months", "until a project pays off")
     project_success_rate: float = _p(0.75, 0.0, 1.0, "probability", "business case holds")
     project_sales_effect: float = _p(1.2, 0.0, 5.0, "share", "sales uplift, fully appropriated")
@@ -201,14 +201,14 @@ TYPOLOGY_PRESETS: dict[str, dict[str, Any]] = {
         n_enterprises=20, initial_participants=12, appropriability=0.85, n_lead_firms=1,
         prior_ties=0.3,
         share_micro=0.3, share_small=0.5, share_medium=0.2, n_technicians=1,
-        project_group_size=5, target_participants=16, target_firms_in_joint_projects=10,
+        project_group_size=5, target_participants=12, target_firms_in_joint_projects=8,
         project_sales_effect=0.5, project_productivity_effect=0.25,
         delegation_rate=0.1, public_actions_per_year=2.0,
     ),
     "vertical_network": dict(
         n_enterprises=30, initial_participants=12, appropriability=0.75, n_lead_firms=1,
         share_micro=0.4, share_small=0.4, share_medium=0.15, n_technicians=2,
-        project_group_size=6, target_participants=25, target_firms_in_joint_projects=15,
+        project_group_size=6, target_participants=20, target_firms_in_joint_projects=10,
         project_sales_effect=0.6, project_productivity_effect=0.3,
         delegation_rate=0.1, public_actions_per_year=2.0,
     ),

@@ -38,7 +38,7 @@ def expected_benefit(
 
 def dropout_probability(months_waiting: Array, patience: Array, motivation: Array) -> Array:
     """Monthly chance a participant leaves: past its patience, or with no motivation left."""
-    impatient = np.where(months_waiting > patience, 0.15, 0.0)
+    impatient = np.where(months_waiting > patience, 0.1, 0.0)
     discouraged = np.where(motivation < 0.1, 0.3, 0.0)
     return np.clip(impatient + discouraged, 0.0, 1.0)
 
