@@ -53,7 +53,7 @@ def corner_points(ranges: tuple[Range, ...]) -> list[dict[str, Any]]:
     if not ranges:
         return [{}]
     if len(ranges) > 8:
-        return [{r.name: _cast(r, r.low) for r in ranges}, {r.name: _cast(r, r.high) for r in ranges}]
+        return [{r.name: _cast(r, getattr(r, end)) for r in ranges} for end in ("low", "high")]
     combos = itertools.product(*[(r.low, r.high) for r in ranges])
     return [{r.name: _cast(r, v) for r, v in zip(ranges, c, strict=True)} for c in combos]
 

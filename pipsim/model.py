@@ -332,8 +332,10 @@ class PIPModel(mesa.Model):
         return slots
 
     def _consolidate(self, slots: float) -> float:
-        """Close-out: the team meets each collective project's group to prepare it for life
-        without the agency (a trust-building meeting among its members)."""
+        """Close-out: the team meets each collective project's group to prepare it.
+
+        A trust-building meeting among its members, for life without the agency.
+        """
         p = self.p
         for v in self.ventures:
             if v.kind != "project" or slots < 1:

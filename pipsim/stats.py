@@ -1,5 +1,7 @@
-"""Statistics of outcome distributions: quantiles per design point, and probabilities of
-meeting each log frame target with Wilson 95% intervals.
+"""Statistics of outcome distributions: quantiles, and the odds of meeting each target.
+
+Quantiles per design point, and probabilities of meeting each log frame target with Wilson
+95% intervals.
 
 Everything here takes the tidy run table (one row per run) and returns tidy tables.
 """

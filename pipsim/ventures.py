@@ -284,6 +284,7 @@ def _end_pilot(model: PIPModel, v: Venture, month: int, success: bool, reason: s
 
 
 def leave_project(model: PIPModel, v: Venture, firm: int) -> None:
+    """``firm`` leaves project ``v``, taking its share of the joint sales with it."""
     keep = v.members != firm
     model.joint_sales_uplift[firm] -= v.sales_gain[~keep].sum()
     model.project_of[firm] = -1

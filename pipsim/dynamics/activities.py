@@ -43,8 +43,10 @@ EVENT_WEIGHTS = np.array([k.weight for k in EVENT_KINDS])
 def attendance_probability(
     motivation: Array, trust_collective: Array, trust_agency: Array, distance: float
 ) -> Array:
-    """Chance an invited firm attends: motivated firms that trust the organisers come,
-    distance keeps them away."""
+    """Chance an invited firm attends: motivated firms that trust the organisers come.
+
+    Distance keeps them away (Box 5: it "made communications difficult").
+    """
     keen = motivation * (0.5 + 0.5 * trust_collective) * (0.6 + 0.4 * trust_agency)
     return np.clip(keen * (1.0 - 0.7 * distance), 0.0, 1.0)
 
@@ -72,8 +74,10 @@ def venture_success_probability(base_rate: float, capability: Array) -> float:
 
 
 def partner_weights(trust_row: Array, motivation: Array) -> Array:
-    """Weights for picking partners: firms pick those they trust and who are keen
-    (``motivation`` may carry extra weight, e.g. for lead firms)."""
+    """Weights for picking partners: firms pick those they trust and who are keen.
+
+    ``motivation`` may carry extra weight, e.g. for lead firms.
+    """
     return (0.05 + trust_row) * (0.1 + motivation)
 
 

@@ -12,7 +12,9 @@ import numpy as np
 Array = np.ndarray
 
 
-def market_factor(rng: np.random.Generator, n: int, annual_growth: float, volatility: float) -> Array:
+def market_factor(
+    rng: np.random.Generator, n: int, annual_growth: float, volatility: float
+) -> Array:
     """One month's multiplicative change of each firm's sales from the market alone."""
     drift = (1.0 + annual_growth) ** (1.0 / 12.0)
     return drift * np.exp(rng.normal(0.0, volatility, n) - volatility**2 / 2)

@@ -26,8 +26,10 @@ def undermine(trust: Array | float, gain: Array | float, loss_ratio: float) -> A
 
 
 def erode(trust: Array, baseline: Array, rate: float) -> Array:
-    """Trust after a month without contact: a share ``rate`` of what was built above the
-    ``baseline`` (the trust that existed before the project) fades away."""
+    """Trust after a month without contact: a share ``rate`` of what was built fades.
+
+    Only trust above the ``baseline`` (what existed before the project) fades.
+    """
     return trust - rate * np.maximum(trust - baseline, 0.0)
 
 
