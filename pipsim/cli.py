@@ -286,7 +286,7 @@ def format_outcomes(outcomes: dict[str, Any], parameters: Parameters, seed: int)
                 _log_frame_rows(outcomes, p), "lrrl"),
         _render(f"Trust at project end (month {p.project_months}; 0–1, participating firms)",
                 _trust_rows(outcomes)),
-        _render(f"Activities (months 1–{p.total_months})", _activity_rows(outcomes))
+        _render(f"Activities (months 1–{p.project_months})", _activity_rows(outcomes))
         + "\n" + _render("", _event_rows(outcomes)),
         _render(f"After the horizon (month {p.total_months})", _after_rows(outcomes)),
     ]
