@@ -158,9 +158,10 @@ class PIPModel(mesa.Model):
 
     def _hazard_month(self, annual_rate: float) -> int | None:
         """The month a hazard with this annual rate first strikes (None if never)."""
-        if annual_rate <= 0:
+        monthly = turnover.monthly_probability(annual_rate)
+        if monthly <= 0:
             return None
-        return int(self.rng.geometric(turnover.monthly_probability(annual_rate)))
+        return int(self.rng.geometric(monthly))
 
     # --- scheduled events -------------------------------------------------------------------
     def _open_joint_work(self) -> None:

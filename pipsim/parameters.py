@@ -14,6 +14,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 TYPOLOGIES = ("horizontal_network", "vertical_network", "cluster", "local_environment")
 
 
@@ -117,7 +119,9 @@ class Parameters:
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
-            check_field(f, getattr(self, f.name))
+            value = _plain(getattr(self, f.name))
+            check_field(f, value)
+            object.__setattr__(self, f.name, value)  # numpy scalars become Python ones
         if self.initial_participants > self.n_enterprises:
             raise ValueError(
                 f"initial_participants={self.initial_participants} is out of range: "
@@ -159,6 +163,17 @@ class Parameters:
     def to_dict(self) -> dict[str, Any]:
         """The parameters as a plain dict, in declaration order."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar (as sweeps and `mesa.batch_run` pass) as the Python value it stands for."""
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
 
 
 def check_field(f: dataclasses.Field, value: Any) -> None:

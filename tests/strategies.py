@@ -84,3 +84,22 @@ def same_value(a: Any, b: Any) -> bool:
 def same_outcomes(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """NaN-aware equality of two outcome dicts (same keys, same values)."""
     return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
+
+
+@st.composite
+def busy_project_parameters(draw: st.DrawFn) -> dict[str, Any]:
+    """A small model whose firms readily form, run and break collective projects."""
+    kwargs = draw(small_model_parameters())
+    pm = draw(st.integers(12, 30))
+    n = kwargs["n_enterprises"]
+    kwargs.update(
+        project_months=pm, launch_months=1, close_out_months=min(3, pm // 3),
+        initial_participants=max(kwargs["initial_participants"], min(n, 8)),
+        initial_trust=draw(st.floats(0.5, 0.9)), initial_trust_spread=0.05,
+        project_trust_threshold=draw(st.floats(0.2, 0.4)), pilot_success_rate=1.0,
+        project_success_rate=draw(st.floats(0.5, 1.0)),
+        project_maturation_months=draw(st.integers(1, 4)),
+        noncompliance_risk=draw(st.floats(0.0, 0.3)), conflict_rate=draw(st.floats(0.0, 0.6)),
+        mediation=draw(st.booleans()),
+    )
+    return kwargs

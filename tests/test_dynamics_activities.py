@@ -67,30 +67,45 @@ def test_full_trust_means_nobody_defects():
 
 
 # --- attendance --------------------------------------------------------------------------------
-@given(m=unit_arrays(5), tc=unit_arrays(5), d=unit)
-def test_attendance_probability_is_a_probability(m, tc, d):
-    p = activities.attendance_probability(m, tc, d)
+def _attend(m: float, tc: float, ta: float, d: float) -> float:
+    return float(activities.attendance_probability(
+        np.array([m]), np.array([tc]), np.array([ta]), d)[0])
+
+
+@given(m=unit_arrays(5), tc=unit_arrays(5), ta=unit_arrays(5), d=unit)
+def test_attendance_probability_is_a_probability(m, tc, ta, d):
+    p = activities.attendance_probability(m, tc, ta, d)
+    assert p.shape == m.shape
     assert np.all((p >= 0.0) & (p <= 1.0))
 
 
-@given(m=st.floats(0.01, 1.0), tc=unit, d1=unit, d2=unit)
-def test_attendance_falls_with_distance(m, tc, d1, d2):
+@given(m=st.floats(0.01, 1.0), tc=unit, ta=unit, d1=unit, d2=unit)
+def test_attendance_falls_with_distance(m, tc, ta, d1, d2):
     near, far = _ordered_pair(d1, d2)
-    mm, tt = np.array([m]), np.array([tc])
-    assert (activities.attendance_probability(mm, tt, far)[0]
-            < activities.attendance_probability(mm, tt, near)[0])
+    assert _attend(m, tc, ta, far) < _attend(m, tc, ta, near)
 
 
-@given(tc=unit, d=unit)
-def test_unmotivated_firms_do_not_attend(tc, d):
-    assert activities.attendance_probability(np.array([0.0]), np.array([tc]), d)[0] == 0.0
+@given(tc=unit, ta=unit, d=unit)
+def test_unmotivated_firms_do_not_attend(tc, ta, d):
+    assert _attend(0.0, tc, ta, d) == 0.0
 
 
-@given(tc=unit, d=st.floats(0.0, 0.99), m1=unit, m2=unit)
-def test_motivated_firms_attend_more(tc, d, m1, m2):
+@given(tc=unit, ta=unit, d=st.floats(0.0, 0.99), m1=unit, m2=unit)
+def test_motivated_firms_attend_more(tc, ta, d, m1, m2):
     low, high = _ordered_pair(m1, m2)
-    p = activities.attendance_probability(np.array([low, high]), np.array([tc, tc]), d)
-    assert p[0] < p[1]
+    assert _attend(low, tc, ta, d) < _attend(high, tc, ta, d)
+
+
+@given(m=st.floats(0.01, 1.0), tc=unit, d=st.floats(0.0, 0.99), a1=unit, a2=unit)
+def test_firms_that_trust_the_organisers_attend_more(m, tc, d, a1, a2):
+    low, high = _ordered_pair(a1, a2)
+    assert _attend(m, tc, low, d) < _attend(m, tc, high, d)
+
+
+@given(m=st.floats(0.01, 1.0), ta=unit, d=st.floats(0.0, 0.99), c1=unit, c2=unit)
+def test_firms_that_believe_in_collective_action_attend_more(m, ta, d, c1, c2):
+    low, high = _ordered_pair(c1, c2)
+    assert _attend(m, low, ta, d) < _attend(m, high, ta, d)
 
 
 # --- venture success ---------------------------------------------------------------------------
@@ -155,14 +170,61 @@ def test_pick_group_with_only_the_founder_is_the_founder_alone():
         activities.pick_group(rng, 7, np.array([7]), np.array([1.0]), 5), [7])
 
 
-def test_pick_group_never_picks_partners_of_zero_weight():
+def test_pick_group_prefers_heavy_partners():
     rng = np.random.default_rng(1)
     candidates = np.arange(10)
-    weights = np.zeros(10)
+    weights = np.full(10, 1e-6)
     weights[[3, 5, 8]] = 1.0
-    for _ in range(50):
-        group = activities.pick_group(rng, 0, candidates, weights, 4)
-        assert set(group[1:].tolist()) == {3, 5, 8}
+    picks = [set(activities.pick_group(rng, 0, candidates, weights, 4)[1:].tolist())
+             for _ in range(50)]
+    assert sum(p == {3, 5, 8} for p in picks) >= 45
+
+
+# --- weighted draws ----------------------------------------------------------------------------
+@given(weights=hnp.arrays(np.float64, st.integers(1, 20),
+                         elements=st.floats(0.0, 10.0, allow_subnormal=False)),
+       seed=seeds)
+def test_weighted_choice_draws_an_index_of_positive_weight(weights, seed):
+    assume(weights.sum() > 0)
+    i = activities.weighted_choice(np.random.default_rng(seed), weights)
+    assert 0 <= i < len(weights)
+    assert weights[i] > 0
+
+
+def test_weighted_choice_is_proportional_to_the_weights():
+    rng = np.random.default_rng(7)
+    weights = np.array([1.0, 0.0, 3.0, 6.0])
+    draws = np.bincount([activities.weighted_choice(rng, weights) for _ in range(20_000)],
+                        minlength=4) / 20_000
+    np.testing.assert_allclose(draws, weights / weights.sum(), atol=0.015)
+    assert draws[1] == 0.0
+
+
+@given(weights=hnp.arrays(np.float64, st.integers(1, 20), elements=st.floats(0.01, 10.0)),
+       data=st.data(), seed=seeds)
+def test_weighted_sample_draws_k_distinct_indices(weights, data, seed):
+    k = data.draw(st.integers(1, len(weights)))
+    idx = activities.weighted_sample(np.random.default_rng(seed), weights, k)
+    assert len(idx) == k
+    assert len(set(idx.tolist())) == k
+    assert all(0 <= i < len(weights) for i in idx)
+
+
+def test_weighted_sample_first_pick_is_proportional_to_the_weights():
+    # sampling one without replacement is the same law as a weighted choice
+    rng = np.random.default_rng(11)
+    weights = np.array([1.0, 2.0, 7.0])
+    draws = np.bincount(
+        [int(activities.weighted_sample(rng, weights, 1)[0]) for _ in range(20_000)],
+        minlength=3) / 20_000
+    np.testing.assert_allclose(draws, weights / weights.sum(), atol=0.015)
+
+
+def test_weighted_sample_includes_heavy_items_more_often():
+    rng = np.random.default_rng(12)
+    weights = np.array([0.1, 0.1, 5.0, 0.1, 0.1])
+    hits = sum(2 in activities.weighted_sample(rng, weights, 2).tolist() for _ in range(2000))
+    assert hits > 1900
 
 
 def test_event_kinds_are_well_formed():

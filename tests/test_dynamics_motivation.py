@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from pipsim.dynamics import motivation
@@ -83,3 +83,24 @@ def test_more_visible_results_attract_more_firms(rate, tc, s1, s2):
     firm = np.array([tc])
     assert motivation.join_probability(rate, high, firm)[0] >= motivation.join_probability(
         rate, low, firm)[0]
+
+
+@given(tc=unit_arrays(6), tp=unit_arrays(6), a=unit)
+def test_expected_benefit_is_between_its_two_sources(tc, tp, a):
+    e = motivation.expected_benefit(tc, tp, a)
+    assert np.all(e >= np.minimum(tc, tp) - 1e-12)
+    assert np.all(e <= np.maximum(tc, tp) + 1e-12)
+
+
+def test_appropriable_benefits_come_through_collective_action_the_rest_from_the_state():
+    tc, tp = np.array([0.8]), np.array([0.2])
+    assert motivation.expected_benefit(tc, tp, 1.0)[0] == pytest.approx(0.8)
+    assert motivation.expected_benefit(tc, tp, 0.0)[0] == pytest.approx(0.2)
+
+
+@given(tc=unit, p1=unit, p2=unit, a=st.floats(0.0, 0.99))
+def test_trust_in_the_state_matters_when_benefits_leak(tc, p1, p2, a):
+    low, high = sorted((p1, p2))
+    assume(high - low > 1e-6)
+    e = motivation.expected_benefit(np.array([tc, tc]), np.array([low, high]), a)
+    assert e[1] > e[0]

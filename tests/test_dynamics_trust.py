@@ -14,15 +14,17 @@ from tests.strategies import gains, loss_ratios, matrix_and_group, unit, unit_ar
 
 
 # --- bounds ------------------------------------------------------------------------------------
-@given(t=unit, g=st.floats(0.0, 2.0), r=loss_ratios, rate=unit)
-def test_scalar_dynamics_stay_in_unit_interval(t, g, r, rate):
-    for value in (trust.reinforce(t, g), trust.undermine(t, g, r), trust.erode(t, rate)):
+@given(t=unit, b=unit, g=st.floats(0.0, 2.0), r=loss_ratios, rate=unit)
+def test_scalar_dynamics_stay_in_unit_interval(t, b, g, r, rate):
+    for value in (trust.reinforce(t, g), trust.undermine(t, g, r), trust.erode(t, b, rate)):
         assert 0.0 <= float(value) <= 1.0
 
 
-@given(t=unit_arrays(st.integers(1, 20)), g=unit, r=loss_ratios, rate=unit)
-def test_array_dynamics_stay_in_unit_interval_and_keep_shape(t, g, r, rate):
-    for value in (trust.reinforce(t, g), trust.undermine(t, g, r), trust.erode(t, rate)):
+@given(data=st.data(), g=unit, r=loss_ratios, rate=unit)
+def test_array_dynamics_stay_in_unit_interval_and_keep_shape(data, g, r, rate):
+    n = data.draw(st.integers(1, 20))
+    t, b = data.draw(unit_arrays(n)), data.draw(unit_arrays(n))
+    for value in (trust.reinforce(t, g), trust.undermine(t, g, r), trust.erode(t, b, rate)):
         assert value.shape == t.shape
         assert np.all((value >= 0.0) & (value <= 1.0))
 
@@ -97,8 +99,8 @@ def test_larger_loss_ratio_costs_more(t, g, r1, r2):
 
 # --- erode -------------------------------------------------------------------------------------
 @given(t=unit, rate=unit)
-def test_erode_moves_towards_zero(t, rate):
-    eroded = float(trust.erode(t, rate))
+def test_erode_moves_towards_zero_without_a_baseline(t, rate):
+    eroded = float(trust.erode(t, 0.0, rate))
     assert 0.0 <= eroded <= t
     if t > 1e-6 and rate > 1e-6:  # (smaller steps vanish in float rounding)
         assert eroded < t
@@ -106,16 +108,26 @@ def test_erode_moves_towards_zero(t, rate):
 
 @given(t=unit_arrays(st.integers(2, 20)), rate=st.floats(0.0, 0.99))
 def test_erode_is_proportional(t, rate):
-    eroded = trust.erode(t, rate)
+    eroded = trust.erode(t, np.zeros_like(t), rate)
     positive = t > 1e-3
     # every firm keeps the same share (1 - rate) of its trust
     np.testing.assert_allclose(eroded[positive] / t[positive], 1.0 - rate, rtol=1e-9)
 
 
+@given(t=unit, b=unit, rate=unit)
+def test_erode_moves_built_trust_proportionally_back_to_the_baseline(t, b, rate):
+    eroded = float(trust.erode(t, b, rate))
+    if t >= b:  # what the project built fades by the share `rate`, never below the baseline
+        assert b - 1e-12 <= eroded <= t
+        assert eroded - b == pytest.approx((1.0 - rate) * (t - b), abs=1e-12)
+    else:  # trust lost below the baseline does not erode further (nor recover)
+        assert eroded == t
+
+
 def test_erode_limits():
-    t = np.array([0.0, 0.2, 0.9])
-    np.testing.assert_array_equal(trust.erode(t, 0.0), t)
-    np.testing.assert_array_equal(trust.erode(t, 1.0), np.zeros(3))
+    t, b = np.array([0.0, 0.2, 0.9, 0.5]), np.array([0.0, 0.1, 0.3, 0.7])
+    np.testing.assert_array_equal(trust.erode(t, b, 0.0), t)
+    np.testing.assert_allclose(trust.erode(t, b, 1.0), np.minimum(t, b))
 
 
 # --- group blocks ------------------------------------------------------------------------------

@@ -29,6 +29,11 @@ def test_monthly_probability_limits():
     assert turnover.monthly_probability(1.0) == 1.0
 
 
+@pytest.mark.parametrize("r", [1e-17, 1e-20])
+def test_a_tiny_positive_rate_is_a_positive_monthly_chance(r):
+    assert turnover.monthly_probability(r) > 0.0
+
+
 @given(r1=unit, r2=unit)
 def test_monthly_probability_is_monotone(r1, r2):
     low, high = sorted((r1, r2))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pytest
 
 from pipsim.parameters import FIELDS, TYPOLOGIES, TYPOLOGY_PRESETS, Parameters
@@ -34,6 +35,27 @@ def test_every_field_is_declared_with_unit_and_meaning():
             low, high = f.metadata["low"], f.metadata["high"]
             if f.default is not None and low is not None:
                 assert low <= f.default <= high, name
+
+
+def test_declared_types_match_the_defaults():
+    # validation infers a field's kind from its default: a float field with an int default
+    # would silently refuse fractional values
+    for name, f in FIELDS.items():
+        declared = str(f.type)
+        if declared == "float":
+            assert isinstance(f.default, float), name
+        elif declared == "int":
+            assert isinstance(f.default, int) and not isinstance(f.default, bool), name
+        elif declared == "bool":
+            assert isinstance(f.default, bool), name
+
+
+def test_numpy_floats_are_accepted():
+    assert Parameters(appropriability=np.float64(0.5)).appropriability == 0.5
+
+
+def test_numpy_integers_are_whole_numbers():
+    assert Parameters(n_enterprises=np.int64(30)).n_enterprises == 30
 
 
 def test_parameters_are_frozen():

@@ -11,8 +11,14 @@ import numpy as np
 
 
 def monthly_probability(annual_rate: float) -> float:
-    """The monthly chance of an event whose chance over a year is ``annual_rate``."""
-    return 1.0 - (1.0 - annual_rate) ** (1.0 / 12.0)
+    """The monthly chance of an event whose chance over a year is ``annual_rate``.
+
+    Computed as ``-expm1(log1p(-rate) / 12)``, exact even for tiny rates, where
+    ``1 - (1 - rate) ** (1/12)`` would round to 0.
+    """
+    if annual_rate >= 1.0:
+        return 1.0
+    return float(-np.expm1(np.log1p(-annual_rate) / 12.0))
 
 
 def vacancy_months(rng: np.random.Generator, mean_months: float) -> int:

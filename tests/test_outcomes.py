@@ -1,0 +1,115 @@
+"""Outcomes: the log frame's indicators, targets and the monthly reporters."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from pipsim import PIPModel
+from pipsim.agents import Status
+from pipsim.outcomes import REPORTERS, outcomes, state_measures
+from tests.strategies import run_to_end
+
+SMALL = dict(
+    project_months=12, post_project_months=4, launch_months=2, close_out_months=3,
+    n_enterprises=25, initial_participants=10, n_lead_firms=1,
+)
+TARGETS = ("met_sales", "met_productivity", "met_joint_projects", "met_participants")
+
+
+def test_outcomes_before_the_run_describe_the_start():
+    model = PIPModel(rng=1, **SMALL)
+    out = outcomes(model)
+    assert out["participants"] == SMALL["initial_participants"]
+    assert out["dropouts"] == 0
+    assert out["firms_in_joint_projects"] == 0
+    assert out["sales_growth"] == 0.0 and out["productivity_growth"] == 0.0
+    assert math.isnan(out["months_to_first_joint_project"])
+    assert all(v == 0 for k, v in model.counts.items() if k in out)
+    assert out == pytest.approx(model.outcomes(), nan_ok=True)
+
+
+def test_easy_targets_are_met_and_impossible_ones_are_not():
+    easy = dict(target_sales_growth=-1.0, target_productivity_growth=-1.0,
+                target_firms_in_joint_projects=0, target_participants=0)
+    out = run_to_end(PIPModel(rng=2, **SMALL, **easy)).outcomes()
+    assert all(out[k] for k in TARGETS)
+    assert out["success"] is True
+    hard = dict(easy, target_participants=SMALL["n_enterprises"] + 1)
+    out = run_to_end(PIPModel(rng=2, **SMALL, **hard)).outcomes()
+    assert out["met_participants"] is False
+    assert out["success"] is False
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_success_means_every_target_met(seed):
+    out = run_to_end(PIPModel(rng=seed, **SMALL)).outcomes()
+    assert out["success"] == all(out[k] for k in TARGETS)
+
+
+def test_state_measures_count_the_statuses():
+    model = run_to_end(PIPModel(rng=3, **SMALL))
+    now = state_measures(model)
+    assert now["participants"] == int((model.status == Status.PARTICIPATING).sum())
+    assert now["dropouts"] == int((model.status == Status.DROPPED_OUT).sum())
+    members = model.participating()
+    assert now["sales_growth"] == pytest.approx(model.sales_index()[members].mean() - 1)
+    assert now["trust_in_public"] == pytest.approx(model.trust_public[members].mean())
+
+
+def test_a_lone_participant_has_no_mutual_trust_but_full_cohesion():
+    model = PIPModel(rng=1, **{**SMALL, "initial_participants": 1})
+    now = state_measures(model)
+    assert now["participants"] == 1
+    assert now["mean_trust"] == 0.0
+    assert now["network_cohesion"] == 1.0
+
+
+def test_reporters_read_the_current_state():
+    model = PIPModel(rng=4, **SMALL)
+    for _ in range(6):
+        model.step()
+    values = {name: reporter(model) for name, reporter in REPORTERS.items()}
+    assert values["month"] == 6
+    assert values["phase"] == model.phase
+    assert values["participants"] == int(model.participating().sum())
+    assert values["technicians_present"] == len(model.agency.team_present(6))
+    assert values["active_pilots"] + values["active_projects"] == len(model.ventures)
+    for name, value in values.items():
+        if name != "phase":
+            assert np.isfinite(value), name
+
+
+def test_sustained_requires_joint_projects_at_project_end():
+    out = run_to_end(PIPModel(rng=1, **SMALL, collective_projects=False)).outcomes()
+    assert out["firms_in_joint_projects"] == 0
+    assert out["sustained"] is False
+
+
+def test_a_project_that_keeps_working_after_the_agency_left_is_sustained():
+    model = run_to_end(PIPModel(
+        rng=1, **{**SMALL, "project_months": 18, "post_project_months": 6},
+        initial_trust=0.7, initial_trust_spread=0.05, project_trust_threshold=0.3,
+        pilot_success_rate=1.0, noncompliance_risk=0.0, project_success_rate=1.0,
+        project_maturation_months=4, conflict_rate=0.0))
+    out = model.outcomes()
+    assert out["firms_in_joint_projects"] >= 2
+    assert out["sustained"] == (
+        out["firms_in_joint_projects_after"]
+        >= max(2, math.ceil(0.5 * out["firms_in_joint_projects"])))
+    assert out["sustained"] is True
+
+
+def test_counts_cover_the_project_and_later_conflicts_are_reported_apart():
+    model = PIPModel(rng=2, **{**SMALL, "post_project_months": 12}, conflict_rate=0.5)
+    while model.steps < model.p.project_months:
+        model.step()
+    at_end = dict(model.counts)
+    run_to_end(model)
+    out = model.outcomes()
+    for key, value in at_end.items():
+        assert out[key] == value, key
+    assert out["conflicts_after_project"] == model.counts["conflicts"] - at_end["conflicts"]
+    assert out["conflicts_after_project"] >= 0
