@@ -33,8 +33,12 @@ def parameters_for(n: int) -> Parameters:
     """
     lead_firms = Parameters.for_typology("cluster").n_lead_firms
     return Parameters.for_typology(
-        "cluster", n_enterprises=n, initial_participants=min(20, n),
-        n_lead_firms=min(lead_firms, n), project_months=36, post_project_months=24,
+        "cluster",
+        n_enterprises=n,
+        initial_participants=min(20, n),
+        n_lead_firms=min(lead_firms, n),
+        project_months=36,
+        post_project_months=24,
     )
 
 
@@ -49,8 +53,9 @@ def construction(parameters: Parameters, seed: int) -> None:
     PIPModel(parameters, rng=seed, time_series=False)
 
 
-def timings(task: Callable[[Parameters, int], None], parameters: Parameters,
-            repeats: int) -> list[float]:
+def timings(
+    task: Callable[[Parameters, int], None], parameters: Parameters, repeats: int
+) -> list[float]:
     """Seconds of ``repeats`` calls of ``task``, after the warm-ups, each with its own seed."""
     for seed in range(WARM_UPS):
         task(parameters, 10_000 + seed)
@@ -65,8 +70,7 @@ def timings(task: Callable[[Parameters, int], None], parameters: Parameters,
 def row(label: str, seconds: Sequence[float]) -> str:
     """One line of the table: median and minimum in ms, runs per second."""
     median = statistics.median(seconds)
-    return (f"{label:<26}{1000 * median:>10.2f}{1000 * min(seconds):>10.2f}"
-            f"{1 / median:>12.1f}")
+    return f"{label:<26}{1000 * median:>10.2f}{1000 * min(seconds):>10.2f}{1 / median:>12.1f}"
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -76,9 +80,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
-    print(f"pipsim model benchmark: Python {platform.python_version()}, numpy "
-          f"{np.__version__}, {platform.machine()}; {args.repeats} timed runs per row after "
-          f"{WARM_UPS} warm-ups")
+    print(
+        f"pipsim model benchmark: Python {platform.python_version()}, numpy "
+        f"{np.__version__}, {platform.machine()}; {args.repeats} timed runs per row after "
+        f"{WARM_UPS} warm-ups"
+    )
     print("one run = 36 project months + 24-month horizon, time_series=False\n")
     print(f"{'':<26}{'median ms':>10}{'min ms':>10}{'runs/s':>12}")
     medians = {}

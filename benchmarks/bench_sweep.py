@@ -42,11 +42,19 @@ def batch_run_sweep(scenario, workers: int) -> tuple[float, int]:
     start = time.perf_counter()
     rows = 0
     for point in range(len(points)):
-        batch = list(runs(scenario, points, point * scenario.replications,
-                          (point + 1) * scenario.replications))
-        out = mesa.batch_run(PIPModel, parameters=batch[0].overrides,
-                             rng=[r.seed for r in batch], number_processes=workers,
-                             max_steps=10_000, display_progress=False)
+        batch = list(
+            runs(
+                scenario, points, point * scenario.replications, (point + 1) * scenario.replications
+            )
+        )
+        out = mesa.batch_run(
+            PIPModel,
+            parameters=batch[0].overrides,
+            rng=[r.seed for r in batch],
+            number_processes=workers,
+            max_steps=10_000,
+            display_progress=False,
+        )
         rows += len(out)
     assert rows == total
     return time.perf_counter() - start, rows
@@ -60,17 +68,23 @@ def main() -> None:
     n_points = len(design_points(base))
     scenario = base.replace(replications=max(1, args.runs // n_points))
     total = n_points * scenario.replications
-    print(f"reference scenario {SCENARIO.name}: {n_points} points x "
-          f"{scenario.replications} replications = {total} runs")
+    print(
+        f"reference scenario {SCENARIO.name}: {n_points} points x "
+        f"{scenario.replications} replications = {total} runs"
+    )
     print(f"{'engine':<28}{'workers':>8}{'seconds':>10}{'runs/s':>10}")
     for workers in (1, 2):
         wall, model, n = pipsim_sweep(scenario, workers)
         overhead = (wall - model / workers) / (model / workers)
-        print(f"{'pipsim run_sweep':<28}{workers:>8}{wall:>10.1f}{n / wall:>10.1f}"
-              f"   runner overhead {100 * overhead:.1f}% of model time")
+        print(
+            f"{'pipsim run_sweep':<28}{workers:>8}{wall:>10.1f}{n / wall:>10.1f}"
+            f"   runner overhead {100 * overhead:.1f}% of model time"
+        )
         wall_b, n_b = batch_run_sweep(scenario, workers)
-        print(f"{'mesa.batch_run':<28}{workers:>8}{wall_b:>10.1f}{n_b / wall_b:>10.1f}"
-              f"   pipsim is {wall_b / wall:.2f}x as fast")
+        print(
+            f"{'mesa.batch_run':<28}{workers:>8}{wall_b:>10.1f}{n_b / wall_b:>10.1f}"
+            f"   pipsim is {wall_b / wall:.2f}x as fast"
+        )
     print("targets: faster than mesa.batch_run at equal workers; overhead < 5% of model time")
 
 

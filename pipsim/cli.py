@@ -106,12 +106,20 @@ def _add_run_once(subparsers: Subparsers) -> None:
         allow_abbrev=False,
     )
     run = parser.add_argument_group("run options")
-    run.add_argument("--seed", type=_seed, default=None, metavar="N",
-                     help="random seed (whole number ≥ 0); drawn at random and printed if omitted")
-    run.add_argument("--plot", type=Path, metavar="FILE",
-                     help="save a figure of trust and participation by month (.png, .pdf, .svg)")
-    run.add_argument("--series", type=Path, metavar="FILE",
-                     help="write the monthly series as CSV")
+    run.add_argument(
+        "--seed",
+        type=_seed,
+        default=None,
+        metavar="N",
+        help="random seed (whole number ≥ 0); drawn at random and printed if omitted",
+    )
+    run.add_argument(
+        "--plot",
+        type=Path,
+        metavar="FILE",
+        help="save a figure of trust and participation by month (.png, .pdf, .svg)",
+    )
+    run.add_argument("--series", type=Path, metavar="FILE", help="write the monthly series as CSV")
     add_parameter_options(parser)
     parser.set_defaults(handler=run_once)
 
@@ -141,9 +149,11 @@ def _save_figure(series: pd.DataFrame, parameters: Parameters, seed: int, path: 
     """Draw `pipsim.plots.plot_run` for this run and save it to ``path``."""
     from pipsim.plots import plot_run  # matplotlib loads only when a figure is asked for
 
-    title = (f"What happens to trust and cooperation in a {_typology_name(parameters)} "
-             f"project?\n{parameters.n_enterprises} firms, {parameters.project_months} "
-             f"months with the agency, seed {seed}")
+    title = (
+        f"What happens to trust and cooperation in a {_typology_name(parameters)} "
+        f"project?\n{parameters.n_enterprises} firms, {parameters.project_months} "
+        f"months with the agency, seed {seed}"
+    )
     plot_run(series, parameters.project_months, title).savefig(path, dpi=150)
 
 
@@ -154,8 +164,10 @@ def _check_outputs(plot: Path | None, series: Path | None) -> None:
 
         formats = FigureCanvasBase.get_supported_filetypes()
         if plot.suffix.lower().lstrip(".") not in formats:
-            raise UsageError(f"cannot write a figure to {plot}: give a file name ending in one "
-                             f"of {', '.join('.' + f for f in sorted(formats))}")
+            raise UsageError(
+                f"cannot write a figure to {plot}: give a file name ending in one "
+                f"of {', '.join('.' + f for f in sorted(formats))}"
+            )
     for path in (plot, series):
         if path is not None and path.is_dir():
             raise UsageError(f"cannot write {path}: it is a folder; give a file name")
@@ -182,8 +194,9 @@ def add_parameter_options(parser: argparse.ArgumentParser) -> None:
     )
     for f in dataclasses.fields(Parameters):
         names = [_option(f.name), *(f"--{alias}" for alias in ALIASES.get(f.name, ()))]
-        group.add_argument(*names, dest=f.name, default=argparse.SUPPRESS,
-                           help=_help(f), **_value_spec(f))
+        group.add_argument(
+            *names, dest=f.name, default=argparse.SUPPRESS, help=_help(f), **_value_spec(f)
+        )
 
 
 def parameters_from_args(args: argparse.Namespace) -> Parameters:
@@ -259,7 +272,8 @@ def _int_or_none(text: str) -> int | None:
         return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"invalid value {text!r}: give a whole number or none") from None
+            f"invalid value {text!r}: give a whole number or none"
+        ) from None
 
 
 def _seed(text: str) -> int:
@@ -277,17 +291,25 @@ def _seed(text: str) -> int:
 def format_outcomes(outcomes: dict[str, Any], parameters: Parameters, seed: int) -> str:
     """The outcomes of one run as a readable plain-text table, one section per question."""
     p = parameters
-    header = (f"pipsim run-once: {_typology_name(p)}, {p.n_enterprises} firms "
-              f"({p.initial_participants} at launch), seed {seed}\n"
-              f"{p.project_months} months with the agency, then "
-              f"{p.post_project_months} months without it")
+    header = (
+        f"pipsim run-once: {_typology_name(p)}, {p.n_enterprises} firms "
+        f"({p.initial_participants} at launch), seed {seed}\n"
+        f"{p.project_months} months with the agency, then "
+        f"{p.post_project_months} months without it"
+    )
     sections = [
-        _render(f"Log frame at project end (month {p.project_months})",
-                _log_frame_rows(outcomes, p), "lrrl"),
-        _render(f"Trust at project end (month {p.project_months}; 0–1, participating firms)",
-                _trust_rows(outcomes)),
+        _render(
+            f"Log frame at project end (month {p.project_months})",
+            _log_frame_rows(outcomes, p),
+            "lrrl",
+        ),
+        _render(
+            f"Trust at project end (month {p.project_months}; 0–1, participating firms)",
+            _trust_rows(outcomes),
+        ),
         _render(f"Activities (months 1–{p.project_months})", _activity_rows(outcomes))
-        + "\n" + _render("", _event_rows(outcomes)),
+        + "\n"
+        + _render("", _event_rows(outcomes)),
         _render(f"After the horizon (month {p.total_months})", _after_rows(outcomes)),
     ]
     return "\n\n".join([header, *sections])
@@ -297,14 +319,30 @@ def _log_frame_rows(o: dict[str, Any], p: Parameters) -> list[tuple[str, ...]]:
     """Each log frame target: the value at project end, the target and whether it was met."""
     return [
         ("", "value", "target", ""),
-        ("sales growth", f"{o['sales_growth']:.1%}", f"> {p.target_sales_growth:.0%}",
-         _met(o["met_sales"])),
-        ("productivity growth", f"{o['productivity_growth']:.1%}",
-         f"> {p.target_productivity_growth:.0%}", _met(o["met_productivity"])),
-        ("firms in joint projects", str(o["firms_in_joint_projects"]),
-         f"≥ {p.target_firms_in_joint_projects}", _met(o["met_joint_projects"])),
-        ("participants", str(o["participants"]), f"≥ {p.target_participants}",
-         _met(o["met_participants"])),
+        (
+            "sales growth",
+            f"{o['sales_growth']:.1%}",
+            f"> {p.target_sales_growth:.0%}",
+            _met(o["met_sales"]),
+        ),
+        (
+            "productivity growth",
+            f"{o['productivity_growth']:.1%}",
+            f"> {p.target_productivity_growth:.0%}",
+            _met(o["met_productivity"]),
+        ),
+        (
+            "firms in joint projects",
+            str(o["firms_in_joint_projects"]),
+            f"≥ {p.target_firms_in_joint_projects}",
+            _met(o["met_joint_projects"]),
+        ),
+        (
+            "participants",
+            str(o["participants"]),
+            f"≥ {p.target_participants}",
+            _met(o["met_participants"]),
+        ),
         ("all targets met", "", "", _yes(o["success"])),
     ]
 
@@ -325,8 +363,12 @@ def _activity_rows(o: dict[str, Any]) -> list[tuple[str, ...]]:
     return [
         ("", "run", "succeeded", "failed"),
         ("pilots", str(o["pilots_run"]), str(o["pilots_succeeded"]), str(o["pilots_failed"])),
-        ("collective projects", str(o["projects_run"]), str(o["projects_succeeded"]),
-         str(o["projects_failed"])),
+        (
+            "collective projects",
+            str(o["projects_run"]),
+            str(o["projects_succeeded"]),
+            str(o["projects_failed"]),
+        ),
     ]
 
 
@@ -356,8 +398,10 @@ def _render(title: str, rows: list[tuple[str, ...]], align: str = "") -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(width)]
     lines = [title] if title else []
     for row in rows:
-        cells = [cell.ljust(w) if a == "l" else cell.rjust(w)
-                 for cell, w, a in zip(row, widths, align, strict=True)]
+        cells = [
+            cell.ljust(w) if a == "l" else cell.rjust(w)
+            for cell, w, a in zip(row, widths, align, strict=True)
+        ]
         lines.append(("  " + "   ".join(cells)).rstrip())
     return "\n".join(lines)
 
@@ -375,7 +419,11 @@ def _typology_name(parameters: Parameters) -> str:
 
 
 SUBCOMMANDS: tuple[Callable[[Subparsers], None], ...] = (
-    _add_run_once, add_check, add_run, add_summarize)
+    _add_run_once,
+    add_check,
+    add_run,
+    add_summarize,
+)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -22,9 +22,18 @@ from pipsim.parameters import Parameters
 
 PHASES = ("launch", "joint_work", "close_out", "post_project")
 COUNTS = (
-    "events_held", "pilots_run", "pilots_succeeded", "pilots_failed", "projects_run",
-    "projects_succeeded", "projects_failed", "conflicts", "conflicts_mediated",
-    "technicians_left", "public_actions_kept", "public_actions_broken",
+    "events_held",
+    "pilots_run",
+    "pilots_succeeded",
+    "pilots_failed",
+    "projects_run",
+    "projects_succeeded",
+    "projects_failed",
+    "conflicts",
+    "conflicts_mediated",
+    "technicians_left",
+    "public_actions_kept",
+    "public_actions_broken",
 )
 EMPLOYEES = ((1, 10), (10, 50), (50, 200), (200, 600))  # by size class: micro .. large
 VALUE_ADDED_PER_WORKER = (12.0, 20.0, 30.0, 45.0)  # thousand $ a year, by size class
@@ -185,7 +194,8 @@ class PIPModel(mesa.Model):
         p, members = self.p, self.participating()
         self.public.high_level_present = False
         self.trust_public[members] = trust.undermine(
-            self.trust_public[members], p.trust_gain, p.trust_loss_ratio)
+            self.trust_public[members], p.trust_gain, p.trust_loss_ratio
+        )
         self.motivation[members] = motivation.spend(self.motivation[members], 0.05)
         self.log(self.steps + 1, "the minister delegated the steering committee to a subordinate")
 
@@ -195,9 +205,11 @@ class PIPModel(mesa.Model):
         self.public.in_crisis = True
         self.public.commitment *= 1.0 - p.crisis_commitment_drop
         self.trust_public[members] = trust.undermine(
-            self.trust_public[members], 2 * p.trust_gain, p.trust_loss_ratio)
+            self.trust_public[members], 2 * p.trust_gain, p.trust_loss_ratio
+        )
         self.institutional_trust[members] = trust.undermine(
-            self.institutional_trust[members], 2 * p.trust_gain, p.trust_loss_ratio)
+            self.institutional_trust[members], 2 * p.trust_gain, p.trust_loss_ratio
+        )
         self.market_index *= 1.0 - p.demand_shock_size
         self.log(self.steps + 1, "political crisis: public commitment fell and demand dropped")
 
@@ -231,7 +243,8 @@ class PIPModel(mesa.Model):
     def _market(self, month: int) -> None:
         p = self.p
         self.market_index *= economy.market_factor(
-            self.rng, self.n, p.market_growth, p.sales_volatility)
+            self.rng, self.n, p.market_growth, p.sales_volatility
+        )
         if self.rng.random() < turnover.monthly_probability(p.demand_shock_rate):
             self.market_index *= 1.0 - p.demand_shock_size
             self.log(month, "a demand shock hit the sector")
@@ -246,13 +259,16 @@ class PIPModel(mesa.Model):
             self.relationship = turnover.relationships_after_departure(self.relationship, caseload)
             members = self.participating()
             self.institutional_trust[members] = trust.undermine(
-                self.institutional_trust[members], p.trust_gain / 2, p.trust_loss_ratio)
+                self.institutional_trust[members], p.trust_gain / 2, p.trust_loss_ratio
+            )
             tech = self.agency.technicians[k]
             tech.vacant_until = month + 1 + turnover.vacancy_months(rng, p.vacancy_months)
             tech.skill = float(np.clip(rng.normal(p.technician_skill, 0.15), 0, 1))
             self.counts["technicians_left"] += 1
-            self.log(month, f"a technician left; {int((caseload & members).sum())} firms "
-                     "lost their contact")
+            self.log(
+                month,
+                f"a technician left; {int((caseload & members).sum())} firms lost their contact",
+            )
 
     def _serve_firms(self, month: int) -> None:
         """Assign firms without a technician; each technician's contact builds relationships."""
@@ -262,8 +278,9 @@ class PIPModel(mesa.Model):
             return
         members = self.participating()
         posts = len(self.agency.technicians)
-        loads = np.bincount(self.technician_of[members & (self.technician_of >= 0)],
-                            minlength=posts)
+        loads = np.bincount(
+            self.technician_of[members & (self.technician_of >= 0)], minlength=posts
+        )
         for i in np.flatnonzero(members & (self.technician_of < 0)):
             k = min(team, key=lambda t: loads[t])
             self.technician_of[i], loads[k] = k, loads[k] + 1
@@ -276,7 +293,8 @@ class PIPModel(mesa.Model):
         intensity = np.minimum(1.0, p.firms_per_technician / np.maximum(loads[tech], 1))
         intensity *= 1.0 - 0.5 * p.geographic_distance
         self.relationship[served] = trust.reinforce(
-            self.relationship[served], 0.15 * skill * intensity)
+            self.relationship[served], 0.15 * skill * intensity
+        )
 
     def _public_action(self, month: int) -> None:
         """An action agreed with the firms falls due: the public agency keeps it or not."""
@@ -285,7 +303,8 @@ class PIPModel(mesa.Model):
             # A visible action agreed with the firms weighs double; less so once delegated.
             weight = 2.0 if self.public.high_level_present else 1.0
             self.trust_public[members] = trust.reinforce(
-                self.trust_public[members], p.trust_gain * weight)
+                self.trust_public[members], p.trust_gain * weight
+            )
             self.motivation[members] = motivation.reward(self.motivation[members], 0.05)
             self.months_waiting[members] *= 0.5  # a quick win is a result all can see
             self.productivity_uplift += p.public_action_effect  # a public good: every firm
@@ -293,7 +312,8 @@ class PIPModel(mesa.Model):
             self.public.actions_kept += 1
         else:
             self.trust_public[members] = trust.undermine(
-                self.trust_public[members], p.trust_gain, p.trust_loss_ratio)
+                self.trust_public[members], p.trust_gain, p.trust_loss_ratio
+            )
             self.counts["public_actions_broken"] += 1
             self.public.actions_broken += 1
             self.log(month, "the public agency did not carry out an agreed action")
@@ -318,8 +338,11 @@ class PIPModel(mesa.Model):
             kind = kinds[activities.weighted_choice(rng, activities.EVENT_WEIGHTS)]
             invited = members[rng.random(len(members)) < kind.invited_share]
             come = activities.attendance_probability(
-                self.motivation[invited], self.trust_collective[invited],
-                agency_trust[invited], p.geographic_distance)
+                self.motivation[invited],
+                self.trust_collective[invited],
+                agency_trust[invited],
+                p.geographic_distance,
+            )
             attendees = invited[rng.random(len(invited)) < come]
             slots -= 1
             self.counts["events_held"] += 1
@@ -329,7 +352,8 @@ class PIPModel(mesa.Model):
             trust.reinforce_group(self.trust, attendees, gain)
             self.met(attendees)
             self.trust_collective[attendees] = trust.reinforce(
-                self.trust_collective[attendees], kind.collective_action_gain)
+                self.trust_collective[attendees], kind.collective_action_gain
+            )
         return slots
 
     def _consolidate(self, slots: float) -> float:
@@ -343,7 +367,8 @@ class PIPModel(mesa.Model):
                 continue
             trust.reinforce_group(self.trust, v.members, p.trust_gain)
             self.trust_collective[v.members] = trust.reinforce(
-                self.trust_collective[v.members], p.trust_gain)
+                self.trust_collective[v.members], p.trust_gain
+            )
             self.met(v.members)
             slots -= 1
         return slots
@@ -370,17 +395,18 @@ class PIPModel(mesa.Model):
         p, rng = self.p, self.rng
         members = self.participating()
         expected = motivation.expected_benefit(
-            self.trust_collective[members], self.trust_public[members], p.appropriability)
+            self.trust_collective[members], self.trust_public[members], p.appropriability
+        )
         self.motivation[members] = motivation.spend(
-            self.motivation[members], p.participation_cost * (1.5 - expected))
+            self.motivation[members], p.participation_cost * (1.5 - expected)
+        )
         waiting = members & (self.last_result_month < month)
         # Progress indicators the firms can verify make the wait for a maturing project's
         # results easier to bear (the document's advice on balancing short and long term).
         in_project = self.project_of >= 0
         felt = np.where(in_project & p.progress_indicators, 0.5, 1.0)
         self.months_waiting[waiting] += felt[waiting]
-        leave = motivation.dropout_probability(
-            self.months_waiting, self.patience, self.motivation)
+        leave = motivation.dropout_probability(self.months_waiting, self.patience, self.motivation)
         for firm in np.flatnonzero(members & (rng.random(self.n) < leave)):
             self._drop_out(int(firm), month)
         # Word of mouth reaches outsiders, and those who left (who are harder to win back).
@@ -389,7 +415,8 @@ class PIPModel(mesa.Model):
         if len(outside) and members.any():
             seen = float((self.last_result_month[members] >= month - 6).mean())
             join = motivation.join_probability(
-                p.recruitment_rate, seen, self.trust_collective[outside])
+                p.recruitment_rate, seen, self.trust_collective[outside]
+            )
             join[self.status[outside] == Status.DROPPED_OUT] *= RETURN_FACTOR
             joiners = outside[rng.random(len(outside)) < join]
             self.status[joiners] = Status.PARTICIPATING
@@ -403,8 +430,9 @@ class PIPModel(mesa.Model):
         for v in self.ventures:
             if firm in v.members:
                 others = v.members[v.members != firm]
-                trust.undermine_towards(self.trust, others, firm, self.p.trust_gain,
-                                        self.p.trust_loss_ratio)
+                trust.undermine_towards(
+                    self.trust, others, firm, self.p.trust_gain, self.p.trust_loss_ratio
+                )
                 if v.kind == "project":
                     ventures.leave_project(self, v, firm)
                 else:
@@ -434,7 +462,8 @@ class PIPModel(mesa.Model):
     def trust_in_agency(self) -> np.ndarray:
         """Each firm's trust in the executing agency."""
         return trust.trust_in_agency(
-            self.relationship, self.institutional_trust, self.p.relationship_weight)
+            self.relationship, self.institutional_trust, self.p.relationship_weight
+        )
 
     def sales_index(self) -> np.ndarray:
         """Each firm's sales relative to its baseline, in real terms."""

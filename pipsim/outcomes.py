@@ -87,8 +87,9 @@ def outcomes(model: PIPModel) -> dict[str, float]:
         **end,
         "months_to_first_joint_project": float(first) if first is not None else math.nan,
         **{k: end.get(k, v) for k, v in model.counts.items()},  # counted over the project
-        "conflicts_after_project": (model.counts["conflicts"] - end["conflicts"]
-                                    if model.at_project_end else 0),
+        "conflicts_after_project": (
+            model.counts["conflicts"] - end["conflicts"] if model.at_project_end else 0
+        ),
         "firms_in_joint_projects_after": still,
         "mean_trust_after": now["mean_trust"],
         "sales_growth_after": now["sales_growth"],
@@ -115,7 +116,8 @@ REPORTERS = {
     "active_projects": lambda m: sum(v.kind == "project" for v in m.ventures),
     "technicians_present": lambda m: len(m.agency.team_present(m.steps)),
     "mean_trust": lambda m: _nan_to_zero(
-        trust.mean_mutual_trust(m.trust, np.flatnonzero(m.participating()))),
+        trust.mean_mutual_trust(m.trust, np.flatnonzero(m.participating()))
+    ),
     "trust_in_agency": lambda m: _mean_over_members(m.trust_in_agency(), m),
     "trust_in_public": lambda m: _mean_over_members(m.trust_public, m),
     "trust_in_collective_action": lambda m: _mean_over_members(m.trust_collective, m),

@@ -91,11 +91,22 @@ def mark_project_end(ax: Axes, project_months: int, label: str = "agency leaves"
         The Axes marked.
     """
     ax.axvline(project_months, color=OKABE_ITO["black"], linestyle="--", linewidth=1.0)
-    ax.axvspan(project_months, max(ax.get_xlim()[1], project_months), color="#f2f2f2",
-               zorder=0, linewidth=0)
+    ax.axvspan(
+        project_months,
+        max(ax.get_xlim()[1], project_months),
+        color="#f2f2f2",
+        zorder=0,
+        linewidth=0,
+    )
     ax.annotate(
-        label, xy=(project_months, 1.0), xycoords=("data", "axes fraction"),
-        xytext=(4, -4), textcoords="offset points", ha="left", va="top", fontsize=9,
+        label,
+        xy=(project_months, 1.0),
+        xycoords=("data", "axes fraction"),
+        xytext=(4, -4),
+        textcoords="offset points",
+        ha="left",
+        va="top",
+        fontsize=9,
     )
     return ax
 

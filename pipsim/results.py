@@ -48,8 +48,10 @@ def prepare(out: Path, scenario: Scenario, chunk_size: int, overwrite: bool) -> 
     manifest_path = out / MANIFEST
     if out.exists() and any(out.iterdir()):
         if not manifest_path.exists() and not overwrite:
-            raise ResultsError(f"{out} is not empty and holds no pipsim results: "
-                               "choose another --out, or pass --overwrite to replace it")
+            raise ResultsError(
+                f"{out} is not empty and holds no pipsim results: "
+                "choose another --out, or pass --overwrite to replace it"
+            )
         if manifest_path.exists():
             old = json.loads(manifest_path.read_text())
             if old.get("scenario_digest") == scenario.digest and not overwrite:
@@ -59,7 +61,8 @@ def prepare(out: Path, scenario: Scenario, chunk_size: int, overwrite: bool) -> 
                 raise ResultsError(
                     f"{out} holds results of another scenario ({old.get('scenario_name')!r}, "
                     f"digest {str(old.get('scenario_digest'))[:12]}); choose another --out, "
-                    "or pass --overwrite to replace them")
+                    "or pass --overwrite to replace them"
+                )
         shutil.rmtree(out)
     (out / RUNS).mkdir(parents=True, exist_ok=True)
     if scenario.time_series:

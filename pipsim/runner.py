@@ -122,26 +122,41 @@ def run_sweep(
 
     def make(c: int) -> Chunk:
         stop = min(total, (c + 1) * size)
-        return Chunk(c, tuple(design.runs(scenario, points, c * size, stop)), keys,
-                     scenario.time_series)
+        return Chunk(
+            c, tuple(design.runs(scenario, points, c * size, stop)), keys, scenario.time_series
+        )
 
     resumed = total - sum(min(total, (c + 1) * size) - c * size for c in todo)
     pool, close = _executor(executor, workers, dask)
     seconds = 0.0
     try:
-        with tqdm(total=total, initial=resumed, unit="run", disable=not progress,
-                  desc=scenario.name, smoothing=0.1) as bar:
+        with tqdm(
+            total=total,
+            initial=resumed,
+            unit="run",
+            disable=not progress,
+            desc=scenario.name,
+            smoothing=0.1,
+        ) as bar:
             for index, table, series, took in _dispatch(pool, make, todo, workers):
                 results.write_chunk(out, index, table, series)
                 seconds += took
                 bar.update(len(table))
     finally:
         close()
-    manifest.update(finished=results.now(), total_runs=total, design_points=len(points),
-                    design_keys=list(keys))
+    manifest.update(
+        finished=results.now(), total_runs=total, design_points=len(points), design_keys=list(keys)
+    )
     results.write_manifest(out, manifest)
-    return SweepResult(out, results.load_runs(out), results.load_timeseries(out), seconds,
-                       time.perf_counter() - started, total - resumed, resumed)
+    return SweepResult(
+        out,
+        results.load_runs(out),
+        results.load_timeseries(out),
+        seconds,
+        time.perf_counter() - started,
+        total - resumed,
+        resumed,
+    )
 
 
 def _dispatch(pool: cf.Executor, make: Callable[[int], Chunk], todo: list[int], workers: int):
@@ -199,8 +214,9 @@ def _dask_executor(address: str, workers: int) -> tuple[cf.Executor, Callable[[]
     except ImportError:
         raise RuntimeError("Dask is not installed: pip install 'pipsim[dask]'") from None
     if address == "local":
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, host="127.0.0.1",
-                               dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+        )
         client = Client(cluster)
 
         def close() -> None:

@@ -117,8 +117,12 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
         raise ScenarioError(source, f"sample.{key}", _MISSING, "is already a [sweep] axis")
     for key in sorted((set(sweep) | sampled) & set(base)):
         section = "sweep" if key in sweep else "sample"
-        raise ScenarioError(source, f"{section}.{key}", _MISSING,
-                            "is also set in [model] or [targets]: keep one of the two")
+        raise ScenarioError(
+            source,
+            f"{section}.{key}",
+            _MISSING,
+            "is also set in [model] or [targets]: keep one of the two",
+        )
     output = data.get("output", {})
     v.known(output, OUTPUT_KEYS, "output")
     scenario = Scenario(
@@ -173,8 +177,11 @@ class _Validator:
             self.fail("scenario.name", _MISSING, "is required (a plain word, e.g. 'my_study')")
         name = self.typed(head, "name", str, "scenario", default="")
         if not NAME_PATTERN.match(name):
-            self.fail("scenario.name", name,
-                      "must be a plain word: letters, digits, '_', '-', '.', not starting with '.'")
+            self.fail(
+                "scenario.name",
+                name,
+                "must be a plain word: letters, digits, '_', '-', '.', not starting with '.'",
+            )
         return name
 
     def parameter(self, key: str, value: Any, path: str) -> Any:
@@ -190,8 +197,7 @@ class _Validator:
 
     def targets(self, table: dict) -> dict[str, Any]:
         self.known(table, tuple(TARGETS), "targets")
-        return {TARGETS[k]: self.parameter(TARGETS[k], v, f"targets.{k}")
-                for k, v in table.items()}
+        return {TARGETS[k]: self.parameter(TARGETS[k], v, f"targets.{k}") for k, v in table.items()}
 
     def sweep(self, table: dict) -> dict[str, tuple[Any, ...]]:
         self.known(table, tuple(FIELDS), "sweep")
@@ -223,8 +229,11 @@ class _Validator:
             self.known({key: None}, tuple(FIELDS), "sample")
             ranges.append(self.range(key, bounds))
         if not ranges:
-            self.fail("sample", _MISSING, "names no parameter: add e.g. "
-                      "staff_turnover = { low = 0.0, high = 0.6 }")
+            self.fail(
+                "sample",
+                _MISSING,
+                "names no parameter: add e.g. staff_turnover = { low = 0.0, high = 0.6 }",
+            )
         if "points" not in table:
             self.fail("sample.points", _MISSING, "is required: how many points to sample")
         return tuple(ranges), points
@@ -255,8 +264,11 @@ class _Validator:
                     Parameters.for_typology(typology, **overrides)
                 except ValueError as err:
                     shown = {**point, **corner}
-                    self.fail("model" if not shown else "sweep", shown or _MISSING,
-                              f"makes invalid parameters: {err}")
+                    self.fail(
+                        "model" if not shown else "sweep",
+                        shown or _MISSING,
+                        f"makes invalid parameters: {err}",
+                    )
 
 
 def _suggest(key: str, allowed: list[str]) -> str | None:

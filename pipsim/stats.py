@@ -11,8 +11,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-TARGET_FLAGS = ("success", "met_sales", "met_productivity", "met_joint_projects",
-                "met_participants", "sustained")
+TARGET_FLAGS = (
+    "success",
+    "met_sales",
+    "met_productivity",
+    "met_joint_projects",
+    "met_participants",
+    "sustained",
+)
 ID_COLUMNS = ("run", "point", "replicate", "seed")
 QUANTILES = (0.05, 0.5, 0.95)
 
@@ -37,15 +43,21 @@ def wilson_interval(successes: np.ndarray | int, n: np.ndarray | int, z: float =
 def outcome_columns(runs: pd.DataFrame, design_keys: list[str]) -> list[str]:
     """The numeric outcome columns of a run table (not ids, design values or target flags)."""
     skip = set(ID_COLUMNS) | set(design_keys) | set(TARGET_FLAGS)
-    return [c for c in runs.columns if c not in skip and pd.api.types.is_numeric_dtype(runs[c])
-            and not pd.api.types.is_bool_dtype(runs[c])]
+    return [
+        c
+        for c in runs.columns
+        if c not in skip
+        and pd.api.types.is_numeric_dtype(runs[c])
+        and not pd.api.types.is_bool_dtype(runs[c])
+    ]
 
 
 def distributions(runs: pd.DataFrame, design_keys: list[str]) -> pd.DataFrame:
     """Per design point and outcome: n, mean, median and the 5% and 95% quantiles."""
     keys = ["point", *design_keys]
-    long = runs.melt(id_vars=keys, value_vars=outcome_columns(runs, design_keys),
-                     var_name="outcome")
+    long = runs.melt(
+        id_vars=keys, value_vars=outcome_columns(runs, design_keys), var_name="outcome"
+    )
     grouped = long.groupby([*keys, "outcome"], sort=False, dropna=False)["value"]
     table = grouped.agg(n="count", mean="mean").reset_index()
     q = grouped.quantile(list(QUANTILES)).unstack()
@@ -58,9 +70,12 @@ def probabilities(runs: pd.DataFrame, design_keys: list[str]) -> pd.DataFrame:
     keys = ["point", *design_keys]
     flags = [f for f in TARGET_FLAGS if f in runs.columns]
     long = runs.melt(id_vars=keys, value_vars=flags, var_name="target")
-    table = (long.assign(value=long["value"].astype(float))
-             .groupby([*keys, "target"], sort=False, dropna=False)["value"]
-             .agg(n="count", met="sum").reset_index())
+    table = (
+        long.assign(value=long["value"].astype(float))
+        .groupby([*keys, "target"], sort=False, dropna=False)["value"]
+        .agg(n="count", met="sum")
+        .reset_index()
+    )
     table["probability"] = table["met"] / table["n"]
     table["lower"], table["upper"] = wilson_interval(table["met"], table["n"])
     return table

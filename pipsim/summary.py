@@ -19,8 +19,13 @@ from pipsim import results, stats, sweep_plots
 SCREEN_TARGETS = ("success", "sustained")
 MAX_AXIS_VALUES = 12  # a numeric axis with more values is drawn in bins
 BINS = 8
-SCREEN_OUTCOMES = ("sales_growth", "productivity_growth", "firms_in_joint_projects",
-                   "participants", "mean_trust")
+SCREEN_OUTCOMES = (
+    "sales_growth",
+    "productivity_growth",
+    "firms_in_joint_projects",
+    "participants",
+    "mean_trust",
+)
 
 
 @dataclass
@@ -83,12 +88,15 @@ def screen_table(dist: pd.DataFrame, prob: pd.DataFrame, keys: list[str]) -> str
     """Per design point: the odds of success and sustainability, and a few outcome means."""
     ids = ["point", *keys]
     odds = prob[prob["target"].isin(SCREEN_TARGETS)].assign(
-        text=lambda t: t.apply(lambda r: f"{r.probability:.2f} [{r.lower:.2f}, {r.upper:.2f}]",
-                               axis=1))
+        text=lambda t: t.apply(
+            lambda r: f"{r.probability:.2f} [{r.lower:.2f}, {r.upper:.2f}]", axis=1
+        )
+    )
     table = odds.pivot(index=ids, columns="target", values="text")
     table.columns = [f"P({c}) [95% CI]" for c in table.columns]
     means = dist[dist["outcome"].isin(SCREEN_OUTCOMES)].pivot(
-        index=ids, columns="outcome", values="mean")[list(SCREEN_OUTCOMES)]
+        index=ids, columns="outcome", values="mean"
+    )[list(SCREEN_OUTCOMES)]
     n = prob[prob["target"] == "success"].set_index(ids)["n"].rename("runs")
     merged = pd.concat([n, table, means.round(3)], axis=1).reset_index()
     return merged.drop(columns="point").to_string(index=False)
@@ -114,14 +122,17 @@ def _figures(out: Path, runs: pd.DataFrame, prob: pd.DataFrame, keys: list[str])
         name = axis.replace("_", " ") + (" (sampled values, in bins)" if binned else "")
         figs = {
             f"success_vs_{axis}.png": sweep_plots.success_curve(
-                prob, axis, f"How do the odds of meeting the log frame change with {name}?"),
+                prob, axis, f"How do the odds of meeting the log frame change with {name}?"
+            ),
             f"outcomes_vs_{axis}.png": sweep_plots.distributions(
-                runs, axis, f"How do the outcomes vary with {name}?"),
+                runs, axis, f"How do the outcomes vary with {name}?"
+            ),
         }
     elif len(axes) >= 2:
         sampled = ", ".join(binned).replace("_", " ")
         title = "How likely is the log frame to be met?" + (
-            f"\n{sampled}: sampled values, in bins" if binned else "")
+            f"\n{sampled}: sampled values, in bins" if binned else ""
+        )
         figs = {"success_heatmap.png": sweep_plots.success_heatmaps(prob, axes, title)}
     else:
         figs = {}

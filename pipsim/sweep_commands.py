@@ -25,9 +25,11 @@ from pipsim import design, results
 from pipsim.errors import UsageError
 from pipsim.scenario import Scenario, ScenarioError, load_scenario
 
-SUMMARY_NOTE = ("P(success): share of runs meeting every log frame target at project end; "
-                "P(sustained): share whose joint\nprojects lasted to the end of the horizon; "
-                "[95% CI]: Wilson interval; other columns: means over the runs.")
+SUMMARY_NOTE = (
+    "P(success): share of runs meeting every log frame target at project end; "
+    "P(sustained): share whose joint\nprojects lasted to the end of the horizon; "
+    "[95% CI]: Wilson interval; other columns: means over the runs."
+)
 
 
 # --- check ----------------------------------------------------------------------------------
@@ -58,10 +60,14 @@ def describe(scenario: Scenario) -> str:
     points = len(design.design_points(scenario))
     total = points * scenario.replications
     base = ", ".join(f"{k} = {_show(v)}" for k, v in scenario.base.items())
-    axes = [f"{k}: {', '.join(map(_show, values))}  ({len(values)} values)"
-            for k, values in scenario.sweep.items()]
-    sampled = [f"{r.name}: {_show(r.low)} to {_show(r.high)}"
-               + (" (whole numbers)" if r.integer else "") for r in scenario.sample]
+    axes = [
+        f"{k}: {', '.join(map(_show, values))}  ({len(values)} values)"
+        for k, values in scenario.sweep.items()
+    ]
+    sampled = [
+        f"{r.name}: {_show(r.low)} to {_show(r.high)}" + (" (whole numbers)" if r.integer else "")
+        for r in scenario.sample
+    ]
     if sampled:
         sampled[0] += f"  (Latin hypercube, {scenario.sample_points} points)"
     rows = [
@@ -74,8 +80,7 @@ def describe(scenario: Scenario) -> str:
         ("design points", str(points)),
         ("replications", str(scenario.replications)),
         ("total runs", f"{total:,}"),
-        ("time series", "kept (one row per run and month)" if scenario.time_series
-         else "not kept"),
+        ("time series", "kept (one row per run and month)" if scenario.time_series else "not kept"),
     ]
     width = max(len(label) for label, _ in rows)
     return "\n".join(f"{label.ljust(width)}  {value}" for label, value in rows)
@@ -96,18 +101,34 @@ def add_run(subparsers: Any) -> None:
         allow_abbrev=False,
     )
     parser.add_argument("scenario", type=Path, metavar="SCENARIO", help="scenario file (TOML)")
-    parser.add_argument("--out", type=Path, metavar="DIR",
-                        help="output directory (default: results/<scenario name>)")
-    parser.add_argument("--workers", type=_positive, metavar="N",
-                        help="worker processes (default: all cores); 1 runs in this process")
-    parser.add_argument("--dask", metavar="ADDRESS|local",
-                        help="run on a Dask cluster: a scheduler address "
-                        "(tcp://host:8786), or 'local' to start one on this machine")
-    parser.add_argument("--overwrite", action="store_true",
-                        help="replace an output directory holding other results")
-    parser.add_argument("--replications", type=_positive, metavar="N",
-                        help="runs per design point, overriding the file's (for a quick "
-                        "look; recorded, so it never mixes with the file's results)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="output directory (default: results/<scenario name>)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=_positive,
+        metavar="N",
+        help="worker processes (default: all cores); 1 runs in this process",
+    )
+    parser.add_argument(
+        "--dask",
+        metavar="ADDRESS|local",
+        help="run on a Dask cluster: a scheduler address "
+        "(tcp://host:8786), or 'local' to start one on this machine",
+    )
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace an output directory holding other results"
+    )
+    parser.add_argument(
+        "--replications",
+        type=_positive,
+        metavar="N",
+        help="runs per design point, overriding the file's (for a quick "
+        "look; recorded, so it never mixes with the file's results)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(handler=run)
 
@@ -123,37 +144,63 @@ def run(args: argparse.Namespace) -> int:
     workers = args.workers or os.cpu_count() or 1
     points = len(design.design_points(scenario))
     total = points * scenario.replications
-    engine = (f"on Dask ({args.dask})" if args.dask else
-              "in this process" if workers == 1 else f"on {workers} worker processes")
-    print(f"pipsim run: {scenario.name}: {total:,} runs ({points} design points × "
-          f"{scenario.replications} replications) {engine}, into {out}", flush=True)
+    engine = (
+        f"on Dask ({args.dask})"
+        if args.dask
+        else "in this process"
+        if workers == 1
+        else f"on {workers} worker processes"
+    )
+    print(
+        f"pipsim run: {scenario.name}: {total:,} runs ({points} design points × "
+        f"{scenario.replications} replications) {engine}, into {out}",
+        flush=True,
+    )
     executor, close, stop = _executor(workers, args.dask)
     try:
-        result = run_sweep(scenario, out, workers=workers, executor=executor,
-                           overwrite=args.overwrite, progress=not args.no_progress)
+        result = run_sweep(
+            scenario,
+            out,
+            workers=workers,
+            executor=executor,
+            overwrite=args.overwrite,
+            progress=not args.no_progress,
+        )
     except KeyboardInterrupt:
         stop()
-        print(f"interrupted: {saved_runs(out):,} of {total:,} runs saved in {out}; "
-              "run the same command again to resume", file=sys.stderr)
+        print(
+            f"interrupted: {saved_runs(out):,} of {total:,} runs saved in {out}; "
+            "run the same command again to resume",
+            file=sys.stderr,
+        )
         return 130
     except results.ResultsError as error:
         raise UsageError(str(error)) from None
     except BrokenProcessPool as error:  # a worker was killed (out of memory?)
-        print(f"pipsim: error: {error} (out of memory?); {saved_runs(out):,} of {total:,} "
-              f"runs saved in {out}; run the same command again to resume", file=sys.stderr)
+        print(
+            f"pipsim: error: {error} (out of memory?); {saved_runs(out):,} of {total:,} "
+            f"runs saved in {out}; run the same command again to resume",
+            file=sys.stderr,
+        )
         return 1
     except OSError as error:  # the output directory cannot be written, a lost scheduler
         saved = saved_runs(out)
-        resume = (f"; {saved:,} of {total:,} runs saved in {out}, run the same command "
-                  "again to resume" if saved else "")
+        resume = (
+            f"; {saved:,} of {total:,} runs saved in {out}, run the same command again to resume"
+            if saved
+            else ""
+        )
         raise UsageError(f"the sweep stopped: {error}{resume}") from None
     finally:
         close()
     try:
         summary = _summarize(out)
     except KeyboardInterrupt:
-        print(f"interrupted while summarising: all {total:,} runs are saved in {out}; "
-              f"run 'pipsim summarize {out}' for the summary", file=sys.stderr)
+        print(
+            f"interrupted while summarising: all {total:,} runs are saved in {out}; "
+            f"run 'pipsim summarize {out}' for the summary",
+            file=sys.stderr,
+        )
         return 130
     print()
     print(_summary_text(scenario, summary))
@@ -176,8 +223,9 @@ def saved_runs(out: Path) -> int:
     import pyarrow.parquet as pq
 
     try:
-        return sum(pq.read_metadata(path).num_rows
-                   for path in (out / results.RUNS).glob("chunk-*.parquet"))
+        return sum(
+            pq.read_metadata(path).num_rows for path in (out / results.RUNS).glob("chunk-*.parquet")
+        )
     except OSError:
         return 0
 
@@ -186,17 +234,22 @@ def _speed(result: Any) -> str:
     """How long the sweep took, how fast it ran, and what was resumed."""
     wall, done = result.wall_seconds, result.runs_done_now
     if done == 0:
-        return (f"all {result.resumed_runs:,} runs were already in {result.out}: nothing to "
-                "run (--overwrite to run them again)")
-    speed = (f"{done:,} runs in {wall:.1f} s wall time ({done / max(wall, 1e-9):.1f} runs/s; "
-             f"{result.model_seconds:.1f} s of model time)")
+        return (
+            f"all {result.resumed_runs:,} runs were already in {result.out}: nothing to "
+            "run (--overwrite to run them again)"
+        )
+    speed = (
+        f"{done:,} runs in {wall:.1f} s wall time ({done / max(wall, 1e-9):.1f} runs/s; "
+        f"{result.model_seconds:.1f} s of model time)"
+    )
     if result.resumed_runs:
         speed += f"; {result.resumed_runs:,} runs were resumed from an earlier attempt"
     return speed + "".join(f"\nnote: {note}" for note in result.notes)
 
 
-def _executor(workers: int, dask: str | None) -> tuple[
-        cf.Executor | None, Callable[[], None], Callable[[], None]]:
+def _executor(
+    workers: int, dask: str | None
+) -> tuple[cf.Executor | None, Callable[[], None], Callable[[], None]]:
     """The executor for ``run_sweep``, how to close it, and how to stop it at once (Ctrl-C).
 
     Workers of a local pool ignore SIGINT (no traceback per worker when Ctrl-C reaches the
@@ -215,8 +268,11 @@ def _executor(workers: int, dask: str | None) -> tuple[
         except RuntimeError as error:  # Dask is not installed
             raise UsageError(str(error)) from None
         except (OSError, TimeoutError, ValueError) as error:
-            where = "start a local Dask cluster" if dask == "local" else (
-                f"connect to the Dask scheduler at {dask}")
+            where = (
+                "start a local Dask cluster"
+                if dask == "local"
+                else (f"connect to the Dask scheduler at {dask}")
+            )
             raise UsageError(f"cannot {where}: {error}") from None
         finally:
             if before is not None:
@@ -225,8 +281,9 @@ def _executor(workers: int, dask: str | None) -> tuple[
     if workers == 1:
         return None, nothing, nothing  # run_sweep runs in this process
     # forkserver, as pipsim.runner: forking a process that runs threads can deadlock
-    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("forkserver"),
-                                  initializer=_quiet_worker)
+    pool = cf.ProcessPoolExecutor(
+        max_workers=workers, mp_context=mp.get_context("forkserver"), initializer=_quiet_worker
+    )
 
     def stop() -> None:
         for process in list((getattr(pool, "_processes", None) or {}).values()):
@@ -266,8 +323,11 @@ def summarize_command(args: argparse.Namespace) -> int:
         scenario = None
     print(_summary_text(scenario, summary, manifest.get("scenario_name")))
     if isinstance(total, int) and done < total:
-        print(f"note: the sweep in {args.dir} is not finished ({done:,} of {total:,} runs); "
-              "this summary covers the runs so far", file=sys.stderr)
+        print(
+            f"note: the sweep in {args.dir} is not finished ({done:,} of {total:,} runs); "
+            "this summary covers the runs so far",
+            file=sys.stderr,
+        )
     return 0
 
 

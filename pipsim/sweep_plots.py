@@ -84,16 +84,41 @@ def success_curve(probabilities: pd.DataFrame, axis: str, title: str) -> Figure:
         rows = probabilities[probabilities["target"] == target].sort_values(axis)
         x = _positions(rows[axis], order)
         if numeric:
-            ax.plot(x, rows["probability"], style, color=colour, lw=width, marker="o", ms=3,
-                    label=label, zorder=1.5 if target == "success" else 2)
+            ax.plot(
+                x,
+                rows["probability"],
+                style,
+                color=colour,
+                lw=width,
+                marker="o",
+                ms=3,
+                label=label,
+                zorder=1.5 if target == "success" else 2,
+            )
             if target == "success":
-                ax.fill_between(x, rows["lower"], rows["upper"], color=colour, alpha=0.12,
-                                lw=0, label="95% interval, all targets met (Wilson)")
+                ax.fill_between(
+                    x,
+                    rows["lower"],
+                    rows["upper"],
+                    color=colour,
+                    alpha=0.12,
+                    lw=0,
+                    label="95% interval, all targets met (Wilson)",
+                )
         else:
             nudge = (k - (len(drawn) - 1) / 2) * 0.06
             errors = [rows["probability"] - rows["lower"], rows["upper"] - rows["probability"]]
-            ax.errorbar(x + nudge, rows["probability"], yerr=errors, fmt="o", color=colour,
-                        ms=7 if target == "success" else 5, capsize=3, lw=1, label=label)
+            ax.errorbar(
+                x + nudge,
+                rows["probability"],
+                yerr=errors,
+                fmt="o",
+                color=colour,
+                ms=7 if target == "success" else 5,
+                capsize=3,
+                lw=1,
+                label=label,
+            )
     if numeric and len(order) <= 12:
         ax.set_xticks(np.asarray(order, float), [value_label(v) for v in order])
     elif not numeric:
@@ -120,15 +145,25 @@ def distributions(runs: pd.DataFrame, axis: str, title: str) -> Figure:
     crowded = len(values) > 6 or sum(map(len, labels)) > 40
     for ax, (outcome, label) in zip(axes, KEY_OUTCOMES.items(), strict=True):
         data = [runs.loc[runs[axis] == v, outcome].dropna().to_numpy() for v in values]
-        ax.boxplot(data, whis=(5, 95), showfliers=False, widths=0.6,
-                   medianprops={"color": OKABE_ITO["vermillion"], "lw": 2})
-        ax.set_xticks(range(1, len(values) + 1), labels, rotation=30 if crowded else 0,
-                      ha="right" if crowded else "center")
+        ax.boxplot(
+            data,
+            whis=(5, 95),
+            showfliers=False,
+            widths=0.6,
+            medianprops={"color": OKABE_ITO["vermillion"], "lw": 2},
+        )
+        ax.set_xticks(
+            range(1, len(values) + 1),
+            labels,
+            rotation=30 if crowded else 0,
+            ha="right" if crowded else "center",
+        )
         ax.set_xlabel(axis_label(axis))
         ax.set_ylabel(label)
         ax.grid(alpha=0.3, axis="y")
-    fig.suptitle(f"{title}\nboxes: middle half of the runs; line: median; whiskers: 5%–95%",
-                 fontsize=11)
+    fig.suptitle(
+        f"{title}\nboxes: middle half of the runs; line: median; whiskers: 5%–95%", fontsize=11
+    )
     return fig
 
 
@@ -149,23 +184,37 @@ def success_heatmaps(probabilities: pd.DataFrame, axes: list[str], title: str) -
         for name, value in zip(rest, values, strict=True):
             mask &= (table[name] == value).to_numpy()
         grid_values = table[mask].pivot_table(index=y, columns=x, values="probability")
-        image = ax.imshow(grid_values.to_numpy(), vmin=0, vmax=1, cmap="cividis",
-                          origin="lower", aspect="auto")
+        image = ax.imshow(
+            grid_values.to_numpy(), vmin=0, vmax=1, cmap="cividis", origin="lower", aspect="auto"
+        )
         for (i, j), p in np.ndenumerate(grid_values.to_numpy()):
             if not np.isnan(p):  # a cell without runs yet (a partly finished sweep)
-                ax.text(j, i, f"{p:.2f}", ha="center", va="center", fontsize=8,
-                        color="white" if p < 0.6 else "black")
+                ax.text(
+                    j,
+                    i,
+                    f"{p:.2f}",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if p < 0.6 else "black",
+                )
         ax.set_xticks(range(grid_values.shape[1]), [value_label(c) for c in grid_values.columns])
         ax.set_yticks(range(grid_values.shape[0]), [value_label(i) for i in grid_values.index])
         ax.set_xlabel(axis_label(x))
         ax.set_ylabel(axis_label(y))
-        ax.set_title(", ".join(f"{n.replace('_', ' ')} = {value_label(v)}"
-                               for n, v in zip(rest, values, strict=True)), fontsize=9)
-    for ax in grid[len(panels):]:
+        ax.set_title(
+            ", ".join(
+                f"{n.replace('_', ' ')} = {value_label(v)}"
+                for n, v in zip(rest, values, strict=True)
+            ),
+            fontsize=9,
+        )
+    for ax in grid[len(panels) :]:
         ax.set_visible(False)
     fig.colorbar(image, ax=grid.tolist(), label="probability all log frame targets are met")
     n = table["n"]
     runs = f"{n.min()}" if n.min() == n.max() else f"{n.min()}–{n.max()}"
-    fig.suptitle(f"{title}\nshare of runs meeting all its targets; {runs} runs per cell{shown}",
-                 fontsize=11)
+    fig.suptitle(
+        f"{title}\nshare of runs meeting all its targets; {runs} runs per cell{shown}", fontsize=11
+    )
     return fig

@@ -111,17 +111,29 @@ def start_project(model: PIPModel, month: int, tries: int = 3) -> Venture | None
     founders = candidates[ties.any(axis=1)]  # firms with at least one trusted partner
     if len(founders) == 0:
         return None
-    keen = (model.motivation[founders] * model.trust_collective[founders]
-            * np.where(model.is_lead[founders], 3.0, 1.0) + 1e-9)
+    keen = (
+        model.motivation[founders]
+        * model.trust_collective[founders]
+        * np.where(model.is_lead[founders], 3.0, 1.0)
+        + 1e-9
+    )
     for _ in range(tries):
         founder = int(founders[activities.weighted_choice(rng, keen)])
-        group = trusting_group(model.trust, founder, candidates, p.project_trust_threshold,
-                               p.project_group_size)
+        group = trusting_group(
+            model.trust, founder, candidates, p.project_trust_threshold, p.project_group_size
+        )
         if len(group) >= MIN_PROJECT_FIRMS:
             kind = PROJECT_KINDS[int(rng.integers(len(PROJECT_KINDS)))]
             matures = month + max(1, round(p.project_maturation_months * kind.maturation_share)) - 1
-            v = Venture("project", kind.name, group, month, matures,
-                        project_kind=kind, sales_gain=np.zeros(len(group)))
+            v = Venture(
+                "project",
+                kind.name,
+                group,
+                month,
+                matures,
+                project_kind=kind,
+                sales_gain=np.zeros(len(group)),
+            )
             model.project_of[group] = model.next_project_id
             model.next_project_id += 1
             model.counts["projects_run"] += 1
@@ -167,7 +179,8 @@ def advance(model: PIPModel, v: Venture, month: int) -> bool:
     block = model.trust[block_index]
     in_group = (block.sum(axis=1) - block.diagonal()) / (len(v.members) - 1)
     risk = activities.noncompliance_probability(
-        p.noncompliance_risk, in_group, model.motivation[v.members], p.appropriability)
+        p.noncompliance_risk, in_group, model.motivation[v.members], p.appropriability
+    )
     culprits = v.members[rng.random(len(v.members)) < risk]
     unresolved = False
     for culprit in culprits:
@@ -184,7 +197,8 @@ def advance(model: PIPModel, v: Venture, month: int) -> bool:
         unresolved |= not _conflict(model, v, month, culprit=None, weight=weight)
     # An unmediated conflict in a group that does not trust itself enough ends the venture.
     if unresolved and conflicts.breaks_group(
-            trust.mean_mutual_trust(model.trust, v.members), BREAK_TRUST):
+        trust.mean_mutual_trust(model.trust, v.members), BREAK_TRUST
+    ):
         if v.kind == "pilot":
             return _end_pilot(model, v, month, success=False, reason="the group fell out")
         return _dissolve(model, v, month, "the members fell out")
@@ -194,12 +208,14 @@ def advance(model: PIPModel, v: Venture, month: int) -> bool:
     if v.kind == "pilot":
         if month >= v.ends:
             ok = rng.random() < activities.venture_success_probability(
-                p.pilot_success_rate, model.capability[v.members])
+                p.pilot_success_rate, model.capability[v.members]
+            )
             return _end_pilot(model, v, month, success=ok, reason="the market did not respond")
         return True
     if not v.operating and month >= v.ends:
         ok = rng.random() < activities.venture_success_probability(
-            p.project_success_rate, model.capability[v.members])
+            p.project_success_rate, model.capability[v.members]
+        )
         if not ok:
             return _fail_project(model, v, month)
         v.operating = True
@@ -241,9 +257,11 @@ def _good_outcome(model: PIPModel, members: np.ndarray, weight: float) -> None:
     p = model.p
     trust.reinforce_group(model.trust, members, p.trust_gain * weight)
     model.trust_collective[members] = trust.reinforce(
-        model.trust_collective[members], p.trust_gain * weight)
+        model.trust_collective[members], p.trust_gain * weight
+    )
     model.institutional_trust[members] = trust.reinforce(
-        model.institutional_trust[members], p.trust_gain)
+        model.institutional_trust[members], p.trust_gain
+    )
     model.motivation[members] = motivation.reward(model.motivation[members], RESULT_MOTIVATION)
     model.tangible_result(members)
 
@@ -259,9 +277,11 @@ def _bad_outcome(model: PIPModel, members: np.ndarray, weight: float) -> None:
     p = model.p
     trust.undermine_group(model.trust, members, p.trust_gain, p.trust_loss_ratio)
     model.trust_collective[members] = trust.undermine(
-        model.trust_collective[members], p.trust_gain * weight, p.trust_loss_ratio)
+        model.trust_collective[members], p.trust_gain * weight, p.trust_loss_ratio
+    )
     model.motivation[members] = motivation.spend(
-        model.motivation[members], FAILURE_MOTIVATION * p.trust_loss_ratio)
+        model.motivation[members], FAILURE_MOTIVATION * p.trust_loss_ratio
+    )
 
 
 def _end_pilot(model: PIPModel, v: Venture, month: int, success: bool, reason: str) -> bool:
@@ -323,14 +343,20 @@ def _operate(model: PIPModel, v: Venture) -> None:
     if ramping:
         step = 1.0 / BENEFIT_RAMP_MONTHS
         own, spill = economy.split_benefit(
-            p.project_sales_effect * kind.sales_weight * step, p.appropriability,
-            len(v.members), model.n)
+            p.project_sales_effect * kind.sales_weight * step,
+            p.appropriability,
+            len(v.members),
+            model.n,
+        )
         v.sales_gain += own
         model.joint_sales_uplift[v.members] += own
         model.sales_uplift += spill
         own, spill = economy.split_benefit(
-            p.project_productivity_effect * kind.productivity_weight * step, p.appropriability,
-            len(v.members), model.n)
+            p.project_productivity_effect * kind.productivity_weight * step,
+            p.appropriability,
+            len(v.members),
+            model.n,
+        )
         model.productivity_uplift[v.members] += own
         model.productivity_uplift += spill
         if kind.joint_marketing:
@@ -338,4 +364,5 @@ def _operate(model: PIPModel, v: Venture) -> None:
     model.tangible_result(v.members)
     model.motivation[v.members] = motivation.reward(model.motivation[v.members], 0.05)
     model.trust_collective[v.members] = trust.reinforce(
-        model.trust_collective[v.members], p.trust_gain * 0.2)
+        model.trust_collective[v.members], p.trust_gain * 0.2
+    )

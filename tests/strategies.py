@@ -93,13 +93,18 @@ def busy_project_parameters(draw: st.DrawFn) -> dict[str, Any]:
     pm = draw(st.integers(12, 30))
     n = kwargs["n_enterprises"]
     kwargs.update(
-        project_months=pm, launch_months=1, close_out_months=min(3, pm // 3),
+        project_months=pm,
+        launch_months=1,
+        close_out_months=min(3, pm // 3),
         initial_participants=max(kwargs["initial_participants"], min(n, 8)),
-        initial_trust=draw(st.floats(0.5, 0.9)), initial_trust_spread=0.05,
-        project_trust_threshold=draw(st.floats(0.2, 0.4)), pilot_success_rate=1.0,
+        initial_trust=draw(st.floats(0.5, 0.9)),
+        initial_trust_spread=0.05,
+        project_trust_threshold=draw(st.floats(0.2, 0.4)),
+        pilot_success_rate=1.0,
         project_success_rate=draw(st.floats(0.5, 1.0)),
         project_maturation_months=draw(st.integers(1, 4)),
-        noncompliance_risk=draw(st.floats(0.0, 0.3)), conflict_rate=draw(st.floats(0.0, 0.6)),
+        noncompliance_risk=draw(st.floats(0.0, 0.3)),
+        conflict_rate=draw(st.floats(0.0, 0.6)),
         mediation=draw(st.booleans()),
     )
     return kwargs

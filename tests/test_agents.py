@@ -17,8 +17,13 @@ from pipsim.agents import (
 from tests.strategies import run_to_end
 
 SMALL = dict(
-    project_months=10, post_project_months=3, launch_months=1, close_out_months=2,
-    n_enterprises=20, initial_participants=8, n_lead_firms=2,
+    project_months=10,
+    post_project_months=3,
+    launch_months=1,
+    close_out_months=2,
+    n_enterprises=20,
+    initial_participants=8,
+    n_lead_firms=2,
 )
 
 
@@ -104,9 +109,15 @@ def test_public_agency_starts_committed_and_counts_its_actions():
 
 @pytest.mark.parametrize("commitment", [0.0, 1.0])
 def test_public_commitment_decides_whether_actions_are_kept(commitment):
-    m = run_to_end(PIPModel(
-        rng=7, public_commitment=commitment, public_actions_per_year=12.0,
-        political_crisis_rate=0.0, **SMALL))
+    m = run_to_end(
+        PIPModel(
+            rng=7,
+            public_commitment=commitment,
+            public_actions_per_year=12.0,
+            political_crisis_rate=0.0,
+            **SMALL,
+        )
+    )
     if commitment == 0.0:
         assert m.public.actions_kept == 0 and m.public.actions_broken > 0
     else:

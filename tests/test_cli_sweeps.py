@@ -138,8 +138,9 @@ def test_run_two_axes_draws_a_heatmap(tmp_path, capsys):
 
 def test_run_with_a_typology_axis(tmp_path, capsys):
     out = tmp_path / "out"
-    path = write(tmp_path, model="",
-                 rest='[sweep]\ntypology = ["horizontal_network", "local_environment"]')
+    path = write(
+        tmp_path, model="", rest='[sweep]\ntypology = ["horizontal_network", "local_environment"]'
+    )
     status, text, err = sweep(capsys, path, out)
     assert status == 0, err
     figures = {p.name for p in (out / "figures").glob("*.png")}
@@ -230,8 +231,9 @@ def test_ctrl_c_keeps_finished_chunks_and_exits_130(tmp_path, capsys, monkeypatc
     monkeypatch.setattr(pipsim.runner, "run_sweep", interrupted)
     status, _, err = sweep(capsys, path, out)
     assert status == 130
-    assert err == (f"interrupted: 4 of 6 runs saved in {out}; "
-                   "run the same command again to resume\n")
+    assert err == (
+        f"interrupted: 4 of 6 runs saved in {out}; run the same command again to resume\n"
+    )
     status, text, err = run(capsys, "summarize", out)  # a partial sweep can be summarised
     assert status == 0 and "P(success)" in text
     assert "not finished (4 of 6 runs)" in err
@@ -249,8 +251,9 @@ def test_unreachable_dask_scheduler_is_one_line(tmp_path, capsys):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
-        status, _, err = sweep(capsys, write(tmp_path), tmp_path / "out", "--dask",
-                               f"tcp://127.0.0.1:{port}")
+        status, _, err = sweep(
+            capsys, write(tmp_path), tmp_path / "out", "--dask", f"tcp://127.0.0.1:{port}"
+        )
     assert status == 2
     assert_one_line_error(err, f"cannot connect to the Dask scheduler at tcp://127.0.0.1:{port}")
 

@@ -49,8 +49,9 @@ def wait_for_port(port: int, seconds: float = 30) -> None:
 
 
 def start(args, log: Path) -> subprocess.Popen:
-    return subprocess.Popen([str(DASK), *args], stdout=log.open("w"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    return subprocess.Popen(
+        [str(DASK), *args], stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True
+    )
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -63,14 +64,32 @@ def stop(proc: subprocess.Popen) -> None:
 def cluster(tmp_path):
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
-    procs = [start(["scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-                   tmp_path / "scheduler.log")]
+    procs = [
+        start(
+            ["scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            tmp_path / "scheduler.log",
+        )
+    ]
     try:
         wait_for_port(port)
         for i in range(2):
-            procs.append(start(["worker", address, "--nthreads", "1", "--no-nanny",
-                                "--no-dashboard", "--host", "127.0.0.1", "--name", f"w{i}"],
-                               tmp_path / f"worker{i}.log"))
+            procs.append(
+                start(
+                    [
+                        "worker",
+                        address,
+                        "--nthreads",
+                        "1",
+                        "--no-nanny",
+                        "--no-dashboard",
+                        "--host",
+                        "127.0.0.1",
+                        "--name",
+                        f"w{i}",
+                    ],
+                    tmp_path / f"worker{i}.log",
+                )
+            )
         yield address, procs
     finally:
         for proc in reversed(procs):
@@ -85,8 +104,9 @@ def test_sweep_survives_a_lost_worker(cluster, tmp_path):
 
     def sweep():
         try:
-            outcome["result"] = run_sweep(scenario, out, dask=address, workers=2, chunk_size=2,
-                                          progress=False)
+            outcome["result"] = run_sweep(
+                scenario, out, dask=address, workers=2, chunk_size=2, progress=False
+            )
         except BaseException as err:  # noqa: BLE001 - reported by the assertion below
             outcome["error"] = err
 

@@ -14,7 +14,8 @@ def test_odd_parameter_table_matches_the_code():
     assert found, "docs/ODD.md lacks the parameters:begin/end markers"
     assert found.group(1).strip() == markdown_table().strip(), (
         "docs/ODD.md's parameter table is stale: paste the output of "
-        "`python -c 'from pipsim.parameters import markdown_table; print(markdown_table())'`")
+        "`python -c 'from pipsim.parameters import markdown_table; print(markdown_table())'`"
+    )
 
 
 def test_readme_commands_exist():

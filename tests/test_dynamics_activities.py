@@ -45,8 +45,10 @@ def test_noncompliance_rises_as_motivation_falls(risk, t, m1, m2, a):
 def test_noncompliance_rises_as_appropriability_falls(risk, t, m, a1, a2):
     low, high = _ordered_pair(a1, a2)
     tt, mm = np.array([t]), np.array([m])
-    assert (activities.noncompliance_probability(risk, tt, mm, low)[0]
-            > activities.noncompliance_probability(risk, tt, mm, high)[0])
+    assert (
+        activities.noncompliance_probability(risk, tt, mm, low)[0]
+        > activities.noncompliance_probability(risk, tt, mm, high)[0]
+    )
 
 
 @given(risk=unit)
@@ -68,8 +70,9 @@ def test_full_trust_means_nobody_defects():
 
 # --- attendance --------------------------------------------------------------------------------
 def _attend(m: float, tc: float, ta: float, d: float) -> float:
-    return float(activities.attendance_probability(
-        np.array([m]), np.array([tc]), np.array([ta]), d)[0])
+    return float(
+        activities.attendance_probability(np.array([m]), np.array([tc]), np.array([ta]), d)[0]
+    )
 
 
 @given(m=unit_arrays(5), tc=unit_arrays(5), ta=unit_arrays(5), d=unit)
@@ -124,8 +127,9 @@ def test_venture_success_probability_is_at_most_the_base_rate(base, cap):
 def test_a_lead_firm_carries_a_weak_group():
     weak = np.array([0.1, 0.1, 0.1])
     led = np.array([0.1, 0.1, 0.9])
-    assert (activities.venture_success_probability(0.8, led)
-            > activities.venture_success_probability(0.8, weak))
+    assert activities.venture_success_probability(
+        0.8, led
+    ) > activities.venture_success_probability(0.8, weak)
 
 
 # --- partners and groups -----------------------------------------------------------------------
@@ -145,7 +149,8 @@ def test_firms_prefer_partners_they_trust(t1, t2, m):
 def group_problems(draw):
     n = draw(st.integers(1, 25))
     candidates = np.array(
-        draw(st.lists(st.integers(0, 60), min_size=n, max_size=n, unique=True)), dtype=int)
+        draw(st.lists(st.integers(0, 60), min_size=n, max_size=n, unique=True)), dtype=int
+    )
     founder = int(draw(st.sampled_from(list(candidates))))
     weights = draw(hnp.arrays(np.float64, n, elements=st.floats(0.01, 5.0)))
     size = draw(st.integers(1, 30))
@@ -167,7 +172,8 @@ def test_pick_group_returns_distinct_candidates_led_by_the_founder(problem, seed
 def test_pick_group_with_only_the_founder_is_the_founder_alone():
     rng = np.random.default_rng(0)
     np.testing.assert_array_equal(
-        activities.pick_group(rng, 7, np.array([7]), np.array([1.0]), 5), [7])
+        activities.pick_group(rng, 7, np.array([7]), np.array([1.0]), 5), [7]
+    )
 
 
 def test_pick_group_prefers_heavy_partners():
@@ -175,15 +181,19 @@ def test_pick_group_prefers_heavy_partners():
     candidates = np.arange(10)
     weights = np.full(10, 1e-6)
     weights[[3, 5, 8]] = 1.0
-    picks = [set(activities.pick_group(rng, 0, candidates, weights, 4)[1:].tolist())
-             for _ in range(50)]
+    picks = [
+        set(activities.pick_group(rng, 0, candidates, weights, 4)[1:].tolist()) for _ in range(50)
+    ]
     assert sum(p == {3, 5, 8} for p in picks) >= 45
 
 
 # --- weighted draws ----------------------------------------------------------------------------
-@given(weights=hnp.arrays(np.float64, st.integers(1, 20),
-                         elements=st.floats(0.0, 10.0, allow_subnormal=False)),
-       seed=seeds)
+@given(
+    weights=hnp.arrays(
+        np.float64, st.integers(1, 20), elements=st.floats(0.0, 10.0, allow_subnormal=False)
+    ),
+    seed=seeds,
+)
 def test_weighted_choice_draws_an_index_of_positive_weight(weights, seed):
     assume(weights.sum() > 0)
     i = activities.weighted_choice(np.random.default_rng(seed), weights)
@@ -194,14 +204,19 @@ def test_weighted_choice_draws_an_index_of_positive_weight(weights, seed):
 def test_weighted_choice_is_proportional_to_the_weights():
     rng = np.random.default_rng(7)
     weights = np.array([1.0, 0.0, 3.0, 6.0])
-    draws = np.bincount([activities.weighted_choice(rng, weights) for _ in range(20_000)],
-                        minlength=4) / 20_000
+    draws = (
+        np.bincount([activities.weighted_choice(rng, weights) for _ in range(20_000)], minlength=4)
+        / 20_000
+    )
     np.testing.assert_allclose(draws, weights / weights.sum(), atol=0.015)
     assert draws[1] == 0.0
 
 
-@given(weights=hnp.arrays(np.float64, st.integers(1, 20), elements=st.floats(0.01, 10.0)),
-       data=st.data(), seed=seeds)
+@given(
+    weights=hnp.arrays(np.float64, st.integers(1, 20), elements=st.floats(0.01, 10.0)),
+    data=st.data(),
+    seed=seeds,
+)
 def test_weighted_sample_draws_k_distinct_indices(weights, data, seed):
     k = data.draw(st.integers(1, len(weights)))
     idx = activities.weighted_sample(np.random.default_rng(seed), weights, k)
@@ -214,9 +229,13 @@ def test_weighted_sample_first_pick_is_proportional_to_the_weights():
     # sampling one without replacement is the same law as a weighted choice
     rng = np.random.default_rng(11)
     weights = np.array([1.0, 2.0, 7.0])
-    draws = np.bincount(
-        [int(activities.weighted_sample(rng, weights, 1)[0]) for _ in range(20_000)],
-        minlength=3) / 20_000
+    draws = (
+        np.bincount(
+            [int(activities.weighted_sample(rng, weights, 1)[0]) for _ in range(20_000)],
+            minlength=3,
+        )
+        / 20_000
+    )
     np.testing.assert_allclose(draws, weights / weights.sum(), atol=0.015)
 
 

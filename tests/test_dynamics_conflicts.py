@@ -28,12 +28,14 @@ def test_mediation_probability_increases_with_relationship(skill, r1, r2):
     low, high = sorted((r1, r2))
     assume(high - low > 1e-9)
     assert conflicts.mediation_probability(skill, high) > conflicts.mediation_probability(
-        skill, low)
+        skill, low
+    )
 
 
 def test_mediation_probability_uses_the_groups_mean_relationship():
     assert conflicts.mediation_probability(0.8, np.array([0.0, 1.0])) == pytest.approx(
-        conflicts.mediation_probability(0.8, 0.5))
+        conflicts.mediation_probability(0.8, 0.5)
+    )
 
 
 def test_an_unskilled_technician_never_mediates_and_a_stranger_still_might():
@@ -51,20 +53,23 @@ def test_mediation_limits_damage(g, severity, eff):
 @given(g=gains, severity=st.floats(0.0, 5.0))
 def test_mediation_without_effectiveness_changes_nothing(g, severity):
     assert conflicts.conflict_loss(g, severity, True, 0.0) == conflicts.conflict_loss(
-        g, severity, False, 0.0)
+        g, severity, False, 0.0
+    )
 
 
 @given(g=gains, severity=st.floats(0.0, 5.0), eff=unit)
 def test_unmediated_loss_ignores_effectiveness(g, severity, eff):
     assert conflicts.conflict_loss(g, severity, False, eff) == conflicts.conflict_loss(
-        g, severity, False, 0.0)
+        g, severity, False, 0.0
+    )
 
 
 @given(g=gains, s1=st.floats(0.0, 5.0), s2=st.floats(0.0, 5.0), mediated=st.booleans())
 def test_more_severe_conflicts_cost_more(g, s1, s2, mediated):
     low, high = sorted((s1, s2))
     assert conflicts.conflict_loss(g, high, mediated, 0.5) >= conflicts.conflict_loss(
-        g, low, mediated, 0.5)
+        g, low, mediated, 0.5
+    )
 
 
 def test_fully_effective_mediation_avoids_all_damage():

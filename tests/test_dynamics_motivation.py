@@ -36,7 +36,8 @@ def test_bigger_rewards_restore_more(m, a1, a2):
 
 
 @given(
-    patience=st.floats(1.0, 120.0), share=st.floats(0.0, 1.0),
+    patience=st.floats(1.0, 120.0),
+    share=st.floats(0.0, 1.0),
     m=st.floats(0.1, 1.0),
 )
 def test_patient_motivated_firm_never_drops_out(patience, share, m):
@@ -48,7 +49,8 @@ def test_patient_motivated_firm_never_drops_out(patience, share, m):
 @given(patience=st.floats(1.0, 120.0), extra=st.floats(0.01, 50.0), m=unit)
 def test_firm_waiting_past_its_patience_may_drop_out(patience, extra, m):
     p = motivation.dropout_probability(
-        np.array([patience + extra]), np.array([patience]), np.array([m]))
+        np.array([patience + extra]), np.array([patience]), np.array([m])
+    )
     assert 0.0 < p[0] <= 1.0
 
 
@@ -81,8 +83,10 @@ def test_nobody_joins_without_results_to_see(rate, tc):
 def test_more_visible_results_attract_more_firms(rate, tc, s1, s2):
     low, high = sorted((s1, s2))
     firm = np.array([tc])
-    assert motivation.join_probability(rate, high, firm)[0] >= motivation.join_probability(
-        rate, low, firm)[0]
+    assert (
+        motivation.join_probability(rate, high, firm)[0]
+        >= motivation.join_probability(rate, low, firm)[0]
+    )
 
 
 @given(tc=unit_arrays(6), tp=unit_arrays(6), a=unit)

@@ -183,9 +183,11 @@ def test_trust_in_group_ignores_the_diagonal(mg, diag):
     other = matrix.copy()
     np.fill_diagonal(other, diag)
     np.testing.assert_allclose(
-        trust.trust_in_group(matrix, group), trust.trust_in_group(other, group), atol=1e-12)
+        trust.trust_in_group(matrix, group), trust.trust_in_group(other, group), atol=1e-12
+    )
     assert trust.mean_mutual_trust(matrix, group) == pytest.approx(
-        trust.mean_mutual_trust(other, group), abs=1e-12)
+        trust.mean_mutual_trust(other, group), abs=1e-12
+    )
 
 
 @given(mg=matrix_and_group(min_n=2, max_n=10, min_group=2))
@@ -256,7 +258,9 @@ def test_trust_in_agency_is_within_its_parts(rel, inst, w):
 
 
 @given(
-    rel=unit_arrays(10), inst=unit_arrays(10), w=st.floats(0.01, 1.0),
+    rel=unit_arrays(10),
+    inst=unit_arrays(10),
+    w=st.floats(0.01, 1.0),
     caseload=st.lists(st.booleans(), min_size=10, max_size=10),
 )
 def test_departing_technician_lowers_trust_in_agency_of_exactly_its_caseload(
@@ -279,4 +283,5 @@ def test_departure_with_zero_relationship_weight_changes_nothing():
     rel, inst = np.array([0.9, 0.5, 0.1]), np.array([0.4, 0.4, 0.4])
     after = turnover.relationships_after_departure(rel, np.array([True, True, False]))
     np.testing.assert_array_equal(
-        trust.trust_in_agency(after, inst, 0.0), trust.trust_in_agency(rel, inst, 0.0))
+        trust.trust_in_agency(after, inst, 0.0), trust.trust_in_agency(rel, inst, 0.0)
+    )

@@ -17,14 +17,30 @@ from pipsim.parameters import TYPOLOGY_PRESETS
 from tests.strategies import run_to_end, same_outcomes, same_value
 
 SMALL = dict(
-    project_months=12, post_project_months=4, launch_months=2, close_out_months=3,
-    n_enterprises=25, initial_participants=10, n_lead_firms=1,
+    project_months=12,
+    post_project_months=4,
+    launch_months=2,
+    close_out_months=3,
+    n_enterprises=25,
+    initial_participants=10,
+    n_lead_firms=1,
 )
 
 REQUIRED_OUTCOMES = (
-    "success", "sustained", "participants", "dropouts", "firms_in_joint_projects",
-    "sales_growth", "productivity_growth", "mean_trust", "trust_in_agency", "trust_in_public",
-    "pilots_run", "pilots_failed", "conflicts", "conflicts_mediated",
+    "success",
+    "sustained",
+    "participants",
+    "dropouts",
+    "firms_in_joint_projects",
+    "sales_growth",
+    "productivity_growth",
+    "mean_trust",
+    "trust_in_agency",
+    "trust_in_public",
+    "pilots_run",
+    "pilots_failed",
+    "conflicts",
+    "conflicts_mediated",
     "months_to_first_joint_project",
 )
 
@@ -40,8 +56,11 @@ def small_model(seed: int = 1, **overrides) -> PIPModel:
 )
 def test_model_runs_exactly_the_project_and_post_project_months(project, post, launch, close):
     model = small_model(
-        project_months=project, post_project_months=post, launch_months=launch,
-        close_out_months=close)
+        project_months=project,
+        post_project_months=post,
+        launch_months=launch,
+        close_out_months=close,
+    )
     steps = 0
     while model.running:
         model.step()
@@ -58,9 +77,16 @@ def test_model_runs_exactly_the_project_and_post_project_months(project, post, l
     [(12, 4, 2, 3), (6, 2, 3, 3), (3, 3, 3, 0), (6, 2, 0, 6), (8, 0, 0, 0), (5, 1, 1, 0)],
 )
 def test_phases_follow_the_schedule(project, post, launch, close):
-    model = run_to_end(small_model(
-        seed=3, time_series=True, project_months=project, post_project_months=post,
-        launch_months=launch, close_out_months=close))
+    model = run_to_end(
+        small_model(
+            seed=3,
+            time_series=True,
+            project_months=project,
+            post_project_months=post,
+            launch_months=launch,
+            close_out_months=close,
+        )
+    )
     p = model.p
     df = model.datacollector.get_model_vars_dataframe()
     assert df["month"].tolist() == list(range(p.total_months + 1))
@@ -68,10 +94,14 @@ def test_phases_follow_the_schedule(project, post, launch, close):
     close_from = p.project_months - p.close_out_months + 1
     first = "launch" if p.launch_months > 0 else "joint_work"
     expected = [
-        first if month == 0
-        else "launch" if month < joint_from
-        else "joint_work" if month < close_from
-        else "close_out" if month <= p.project_months
+        first
+        if month == 0
+        else "launch"
+        if month < joint_from
+        else "joint_work"
+        if month < close_from
+        else "close_out"
+        if month <= p.project_months
         else "post_project"
         for month in range(p.total_months + 1)
     ]
@@ -99,8 +129,16 @@ def test_without_time_series_only_the_last_month_is_collected():
     row = df.iloc[-1]
     assert row["month"] == model.p.total_months
     now = state_measures(model)
-    for key in ("participants", "dropouts", "firms_in_joint_projects", "sales_growth",
-                "productivity_growth", "mean_trust", "trust_in_agency", "trust_in_public"):
+    for key in (
+        "participants",
+        "dropouts",
+        "firms_in_joint_projects",
+        "sales_growth",
+        "productivity_growth",
+        "mean_trust",
+        "trust_in_agency",
+        "trust_in_public",
+    ):
         assert row[key] == pytest.approx(now[key]), key
 
 
@@ -118,7 +156,8 @@ def test_outcomes_at_project_end_are_a_snapshot_taken_then():
 # --- batch_run ---------------------------------------------------------------------------------
 def test_batch_run_returns_the_reporters_and_matches_a_manual_run():
     rows = mesa.batch_run(
-        PIPModel, parameters=dict(SMALL), rng=[1, 2], max_steps=1000, display_progress=False)
+        PIPModel, parameters=dict(SMALL), rng=[1, 2], max_steps=1000, display_progress=False
+    )
     assert len(rows) == 2
     by_seed = {}
     for row in rows:
@@ -134,16 +173,25 @@ def test_batch_run_returns_the_reporters_and_matches_a_manual_run():
 
 def test_batch_run_collects_every_month_of_a_time_series():
     rows = mesa.batch_run(
-        PIPModel, parameters={**SMALL, "time_series": True}, rng=[3], max_steps=1000,
-        data_collection_period=1, display_progress=False)
+        PIPModel,
+        parameters={**SMALL, "time_series": True},
+        rng=[3],
+        max_steps=1000,
+        data_collection_period=1,
+        display_progress=False,
+    )
     total = SMALL["project_months"] + SMALL["post_project_months"]
     assert [row["month"] for row in rows] == list(range(total + 1))
 
 
 def test_batch_run_respects_max_steps():
     rows = mesa.batch_run(
-        PIPModel, parameters={**SMALL, "time_series": True}, rng=[1], max_steps=5,
-        display_progress=False)
+        PIPModel,
+        parameters={**SMALL, "time_series": True},
+        rng=[1],
+        max_steps=5,
+        display_progress=False,
+    )
     assert [(row["Step"], row["month"]) for row in rows] == [(5, 5)]
 
 
@@ -154,7 +202,8 @@ def test_same_parameters_and_seed_give_the_same_run(typology):
     a, b = run_to_end(PIPModel(rng=11, **kwargs)), run_to_end(PIPModel(rng=11, **kwargs))
     assert same_outcomes(a.outcomes(), b.outcomes())
     pd.testing.assert_frame_equal(
-        a.datacollector.get_model_vars_dataframe(), b.datacollector.get_model_vars_dataframe())
+        a.datacollector.get_model_vars_dataframe(), b.datacollector.get_model_vars_dataframe()
+    )
     assert a.event_log == b.event_log
     np.testing.assert_array_equal(a.trust, b.trust)
 
@@ -174,20 +223,34 @@ def test_different_seeds_give_different_runs():
 # --- typologies and outcomes -------------------------------------------------------------------
 @pytest.mark.parametrize("typology", TYPOLOGIES)
 def test_every_typology_runs_and_reports_the_required_outcomes(typology):
-    model = run_to_end(PIPModel(
-        typology=typology, rng=2, project_months=12, post_project_months=6, launch_months=2,
-        close_out_months=3))
+    model = run_to_end(
+        PIPModel(
+            typology=typology,
+            rng=2,
+            project_months=12,
+            post_project_months=6,
+            launch_months=2,
+            close_out_months=3,
+        )
+    )
     assert model.p.n_enterprises == TYPOLOGY_PRESETS[typology]["n_enterprises"]
     out = model.outcomes()
     assert set(REQUIRED_OUTCOMES) <= set(out)
     assert isinstance(out["success"], bool) and isinstance(out["sustained"], bool)
     assert out["success"] == all(
-        out[k] for k in ("met_sales", "met_productivity", "met_joint_projects",
-                         "met_participants"))
+        out[k] for k in ("met_sales", "met_productivity", "met_joint_projects", "met_participants")
+    )
     for key in ("mean_trust", "trust_in_agency", "trust_in_public"):
         assert 0.0 <= out[key] <= 1.0, key
-    for key in ("participants", "dropouts", "firms_in_joint_projects", "pilots_run",
-                "pilots_failed", "conflicts", "conflicts_mediated"):
+    for key in (
+        "participants",
+        "dropouts",
+        "firms_in_joint_projects",
+        "pilots_run",
+        "pilots_failed",
+        "conflicts",
+        "conflicts_mediated",
+    ):
         assert isinstance(out[key], int) and out[key] >= 0, key
     for key in ("sales_growth", "productivity_growth"):
         assert math.isfinite(out[key]) and out[key] > -1.0, key
@@ -199,9 +262,17 @@ def test_every_typology_runs_and_reports_the_required_outcomes(typology):
 
 
 def test_months_to_first_joint_project_is_when_the_first_project_formed():
-    model = run_to_end(small_model(
-        seed=1, project_months=18, initial_trust=0.7, initial_trust_spread=0.05,
-        project_trust_threshold=0.3, pilot_success_rate=1.0, noncompliance_risk=0.0))
+    model = run_to_end(
+        small_model(
+            seed=1,
+            project_months=18,
+            initial_trust=0.7,
+            initial_trust_spread=0.05,
+            project_trust_threshold=0.3,
+            pilot_success_rate=1.0,
+            noncompliance_risk=0.0,
+        )
+    )
     out = model.outcomes()
     assert out["projects_run"] > 0
     formed = [month for month, text in model.event_log if "formed a collective project" in text]
@@ -247,10 +318,13 @@ def test_an_explicit_parameters_object_is_used_as_is():
     assert PIPModel(parameters=p, rng=1).p is p
 
 
-@pytest.mark.parametrize("build", [
-    lambda: PIPModel(rng=1, bogus_parameter=3),
-    lambda: PIPModel(parameters=Parameters(), rng=1, bogus_parameter=3),
-])
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: PIPModel(rng=1, bogus_parameter=3),
+        lambda: PIPModel(parameters=Parameters(), rng=1, bogus_parameter=3),
+    ],
+)
 def test_unknown_keywords_raise(build):
     with pytest.raises(ValueError, match="bogus_parameter"):
         build()
@@ -278,7 +352,8 @@ def test_political_crisis_strikes_in_its_month():
     assert _crisis_entries(model) == [5]
     assert model.public.in_crisis
     assert model.public.commitment == pytest.approx(
-        p.public_commitment * (1 - p.crisis_commitment_drop))
+        p.public_commitment * (1 - p.crisis_commitment_drop)
+    )
     assert model.public.commitment < p.public_commitment
     run_to_end(model)
     assert _crisis_entries(model) == [5]
@@ -301,8 +376,10 @@ def test_political_crisis_hits_trust_and_demand_of_the_participants():
     hit = members & (trust_public > 1e-9)
     assert hit.any()
     assert np.all(model.trust_public[hit] < trust_public[hit])
-    assert np.all(model.institutional_trust[members & (institutional > 1e-9)]
-                  < institutional[members & (institutional > 1e-9)])
+    assert np.all(
+        model.institutional_trust[members & (institutional > 1e-9)]
+        < institutional[members & (institutional > 1e-9)]
+    )
     np.testing.assert_array_equal(model.trust_public[~members], trust_public[~members])
     np.testing.assert_allclose(model.market_index, market * (1 - model.p.demand_shock_size))
     np.testing.assert_array_equal(twin.trust_public, trust_public)  # no crisis, no change
@@ -333,14 +410,21 @@ def test_certain_turnover_empties_the_team_every_month():
     # nobody stays long enough to build a relationship: trust in the agency is institutional
     np.testing.assert_array_equal(model.relationship, 0.0)
     np.testing.assert_allclose(
-        model.trust_in_agency(), (1 - model.p.relationship_weight) * model.institutional_trust)
+        model.trust_in_agency(), (1 - model.p.relationship_weight) * model.institutional_trust
+    )
 
 
 def _departures_with_caseload(seed: int) -> int:
     """Run one model, checking every departure of its only technician; count the checked ones."""
     model = small_model(
-        seed=seed, project_months=24, n_technicians=1, staff_turnover=0.9, vacancy_months=2.0,
-        relationship_weight=0.6, trust_gain=0.05)
+        seed=seed,
+        project_months=24,
+        n_technicians=1,
+        staff_turnover=0.9,
+        vacancy_months=2.0,
+        relationship_weight=0.6,
+        trust_gain=0.05,
+    )
     checked = 0
     while model.running:
         technician_of = model.technician_of.copy()
@@ -373,8 +457,8 @@ def test_firms_of_a_vacant_post_have_no_relationship_until_it_is_filled():
     vacant_with_firms = 0
     for seed in range(4):
         model = small_model(
-            seed=seed, project_months=24, n_technicians=3, staff_turnover=0.6,
-            vacancy_months=4.0)
+            seed=seed, project_months=24, n_technicians=3, staff_turnover=0.6, vacancy_months=4.0
+        )
         while model.running and model.agency.present_in_territory:
             model.step()
             for k, tech in enumerate(model.agency.technicians):
@@ -387,10 +471,16 @@ def test_firms_of_a_vacant_post_have_no_relationship_until_it_is_filled():
 
 def test_nobody_mediates_once_the_agency_has_left():
     model = small_model(
-        seed=1, project_months=18, post_project_months=12, initial_participants=15,
-        conflict_rate=0.3, technician_skill=1.0, **{
-            k: v for k, v in EASY_PROJECTS.items() if k != "project_months"},
-        project_success_rate=1.0, project_maturation_months=4)
+        seed=1,
+        project_months=18,
+        post_project_months=12,
+        initial_participants=15,
+        conflict_rate=0.3,
+        technician_skill=1.0,
+        **{k: v for k, v in EASY_PROJECTS.items() if k != "project_months"},
+        project_success_rate=1.0,
+        project_maturation_months=4,
+    )
     while model.steps < model.p.project_months:
         model.step()
     at_end = dict(model.counts)
@@ -408,8 +498,12 @@ def test_without_turnover_no_technician_leaves():
 
 # --- switches ----------------------------------------------------------------------------------
 EASY_PROJECTS = dict(
-    project_months=18, initial_trust=0.7, initial_trust_spread=0.05,
-    project_trust_threshold=0.3, pilot_success_rate=1.0, noncompliance_risk=0.0,
+    project_months=18,
+    initial_trust=0.7,
+    initial_trust_spread=0.05,
+    project_trust_threshold=0.3,
+    pilot_success_rate=1.0,
+    noncompliance_risk=0.0,
 )
 MANY_CONFLICTS = dict(conflict_rate=1.0, technician_skill=1.0, staff_turnover=0.0)
 

@@ -13,8 +13,13 @@ from pipsim.outcomes import REPORTERS, outcomes, state_measures
 from tests.strategies import run_to_end
 
 SMALL = dict(
-    project_months=12, post_project_months=4, launch_months=2, close_out_months=3,
-    n_enterprises=25, initial_participants=10, n_lead_firms=1,
+    project_months=12,
+    post_project_months=4,
+    launch_months=2,
+    close_out_months=3,
+    n_enterprises=25,
+    initial_participants=10,
+    n_lead_firms=1,
 )
 TARGETS = ("met_sales", "met_productivity", "met_joint_projects", "met_participants")
 
@@ -32,8 +37,12 @@ def test_outcomes_before_the_run_describe_the_start():
 
 
 def test_easy_targets_are_met_and_impossible_ones_are_not():
-    easy = dict(target_sales_growth=-1.0, target_productivity_growth=-1.0,
-                target_firms_in_joint_projects=0, target_participants=0)
+    easy = dict(
+        target_sales_growth=-1.0,
+        target_productivity_growth=-1.0,
+        target_firms_in_joint_projects=0,
+        target_participants=0,
+    )
     out = run_to_end(PIPModel(rng=2, **SMALL, **easy)).outcomes()
     assert all(out[k] for k in TARGETS)
     assert out["success"] is True
@@ -89,16 +98,26 @@ def test_sustained_requires_joint_projects_at_project_end():
 
 
 def test_a_project_that_keeps_working_after_the_agency_left_is_sustained():
-    model = run_to_end(PIPModel(
-        rng=1, **{**SMALL, "project_months": 18, "post_project_months": 6},
-        initial_trust=0.7, initial_trust_spread=0.05, project_trust_threshold=0.3,
-        pilot_success_rate=1.0, noncompliance_risk=0.0, project_success_rate=1.0,
-        project_maturation_months=4, conflict_rate=0.0))
+    model = run_to_end(
+        PIPModel(
+            rng=1,
+            **{**SMALL, "project_months": 18, "post_project_months": 6},
+            initial_trust=0.7,
+            initial_trust_spread=0.05,
+            project_trust_threshold=0.3,
+            pilot_success_rate=1.0,
+            noncompliance_risk=0.0,
+            project_success_rate=1.0,
+            project_maturation_months=4,
+            conflict_rate=0.0,
+        )
+    )
     out = model.outcomes()
     assert out["firms_in_joint_projects"] >= 2
     assert out["sustained"] == (
         out["firms_in_joint_projects_after"]
-        >= max(2, math.ceil(0.5 * out["firms_in_joint_projects"])))
+        >= max(2, math.ceil(0.5 * out["firms_in_joint_projects"]))
+    )
     assert out["sustained"] is True
 
 

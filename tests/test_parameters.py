@@ -10,7 +10,8 @@ import pytest
 from pipsim.parameters import FIELDS, TYPOLOGIES, TYPOLOGY_PRESETS, Parameters
 
 NUMERIC_FIELDS = [
-    name for name, f in FIELDS.items()
+    name
+    for name, f in FIELDS.items()
     if "choices" not in f.metadata and not isinstance(f.default, bool)
 ]
 BOOL_FIELDS = [name for name, f in FIELDS.items() if isinstance(f.default, bool)]
@@ -122,19 +123,25 @@ def test_unknown_typology_raises():
         (dict(staff_turnover=-0.1), ["staff_turnover", "-0.1", "0.0", "1.0"]),
         (dict(project_months=0), ["project_months", "0", "1", "240"]),
         (dict(typology="bogus"), ["typology", "bogus", *TYPOLOGIES]),
-        (dict(n_enterprises=40, initial_participants=41),
-         ["initial_participants", "41", "n_enterprises", "40"]),
+        (
+            dict(n_enterprises=40, initial_participants=41),
+            ["initial_participants", "41", "n_enterprises", "40"],
+        ),
         (dict(n_enterprises=2.5), ["n_enterprises", "2.5", "whole number"]),
         (dict(pilots=1), ["pilots", "1", "true or false"]),
         (dict(appropriability=float("nan")), ["appropriability", "nan", "finite"]),
         (dict(appropriability=float("inf")), ["appropriability", "inf", "finite"]),
         (dict(appropriability="0.5"), ["appropriability", "0.5", "number"]),
         (dict(n_technicians=None), ["n_technicians", "None"]),
-        (dict(n_enterprises=10, initial_participants=5, n_lead_firms=11),
-         ["n_lead_firms", "11", "n_enterprises"]),
+        (
+            dict(n_enterprises=10, initial_participants=5, n_lead_firms=11),
+            ["n_lead_firms", "11", "n_enterprises"],
+        ),
         (dict(share_micro=0.6, share_small=0.3, share_medium=0.2), ["share_micro", "1.1"]),
-        (dict(project_months=6, launch_months=3, close_out_months=4),
-         ["launch_months", "close_out_months", "7", "project_months", "6"]),
+        (
+            dict(project_months=6, launch_months=3, close_out_months=4),
+            ["launch_months", "close_out_months", "7", "project_months", "6"],
+        ),
         (dict(political_crisis_month=0), ["political_crisis_month", "0", "1", "480"]),
         (dict(political_crisis_month=True), ["political_crisis_month", "True"]),
     ],
@@ -156,7 +163,8 @@ def test_values_above_the_range_raise(name):
 
 
 @pytest.mark.parametrize(
-    "name", [n for n in NUMERIC_FIELDS if FIELDS[n].metadata["low"] is not None])
+    "name", [n for n in NUMERIC_FIELDS if FIELDS[n].metadata["low"] is not None]
+)
 def test_values_below_the_range_raise(name):
     low = FIELDS[name].metadata["low"]
     value = int(low) - 1 if _is_int_field(name) else low - 0.5

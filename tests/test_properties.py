@@ -10,7 +10,11 @@ from pipsim.agents import Status
 from tests.strategies import busy_project_parameters, seeds, small_model_parameters
 
 UNIT_ARRAYS = (
-    "trust", "trust_collective", "trust_public", "institutional_trust", "relationship",
+    "trust",
+    "trust_collective",
+    "trust_public",
+    "institutional_trust",
+    "relationship",
     "motivation",
 )
 
@@ -63,8 +67,15 @@ def check_counts(model: PIPModel) -> None:
         assert 0 <= out["firms_in_joint_projects" + key] <= out["participants"] <= n
     assert out["participants"] + out["dropouts"] <= n
     assert out["dropouts"] <= int((model.status == Status.DROPPED_OUT).sum())
-    for key in ("mean_trust", "trust_in_agency", "trust_in_public", "trust_in_collective_action",
-                "network_cohesion", "mean_trust_after", "joint_marketing_share"):
+    for key in (
+        "mean_trust",
+        "trust_in_agency",
+        "trust_in_public",
+        "trust_in_collective_action",
+        "network_cohesion",
+        "mean_trust_after",
+        "joint_marketing_share",
+    ):
         assert 0.0 <= out[key] <= 1.0, key
     assert out["new_exporters"] <= out["participants"]
 

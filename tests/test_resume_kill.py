@@ -52,8 +52,18 @@ def reference(scenario_file, tmp_path_factory):
 
 
 def command(scenario_file: Path, out: Path) -> list[str]:
-    return [sys.executable, "-m", "pipsim", "run", str(scenario_file), "--out", str(out),
-            "--workers", "2", "--no-progress"]
+    return [
+        sys.executable,
+        "-m",
+        "pipsim",
+        "run",
+        str(scenario_file),
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        "--no-progress",
+    ]
 
 
 def chunks(out: Path) -> list[Path]:
@@ -62,13 +72,21 @@ def chunks(out: Path) -> list[Path]:
 
 def start_and_wait_for_chunks(cmd: list[str], out: Path, at_least: int) -> subprocess.Popen:
     """Start ``cmd`` in a new session; return once ``at_least`` chunks are on disk."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, cwd=ROOT)
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        cwd=ROOT,
+    )
     deadline = time.monotonic() + 120
     while len(chunks(out)) < at_least:
         if proc.poll() is not None:
-            pytest.fail(f"pipsim run ended (status {proc.returncode}) before {at_least} "
-                        f"chunks were written:\n{proc.stderr.read()}")
+            pytest.fail(
+                f"pipsim run ended (status {proc.returncode}) before {at_least} "
+                f"chunks were written:\n{proc.stderr.read()}"
+            )
         if time.monotonic() > deadline:
             os.killpg(proc.pid, signal.SIGKILL)
             pytest.fail("no chunk written within 120 s")
@@ -126,8 +144,12 @@ def test_ctrl_c_exits_130_without_traceback_and_resumes(scenario_file, reference
     took = time.monotonic() - sent
     assert proc.returncode == 130, err
     assert "Traceback" not in err, err
-    message = re.search(r"^interrupted: (\d+) of 160 runs saved in (.+); run the same command "
-                        r"again to resume$", err, re.M)
+    message = re.search(
+        r"^interrupted: (\d+) of 160 runs saved in (.+); run the same command "
+        r"again to resume$",
+        err,
+        re.M,
+    )
     assert message, err
     assert message.group(2) == str(out)
     assert int(message.group(1)) == len(results.load_runs(out)) < TOTAL_RUNS

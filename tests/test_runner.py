@@ -52,22 +52,23 @@ def test_timeseries_has_a_row_per_run_and_month(reference):
 
 
 def test_process_pool_equals_inline(reference, tmp_path):
-    pooled = run_sweep(scenario(time_series=True), tmp_path, workers=2, chunk_size=3,
-                       progress=False)
+    pooled = run_sweep(
+        scenario(time_series=True), tmp_path, workers=2, chunk_size=3, progress=False
+    )
     pd.testing.assert_frame_equal(pooled.runs, reference.runs)
     pd.testing.assert_frame_equal(pooled.timeseries, reference.timeseries)
 
 
 def test_chunk_size_does_not_change_results(reference, tmp_path):
-    other = run_sweep(scenario(time_series=True), tmp_path, workers=1, chunk_size=5,
-                      progress=False)
+    other = run_sweep(scenario(time_series=True), tmp_path, workers=1, chunk_size=5, progress=False)
     pd.testing.assert_frame_equal(other.runs, reference.runs)
 
 
 def test_dask_local_cluster_equals_inline(reference, tmp_path):
     pytest.importorskip("dask.distributed")
-    dasked = run_sweep(scenario(time_series=True), tmp_path, workers=2, dask="local",
-                       chunk_size=3, progress=False)
+    dasked = run_sweep(
+        scenario(time_series=True), tmp_path, workers=2, dask="local", chunk_size=3, progress=False
+    )
     pd.testing.assert_frame_equal(dasked.runs, reference.runs)
 
 
@@ -88,8 +89,14 @@ class FailingAfter(cf.Executor):
 
 def test_interrupted_sweep_resumes_to_the_same_rows(reference, tmp_path):
     with pytest.raises(KeyboardInterrupt):
-        run_sweep(scenario(time_series=True), tmp_path, executor=FailingAfter(2),
-                  workers=1, chunk_size=3, progress=False)
+        run_sweep(
+            scenario(time_series=True),
+            tmp_path,
+            executor=FailingAfter(2),
+            workers=1,
+            chunk_size=3,
+            progress=False,
+        )
     assert 0 < len(results.done_chunks(tmp_path)) < 6
     resumed = run_sweep(scenario(time_series=True), tmp_path, workers=1, progress=False)
     assert resumed.resumed_runs > 0 and resumed.runs_done_now < 16
@@ -99,8 +106,14 @@ def test_interrupted_sweep_resumes_to_the_same_rows(reference, tmp_path):
 
 def test_leftover_temporary_files_are_ignored_and_cleaned(reference, tmp_path):
     with pytest.raises(KeyboardInterrupt):
-        run_sweep(scenario(time_series=True), tmp_path, executor=FailingAfter(1),
-                  workers=1, chunk_size=3, progress=False)
+        run_sweep(
+            scenario(time_series=True),
+            tmp_path,
+            executor=FailingAfter(1),
+            workers=1,
+            chunk_size=3,
+            progress=False,
+        )
     (tmp_path / "runs" / ".chunk-000004.parquet.tmp").write_bytes(b"half a file")
     resumed = run_sweep(scenario(time_series=True), tmp_path, workers=1, progress=False)
     pd.testing.assert_frame_equal(resumed.runs, reference.runs)

@@ -61,7 +61,7 @@ def test_unknown_model_key_suggests(tmp_path):
 def test_wrong_type(tmp_path):
     err = error_for(GOOD.replace("replications = 2", 'replications = "many"'), tmp_path)
     assert err.key == "scenario.replications" and "whole number" in str(err)
-    err = error_for(GOOD.replace('typology = "cluster"', 'project_months = 2.5'), tmp_path)
+    err = error_for(GOOD.replace('typology = "cluster"', "project_months = 2.5"), tmp_path)
     assert err.key == "model.project_months" and "whole number" in str(err)
 
 
@@ -118,7 +118,7 @@ def test_sample_errors(tmp_path):
     assert err.key == "sample.staff_turnover" and "low < high" in str(err)
     err = error_for(base + "staff_turnover = { low = 0.0, high = 2.0 }\n", tmp_path)
     assert err.key == "sample.staff_turnover.high"
-    err = error_for(base + 'typology = { low = 0, high = 1 }\n', tmp_path)
+    err = error_for(base + "typology = { low = 0, high = 1 }\n", tmp_path)
     assert "only numeric" in str(err)
     err = error_for(GOOD + '\n[sample]\nmethod = "sobol"\npoints = 4\n', tmp_path)
     assert err.key == "sample.method" and "lhs" in str(err)
@@ -134,8 +134,10 @@ def test_targets_and_output(tmp_path):
 
 
 def test_lhs_points_cover_ranges_and_round_integers():
-    s = parse_scenario(GOOD + "\n[sample]\npoints = 10\nstaff_turnover = { low = 0.1, "
-                       "high = 0.5 }\nn_technicians = { low = 1, high = 6 }\n")
+    s = parse_scenario(
+        GOOD + "\n[sample]\npoints = 10\nstaff_turnover = { low = 0.1, "
+        "high = 0.5 }\nn_technicians = { low = 1, high = 6 }\n"
+    )
     points = lhs_points(s.sample, 10, seed=3)
     turnover = sorted(p["staff_turnover"] for p in points)
     assert all(0.1 <= t <= 0.5 for t in turnover)

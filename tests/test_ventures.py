@@ -12,12 +12,21 @@ from pipsim.dynamics import trust
 from tests.strategies import run_to_end, trust_matrices, unit
 
 SMALL = dict(
-    project_months=18, post_project_months=6, launch_months=1, close_out_months=3,
-    n_enterprises=25, initial_participants=15, n_lead_firms=1,
+    project_months=18,
+    post_project_months=6,
+    launch_months=1,
+    close_out_months=3,
+    n_enterprises=25,
+    initial_participants=15,
+    n_lead_firms=1,
 )
 EASY_PROJECTS = dict(
-    initial_trust=0.7, initial_trust_spread=0.05, project_trust_threshold=0.3,
-    pilot_success_rate=1.0, noncompliance_risk=0.0, project_success_rate=1.0,
+    initial_trust=0.7,
+    initial_trust_spread=0.05,
+    project_trust_threshold=0.3,
+    pilot_success_rate=1.0,
+    noncompliance_risk=0.0,
+    project_success_rate=1.0,
     project_maturation_months=4,
 )
 
@@ -27,7 +36,8 @@ def group_problems(draw):
     matrix = draw(trust_matrices(min_n=2, max_n=12))
     n = len(matrix)
     candidates = np.array(
-        draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=n, unique=True)), dtype=int)
+        draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=n, unique=True)), dtype=int
+    )
     founder = int(draw(st.sampled_from(list(candidates))))
     return matrix, founder, candidates, draw(unit), draw(st.integers(2, 12))
 
@@ -130,7 +140,8 @@ def test_a_project_forms_among_trusting_firms_with_a_track_record():
     assert np.all(model.project_of[project.members] >= 0)
     assert model.first_project_month == model.steps
     assert trust.mean_mutual_trust(model.trust, project.members) >= (
-        model.p.project_trust_threshold)
+        model.p.project_trust_threshold
+    )
 
 
 def test_a_too_demanding_threshold_blocks_projects():

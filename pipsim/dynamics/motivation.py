@@ -23,9 +23,7 @@ def reward(motivation: Array | float, amount: float) -> Array:
     return motivation + min(amount, 1.0) * (1.0 - motivation)
 
 
-def expected_benefit(
-    trust_collective: Array, trust_public: Array, appropriability: float
-) -> Array:
+def expected_benefit(trust_collective: Array, trust_public: Array, appropriability: float) -> Array:
     """What a firm expects from staying in the project (0-1).
 
     The part of the benefit firms can appropriate comes through collective action with their
