@@ -42,7 +42,7 @@ class SweepResult:
     """What `run_sweep` returns: the tables, where they are, and how long the models took."""
 
     out: Path
-    runs: pd.DataFrame
+    runs: pd.DataFrame | None  # None when run with load=False
     timeseries: pd.DataFrame | None
     model_seconds: float = 0.0
     wall_seconds: float = 0.0
@@ -92,6 +92,7 @@ def run_sweep(
     chunk_size: int | None = None,
     overwrite: bool = False,
     progress: bool = True,
+    load: bool = True,
 ) -> SweepResult:
     """Run every run of ``scenario`` and return its tables, resuming any earlier attempt.
 
@@ -104,6 +105,8 @@ def run_sweep(
         chunk_size: runs per task (default from the sweep's size; fixed once a sweep starts).
         overwrite: replace an output directory that holds other results.
         progress: show a progress bar.
+        load: read the tables back into the result (off: leave them on disk, so the
+            sweep's memory does not grow with its size).
     """
     started = time.perf_counter()
     out = Path(out) if out is not None else Path("results") / scenario.name
@@ -150,8 +153,8 @@ def run_sweep(
     results.write_manifest(out, manifest)
     return SweepResult(
         out,
-        results.load_runs(out),
-        results.load_timeseries(out),
+        results.load_runs(out) if load else None,
+        results.load_timeseries(out) if load else None,
         seconds,
         time.perf_counter() - started,
         total - resumed,
