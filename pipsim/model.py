@@ -427,6 +427,7 @@ class PIPModel(mesa.Model):
         """A firm leaves the project, walking out of its ventures (its partners resent it)."""
         self.status[firm] = Status.DROPPED_OUT
         self.technician_of[firm] = -1
+        self.relationship[firm] = 0.0  # should it return, it starts afresh with a technician
         for v in self.ventures:
             if firm in v.members:
                 others = v.members[v.members != firm]
