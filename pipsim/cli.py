@@ -27,9 +27,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from pipsim import __version__
+from pipsim.analysis_commands import add_duration, add_report
 from pipsim.errors import UsageError
 from pipsim.model import PIPModel
 from pipsim.parameters import FIELDS, TYPOLOGY_PRESETS, Parameters
+from pipsim.sensitivity_commands import add_sensitivity
+from pipsim.story_command import add_story
 from pipsim.sweep_commands import add_check, add_run, add_summarize
 
 if TYPE_CHECKING:
@@ -423,6 +426,10 @@ SUBCOMMANDS: tuple[Callable[[Subparsers], None], ...] = (
     add_check,
     add_run,
     add_summarize,
+    add_sensitivity,
+    add_duration,
+    add_report,
+    add_story,
 )
 
 if __name__ == "__main__":

@@ -59,7 +59,15 @@ def corner_points(ranges: tuple[Range, ...]) -> list[dict[str, Any]]:
 
 
 def design_points(scenario: Scenario) -> list[dict[str, Any]]:
-    """The scenario's design points: factorial axes crossed with the sampled points."""
+    """The scenario's design points: factorial axes crossed with the sampled points.
+
+    A scenario with a ``[sensitivity]`` section has SALib's sample as its design instead
+    (`pipsim.sensitivity.design_points`), so the runner treats it like any other sweep.
+    """
+    if scenario.sensitivity is not None:
+        from pipsim.sensitivity import design_points as sensitivity_points
+
+        return sensitivity_points(scenario)
     sampled = lhs_points(scenario.sample, scenario.sample_points, scenario.seed)
     return [{**f, **s} for f in factorial_points(scenario.sweep) for s in sampled]
 

@@ -93,6 +93,7 @@ def run_sweep(
     overwrite: bool = False,
     progress: bool = True,
     load: bool = True,
+    first_replicate: int = 0,
 ) -> SweepResult:
     """Run every run of ``scenario`` and return its tables, resuming any earlier attempt.
 
@@ -107,6 +108,12 @@ def run_sweep(
         progress: show a progress bar.
         load: read the tables back into the result (off: leave them on disk, so the
             sweep's memory does not grow with its size).
+        first_replicate: run replicates ``first_replicate`` to ``first_replicate +
+            replications - 1`` of each point: a block of replications added to the sweep
+            already in ``out`` (``pipsim duration --adaptive``). A seed depends on the point
+            and replicate only, so these are the runs a sweep with more replications would
+            make; their run and chunk numbers start at ``first_replicate`` × points, clear of
+            every lower block's. Blocks sent to one directory must not overlap.
     """
     started = time.perf_counter()
     out = Path(out) if out is not None else Path("results") / scenario.name
@@ -117,17 +124,21 @@ def run_sweep(
     manifest = results.prepare(out, scenario, size, overwrite)
     size = manifest["chunk_size"]
     n_chunks = -(-total // size)
-    todo = [c for c in range(n_chunks) if c not in results.done_chunks(out)]
+    offset = first_replicate * len(points)  # runs (so also chunks) of the lower blocks
+    done = results.done_chunks(out)
+    todo = [c for c in range(n_chunks) if offset + c not in done]
     keys = tuple(points[0]) if points else ()
+    runs_in_out = max(offset + total, manifest.get("total_runs") or 0)  # every block so far
     # recorded now, not only at the end, so a partly finished sweep can be summarised
-    manifest.update(design_keys=list(keys), total_runs=total, design_points=len(points))
+    manifest.update(design_keys=list(keys), total_runs=runs_in_out, design_points=len(points))
     results.write_manifest(out, manifest)
 
     def make(c: int) -> Chunk:
         stop = min(total, (c + 1) * size)
-        return Chunk(
-            c, tuple(design.runs(scenario, points, c * size, stop)), keys, scenario.time_series
-        )
+        batch = design.runs(scenario, points, c * size, stop)
+        if first_replicate:
+            batch = (_shifted(run, scenario.seed, first_replicate, offset) for run in batch)
+        return Chunk(offset + c, tuple(batch), keys, scenario.time_series)
 
     resumed = total - sum(min(total, (c + 1) * size) - c * size for c in todo)
     pool, close = _executor(executor, workers, dask)
@@ -148,7 +159,10 @@ def run_sweep(
     finally:
         close()
     manifest.update(
-        finished=results.now(), total_runs=total, design_points=len(points), design_keys=list(keys)
+        finished=results.now(),
+        total_runs=runs_in_out,
+        design_points=len(points),
+        design_keys=list(keys),
     )
     results.write_manifest(out, manifest)
     return SweepResult(
@@ -160,6 +174,13 @@ def run_sweep(
         total - resumed,
         resumed,
     )
+
+
+def _shifted(run: design.Run, root: int, first: int, offset: int) -> design.Run:
+    """``run`` of a block starting at replicate ``first``: its replicate, seed and number."""
+    replicate = first + run.replicate
+    seed = design.run_seed(root, run.point, replicate)
+    return design.Run(offset + run.index, run.point, replicate, seed, run.overrides)
 
 
 def _dispatch(pool: cf.Executor, make: Callable[[int], Chunk], todo: list[int], workers: int):

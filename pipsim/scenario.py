@@ -11,9 +11,10 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import hashlib
+import itertools
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,23 @@ TARGETS = {
 }
 OUTPUT_KEYS = ("time_series",)
 SAMPLE_METHODS = ("lhs",)
+SENSITIVITY_KEYS = ("method", "samples", "replications", "outcomes", "second_order", "levels")
+SENSITIVITY_METHODS = ("sobol", "morris")
+DISTRIBUTIONS = ("unif", "triang", "norm", "lognorm")  # as SALib names them
+DEFAULT_OUTCOMES = ("success", "sales_growth", "firms_in_joint_projects", "mean_trust")
+# The outcomes of a run (`pipsim.outcomes.outcomes`), in its order; a test keeps them in step.
+OUTCOMES = (
+    *("success", "met_sales", "met_productivity", "met_joint_projects", "met_participants"),
+    *("sustained", "participants", "dropouts", "firms_in_joint_projects", "active_projects"),
+    *("sales_growth", "productivity_growth", "joint_marketing_share", "new_exporters"),
+    *("mean_trust", "trust_in_agency", "trust_in_public", "trust_in_collective_action"),
+    *("network_cohesion", "events_held", "pilots_run", "pilots_succeeded", "pilots_failed"),
+    *("projects_run", "projects_succeeded", "projects_failed", "conflicts"),
+    *("conflicts_mediated", "technicians_left", "public_actions_kept", "public_actions_broken"),
+    *("months_to_first_joint_project", "conflicts_after_project"),
+    *("firms_in_joint_projects_after", "mean_trust_after", "sales_growth_after"),
+    "trust_in_collective_action_after",
+)
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 
@@ -55,6 +73,36 @@ class Range:
     integer: bool
 
 
+@dataclass(frozen=True, slots=True)
+class Factor:
+    """A parameter of a sensitivity analysis: its range and the distribution it is drawn from.
+
+    For ``unif`` and ``triang`` (peaking at ``peak``), ``low`` and ``high`` bound the values;
+    for ``norm`` and ``lognorm`` they are the 2.5% and 97.5% quantiles, so that every
+    distribution is written in the parameter's own units, and draws beyond the parameter's
+    allowed range are clipped to it.
+    """
+
+    name: str
+    low: float
+    high: float
+    integer: bool
+    dist: str = "unif"
+    peak: float | None = None
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """A validated ``[sensitivity]`` section (its ``replications`` are the scenario's)."""
+
+    method: str  # "sobol" or "morris"
+    samples: int  # Sobol's base sample size N, or Morris's number of trajectories
+    outcomes: tuple[str, ...]
+    parameters: tuple[Factor, ...]
+    second_order: bool = True  # Sobol only
+    levels: int = 4  # Morris only
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A validated scenario: base parameters, sweep axes, sampled ranges, replications."""
@@ -68,7 +116,7 @@ class Scenario:
     sample: tuple[Range, ...] = ()
     sample_points: int = 0
     time_series: bool = False
-    sensitivity: dict[str, Any] = field(default_factory=dict)
+    sensitivity: Sensitivity | None = None  # a [sensitivity] section: its design replaces axes
     source: str = "<scenario>"
     text: str = ""
 
@@ -112,6 +160,11 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     base.update(v.targets(data.get("targets", {})))
     sweep = v.sweep(data.get("sweep", {}))
     sample, points = v.sample(data.get("sample", {}))
+    replications = v.integer(head, "replications", "scenario", low=1, default=1)
+    sensitivity = None
+    if "sensitivity" in data:
+        sensitivity, replications = parse_sensitivity(v, data["sensitivity"], replications)
+        sensitivity_alone(v, sensitivity, sweep, sample, base)
     sampled = {r.name for r in sample}
     for key in sorted(set(sweep) & sampled):
         raise ScenarioError(source, f"sample.{key}", _MISSING, "is already a [sweep] axis")
@@ -129,17 +182,19 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
         name=name,
         description=v.typed(head, "description", str, "scenario", default=""),
         seed=v.integer(head, "seed", "scenario", low=0, default=0),
-        replications=v.integer(head, "replications", "scenario", low=1, default=1),
+        replications=replications,
         base=base,
         sweep=sweep,
         sample=sample,
         sample_points=points,
         time_series=v.typed(output, "time_series", bool, "output", default=False),
-        sensitivity=data.get("sensitivity", {}),
+        sensitivity=sensitivity,
         source=source,
         text=text,
     )
     v.every_point(scenario)
+    if sensitivity is not None:
+        sensitivity_points_valid(v, scenario)
     return scenario
 
 
@@ -159,6 +214,13 @@ class _Validator:
                 hint = f"did you mean {close!r}? " if close else ""
                 path = f"{where}.{key}" if where else key
                 self.fail(path, _MISSING, f"unknown key; {hint}allowed: {', '.join(allowed)}")
+
+    def one_of(self, value: Any, allowed: tuple[str, ...], path: str, what: str) -> Any:
+        if not isinstance(value, str) or value not in allowed:
+            close = _suggest(value, list(allowed)) if isinstance(value, str) else None
+            hint = f"did you mean {close!r}? " if close else ""
+            self.fail(path, value, f"unknown {what}; {hint}allowed: {', '.join(allowed)}")
+        return value
 
     def typed(self, table: dict, key: str, kind: type, where: str, default: Any) -> Any:
         value = table.get(key, default)
@@ -269,6 +331,147 @@ class _Validator:
                         shown or _MISSING,
                         f"makes invalid parameters: {err}",
                     )
+
+
+# --- [sensitivity] ----------------------------------------------------------------------------
+def parse_sensitivity(v: _Validator, table: dict, replications: int) -> tuple[Sensitivity, int]:
+    """Validate a ``[sensitivity]`` table; return it and the replications per sample point.
+
+    Its ``replications`` (default: the scenario's) become the scenario's, so the runner, the
+    seeds and resuming treat a sensitivity design like any other.
+    """
+    v.known(table, (*SENSITIVITY_KEYS, "parameters"), "sensitivity")
+    if "method" not in table:
+        v.fail("sensitivity.method", _MISSING, "is required: 'sobol' or 'morris'")
+    method = v.one_of(table["method"], SENSITIVITY_METHODS, "sensitivity.method", "method")
+    if "samples" not in table:
+        v.fail("sensitivity.samples", _MISSING, "is required: the base sample size, e.g. 64")
+    samples = v.integer(table, "samples", "sensitivity", low=2, default=2)
+    if method == "sobol" and samples & (samples - 1):
+        v.fail("sensitivity.samples", samples, "must be a power of 2 for Sobol' points, e.g. 64")
+    other = {"sobol": "levels", "morris": "second_order"}[method]
+    if other in table:
+        v.fail(f"sensitivity.{other}", table[other], f"does not apply to method {method!r}")
+    levels = v.integer(table, "levels", "sensitivity", low=2, default=4)
+    if levels % 2:
+        v.fail("sensitivity.levels", levels, "must be an even whole number ≥ 2 (SALib's Morris)")
+    outcomes = table.get("outcomes", list(DEFAULT_OUTCOMES))
+    if not isinstance(outcomes, list) or not outcomes:
+        v.fail("sensitivity.outcomes", outcomes, 'must be a list of outcomes, e.g. ["success"]')
+    for i, name in enumerate(outcomes):
+        v.one_of(name, OUTCOMES, f"sensitivity.outcomes[{i}]", "outcome")
+    if len(set(outcomes)) < len(outcomes):
+        v.fail("sensitivity.outcomes", outcomes, "must not repeat an outcome")
+    factors = table.get("parameters", {})
+    if not isinstance(factors, dict):
+        v.fail("sensitivity.parameters", factors, "must be a [sensitivity.parameters] table")
+    if not factors:
+        v.fail(
+            "sensitivity.parameters",
+            _MISSING,
+            "names no parameter: add e.g. staff_turnover = { low = 0.0, high = 0.6 }",
+        )
+    sensitivity = Sensitivity(
+        method=method,
+        samples=samples,
+        outcomes=tuple(outcomes),
+        parameters=tuple(_factor(v, key, spec, method) for key, spec in factors.items()),
+        second_order=v.typed(table, "second_order", bool, "sensitivity", default=True),
+        levels=levels,
+    )
+    return sensitivity, v.integer(table, "replications", "sensitivity", 1, replications)
+
+
+def _factor(v: _Validator, key: str, spec: Any, method: str) -> Factor:
+    """One ``[sensitivity.parameters]`` entry: a numeric parameter, its range and distribution."""
+    v.known({key: None}, tuple(FIELDS), "sensitivity.parameters")
+    path = f"sensitivity.parameters.{key}"
+    kind = type(FIELDS[key].default)
+    if kind not in (int, float):
+        v.fail(path, spec, "only numeric parameters can be varied; set this one in [model]")
+    if not isinstance(spec, dict) or not {"low", "high"} <= set(spec):
+        v.fail(path, spec, "must be a table { low = ..., high = ... } (optionally dist, peak)")
+    v.known(spec, ("low", "high", "dist", "peak"), path)
+    dist = v.one_of(spec.get("dist", "unif"), DISTRIBUTIONS, f"{path}.dist", "distribution")
+    for end in [e for e in ("low", "high", "peak") if e in spec]:
+        value = spec[end]
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            v.fail(f"{path}.{end}", value, "must be a number")
+        v.parameter(key, round(value) if kind is int else value, f"{path}.{end}")
+    low, high = float(spec["low"]), float(spec["high"])
+    if not low < high:
+        v.fail(path, spec, "needs low < high")
+    if "peak" in spec and dist != "triang":
+        v.fail(f"{path}.peak", spec["peak"], "only a triangular range (dist = 'triang') has one")
+    peak = float(spec.get("peak", (low + high) / 2)) if dist == "triang" else None
+    if peak is not None and not low <= peak < high:
+        v.fail(f"{path}.peak", peak, "needs low ≤ peak < high")
+    if dist == "lognorm" and low <= 0:
+        v.fail(f"{path}.low", low, "a lognormal range needs low > 0")
+    if method == "morris" and dist in ("norm", "lognorm"):
+        v.fail(f"{path}.dist", dist, "Morris steps to the ends of a range: use 'unif' or 'triang'")
+    return Factor(key, low, high, kind is int, dist, peak)
+
+
+def sensitivity_alone(
+    v: _Validator, sensitivity: Sensitivity, sweep: dict, sample: tuple, base: dict
+) -> None:
+    """A sensitivity design is the whole design: no [sweep] or [sample] axes beside it."""
+    names = [f.name for f in sensitivity.parameters]
+    for section, axes in (("sweep", list(sweep)), ("sample", [r.name for r in sample])):
+        for key in axes:
+            if key in names:
+                v.fail(
+                    f"{section}.{key}",
+                    _MISSING,
+                    "is also a [sensitivity.parameters] parameter: keep one of the two",
+                )
+        if axes:
+            v.fail(
+                section,
+                _MISSING,
+                "cannot be combined with [sensitivity], which makes its own design: set fixed "
+                "values in [model], vary parameters in [sensitivity.parameters]",
+            )
+    for key in names:
+        if key in base:
+            v.fail(
+                f"sensitivity.parameters.{key}",
+                _MISSING,
+                "is also set in [model] or [targets]: keep one of the two",
+            )
+
+
+def sensitivity_points_valid(v: _Validator, scenario: Scenario) -> None:
+    """Every sample point must make valid parameters.
+
+    The checks between parameters (shares summing to at most 1, no more participants than
+    firms, ...) are monotone in each parameter, so the corners of the box the sample spans
+    suffice; with more than ten parameters every point is checked instead.
+    """
+    from pipsim.sensitivity import design_points
+
+    points = design_points(scenario)
+    names = [f.name for f in scenario.sensitivity.parameters]
+    if len(names) <= 10:
+        spans = {n: sorted({p[n] for p in points}) for n in names}
+        points = _corners({n: (values[0], values[-1]) for n, values in spans.items()})
+    base = dict(scenario.base)
+    typology = base.pop("typology", "cluster")
+    for point in points:
+        try:
+            Parameters.for_typology(typology, **base, **point)
+        except ValueError as err:
+            v.fail(
+                "sensitivity.parameters",
+                point,
+                f"this point of the sample makes invalid parameters, narrow the ranges: {err}",
+            )
+
+
+def _corners(spans: dict[str, tuple[Any, Any]]) -> list[dict[str, Any]]:
+    """Every corner of a box given as ``{name: (low, high)}``."""
+    return [dict(zip(spans, c, strict=True)) for c in itertools.product(*spans.values())]
 
 
 def _suggest(key: str, allowed: list[str]) -> str | None:

@@ -70,6 +70,10 @@ def describe(scenario: Scenario) -> str:
     ]
     if sampled:
         sampled[0] += f"  (Latin hypercube, {scenario.sample_points} points)"
+    if scenario.sensitivity is not None:
+        from pipsim.sensitivity_commands import describe as describe_sensitivity
+
+        sampled = describe_sensitivity(scenario)
     rows = [
         ("scenario", scenario.name),
         ("description", scenario.description or "(none)"),
@@ -138,6 +142,11 @@ def run(args: argparse.Namespace) -> int:
     from pipsim.runner import run_sweep
 
     scenario = _load(args.scenario)
+    if scenario.sensitivity is not None:  # its summary would be a table row per sample point
+        raise UsageError(
+            f"{args.scenario} has a [sensitivity] section: run it with "
+            f"'pipsim sensitivity {args.scenario}'"
+        )
     if args.replications is not None:
         scenario = with_replications(scenario, args.replications)
     out = args.out if args.out is not None else Path("results") / scenario.name

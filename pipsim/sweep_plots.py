@@ -10,6 +10,7 @@ Okabe-Ito palette; titles state the question, axes carry units.
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 import pandas as pd
@@ -171,9 +172,10 @@ def success_heatmaps(probabilities: pd.DataFrame, axes: list[str], title: str) -
     """Success probability over the first two axes; one panel per value of any further axes."""
     x, y, rest = axes[0], axes[1], axes[2:]
     table = probabilities[probabilities["target"] == "success"]
-    panels = list(itertools.product(*[sorted(table[r].unique()) for r in rest])) or [()]
-    shown = f" (the first {MAX_PANELS} of {len(panels)} panels)" if len(panels) > MAX_PANELS else ""
-    panels = panels[:MAX_PANELS]
+    values = [sorted(table[r].unique()) for r in rest]
+    count = math.prod(len(v) for v in values)  # never listed: many axes make billions
+    shown = f" (the first {MAX_PANELS} of {count:,} panels)" if count > MAX_PANELS else ""
+    panels = list(itertools.islice(itertools.product(*values), MAX_PANELS))
     cols = min(3, len(panels))
     rows = -(-len(panels) // cols)
     fig = Figure(figsize=(max(6.5, 4.2 * cols + 1), 3.6 * rows + 0.9), layout="constrained")
