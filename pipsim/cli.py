@@ -34,6 +34,7 @@ from pipsim.parameters import FIELDS, TYPOLOGY_PRESETS, Parameters
 from pipsim.sensitivity_commands import add_sensitivity
 from pipsim.story_command import add_story
 from pipsim.sweep_commands import add_check, add_run, add_summarize
+from pipsim.viz.command import add_viz
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -430,6 +431,7 @@ SUBCOMMANDS: tuple[Callable[[Subparsers], None], ...] = (
     add_duration,
     add_report,
     add_story,
+    add_viz,
 )
 
 if __name__ == "__main__":

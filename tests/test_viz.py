@@ -1,0 +1,152 @@
+"""The trainers' view without a browser: its figures, words, models, layout and command line.
+
+The browser itself is exercised in test_browser.py; these run in a second.
+"""
+
+from __future__ import annotations
+
+import socket
+
+import numpy as np
+import pytest
+
+from pipsim.cli import main
+from pipsim.model import PIPModel
+from pipsim.viz import components
+
+pytest.importorskip("solara", reason="pipsim viz needs Solara: pip install -e '.[viz]'")
+
+from pipsim.viz import app  # noqa: E402  (needs Solara)
+
+
+def run(months: int = 0, **settings) -> app.OneRun:
+    model = app.OneRun(**settings)
+    for _ in range(months):
+        model.step()
+    return model
+
+
+def test_the_figures_draw_a_run_at_any_month() -> None:
+    for model in (run(0), run(7, typology="horizontal network"), run(40, project_months=24)):
+        for draw in (
+            components.network_figure,
+            components.trust_figure,
+            components.participation_figure,
+        ):
+            html = components.figure_html(draw(model), max_height=300)
+            assert html.startswith('<img src="data:image/png;base64,')
+            assert "max-height:300px" in html
+
+
+def test_the_network_layout_is_kept_per_model_and_moves_month_by_month() -> None:
+    model, other = run(3), run(3)
+    first = components.network_positions(model)
+    assert components.network_positions(model) is first  # a second render: the same layout
+    assert components.network_positions(other) is not first  # another session's own layout
+    model.step()
+    moved = components.network_positions(model)
+    assert set(moved) >= set(range(model.n))
+    shift = np.mean([np.linalg.norm(moved[i] - first[i]) for i in range(model.n)])
+    assert 0 < shift < 0.5  # it relaxes from where it was rather than jumping
+
+
+def test_trust_ties_are_mutual_and_involve_a_firm_taking_part() -> None:
+    model = run(10)
+    threshold = model.p.project_trust_threshold
+    members = model.participating()
+    for a, b, strength in components.trust_ties(model):
+        assert a < b
+        assert strength == pytest.approx(min(model.trust[a, b], model.trust[b, a]))
+        assert strength >= threshold
+        assert members[a] or members[b]
+
+
+def test_the_event_log_is_the_last_events_newest_first_in_plain_escaped_words() -> None:
+    model = run(0)
+    assert "Nothing notable yet" in components.event_log_html(model)
+    model.event_log[:] = [(m, f"event <{m}> & more") for m in range(20)]
+    html = components.event_log_html(model)
+    assert html.count("<li>") == components.EVENTS_SHOWN
+    assert html.index("Month 19") < html.index("Month 8")
+    assert "Month 7 " not in html
+    assert "event &lt;19&gt; &amp; more" in html
+
+
+def test_the_status_and_settings_lines_say_where_the_run_stands() -> None:
+    model = run(5, staff_turnover=0.3, seed=4)
+    assert components.status_line(model).startswith("Month 5 of 60 · joint work")
+    assert "of 120 firms taking part" in components.status_line(model)
+    settings = components.settings_line(model)
+    assert "staff turnover 30% a year" in settings and "seed 4" in settings
+
+
+def test_the_page_model_takes_the_controls_and_nothing_else() -> None:
+    model = app.OneRun(**{name: spec["value"] for name, spec in app.CONTROLS.items()})
+    assert model.p.typology == "cluster" and model.seed == app.DEFAULT_SEED
+    assert app.OneRun(typology="horizontal network").p.typology == "horizontal_network"
+    with pytest.raises(TypeError):  # SolaraViz's reset must not slip a scenario through
+        app.OneRun(scenario=None)
+    same = app.OneRun(seed=3), app.OneRun(seed=3)
+    assert np.array_equal(same[0].trust, same[1].trust)
+
+
+@pytest.mark.parametrize("change", list(app.CONTRASTS))
+def test_a_comparison_runs_the_same_firms_with_one_setting_changed(change: str) -> None:
+    pair = app.Comparison(run_b=change, project_months=36, seed=2)
+    a, b = pair.a.p.to_dict(), pair.b.p.to_dict()
+    assert 1 <= sum(a[k] != b[k] for k in a) <= 1  # exactly one setting differs
+    assert "→" in pair.differences()
+    assert np.array_equal(pair.a.size_class, pair.b.size_class)  # the same firms
+    for _ in range(3):
+        pair.step()
+    assert pair.a.steps == pair.b.steps == 3
+
+
+def test_a_comparison_keeps_going_until_the_longer_run_ends() -> None:
+    pair = app.Comparison(run_b="a project 12 months shorter", project_months=24)
+    while pair.running:
+        pair.step()
+    assert pair.a.steps == pair.a.p.total_months
+    assert pair.b.steps == pair.b.p.total_months < pair.a.steps
+
+
+def test_the_comparison_refuses_an_unknown_change() -> None:
+    with pytest.raises(ValueError, match="run_b="):
+        app.Comparison(run_b="a new minister")
+
+
+def test_the_grid_layout_puts_two_panels_side_by_side() -> None:
+    one = app.grid_layout(4)
+    assert [(c["x"], c["w"]) for c in one] == [(0, 6), (6, 6), (0, 6), (6, 6)]
+    both = app.grid_layout(8)
+    assert [c["x"] for c in both] == [0, 6] * 4  # run A left, run B right
+    assert [c["y"] for c in both[::2]] == [c["y"] for c in both[1::2]]
+    assert app.grid_layout(3) == app._mesa_grid_layout(3)
+
+
+def test_the_panels_are_one_function_of_the_model_each() -> None:
+    assert len(app.ONE_RUN_PANELS) == 4
+    assert len(app.COMPARE_PANELS) == 8
+    assert issubclass(app.OneRun, PIPModel)
+
+
+def test_viz_is_a_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["viz", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "--port" in out and "--compare" in out and "127.0.0.1" in out
+
+
+@pytest.mark.parametrize("port", ["0", "70000", "http"])
+def test_viz_refuses_a_bad_port(port: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["viz", "--port", port]) == 2
+    assert "invalid port" in capsys.readouterr().err
+
+
+def test_viz_says_when_the_port_is_taken(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["viz", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot listen on 127.0.0.1:{port}" in err and "--port" in err
