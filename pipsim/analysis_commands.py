@@ -18,15 +18,13 @@ import argparse
 import json
 import math
 import os
-import sys
 import time
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
 from pipsim import design, results
 from pipsim.errors import UsageError
-from pipsim.sweep_commands import _executor, _load, _positive, _summarize, saved_runs
+from pipsim.sweep_commands import _load, _positive, _summarize, sweep_engine
 
 
 def add_duration(subparsers: Any) -> None:
@@ -87,26 +85,8 @@ def duration_command(args: argparse.Namespace) -> int:
         flush=True,
     )
     started = time.perf_counter()
-    executor, close, stop = _executor(workers, args.dask)
-    try:
+    with sweep_engine(out, None, workers, args.dask) as executor:
         rounds, ran = _rounds(scenario, out, args, executor, workers, tolerance, most)
-    except KeyboardInterrupt:
-        stop()
-        print(
-            f"interrupted: {saved_runs(out):,} runs saved in {out}; run the same command "
-            "again to resume",
-            file=sys.stderr,
-        )
-        return 130
-    except results.ResultsError as error:
-        raise UsageError(str(error)) from None
-    except (BrokenProcessPool, OSError) as error:  # a killed worker, an unwritable directory
-        raise UsageError(
-            f"the sweep stopped: {error}; {saved_runs(out):,} runs saved in "
-            f"{out}, run the same command again to resume"
-        ) from None
-    finally:
-        close()
     summary = _summarize(out)  # summary.csv, probabilities.csv and the sweep's figures
     answer = duration.analyse(results.load_runs(out), args.target, seed=scenario.seed)
     files = [*write(out, answer, rounds, tolerance), *summary.files]

@@ -33,7 +33,7 @@ from pipsim.model import PIPModel
 from pipsim.parameters import FIELDS, TYPOLOGY_PRESETS, Parameters
 from pipsim.sensitivity_commands import add_sensitivity
 from pipsim.story_command import add_story
-from pipsim.sweep_commands import add_check, add_run, add_summarize
+from pipsim.sweep_commands import SweepInterrupted, add_check, add_run, add_summarize
 from pipsim.viz.command import add_viz
 
 if TYPE_CHECKING:
@@ -74,6 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"{parser.prog}: error: {error}", file=sys.stderr)
         return 2
+    except SweepInterrupted:  # already reported, with how to resume
+        return 130
     except KeyboardInterrupt:  # Ctrl-C: no traceback; 128 + SIGINT, as shells report it
         print(f"{parser.prog}: interrupted", file=sys.stderr)
         return 130

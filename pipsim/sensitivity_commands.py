@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +22,7 @@ import pandas as pd
 from pipsim import design, results
 from pipsim.errors import UsageError
 from pipsim.scenario import Scenario
-from pipsim.sweep_commands import _executor, _load, _positive, _show, _speed, saved_runs
+from pipsim.sweep_commands import _load, _positive, _show, _speed, sweep_engine
 
 METHOD_NAMES = {"sobol": "Sobol' indices", "morris": "Morris elementary effects"}
 DIST_NAMES = {"unif": "uniform", "triang": "triangular", "norm": "normal", "lognorm": "lognormal"}
@@ -78,8 +76,7 @@ def sensitivity_command(args: argparse.Namespace) -> int:
     print(f"pipsim sensitivity: {scenario.name}: {total:,} runs into {out}", flush=True)
     for line in describe(scenario):
         print(f"  {line}")
-    executor, close, stop = _executor(workers, args.dask)
-    try:
+    with sweep_engine(out, total, workers, args.dask) as executor:
         result = run_sweep(
             scenario,
             out,
@@ -88,25 +85,6 @@ def sensitivity_command(args: argparse.Namespace) -> int:
             overwrite=args.overwrite,
             progress=not args.no_progress,
         )
-    except KeyboardInterrupt:
-        stop()
-        saved = saved_runs(out)
-        print(
-            f"interrupted: {saved:,} of {total:,} runs saved in {out}; "
-            "run the same command again to resume",
-            file=sys.stderr,
-        )
-        return 130
-    except results.ResultsError as error:
-        raise UsageError(str(error)) from None
-    except (BrokenProcessPool, OSError) as error:  # a killed worker, an unwritable directory
-        saved = saved_runs(out)
-        raise UsageError(
-            f"the sweep stopped: {error}; {saved:,} of {total:,} runs saved in {out}, "
-            "run the same command again to resume"
-        ) from None
-    finally:
-        close()
     text, files = write_analysis(scenario, out, result.runs)
     print(f"\n{text}\n\nfiles written:\n" + "\n".join(f"  {f}" for f in files))
     print(_speed(result))

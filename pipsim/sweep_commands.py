@@ -16,8 +16,9 @@ import multiprocessing as mp
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -165,8 +166,7 @@ def run(args: argparse.Namespace) -> int:
         f"{scenario.replications} replications) {engine}, into {out}",
         flush=True,
     )
-    executor, close, stop = _executor(workers, args.dask)
-    try:
+    with sweep_engine(out, total, workers, args.dask) as executor:
         result = run_sweep(
             scenario,
             out,
@@ -175,33 +175,6 @@ def run(args: argparse.Namespace) -> int:
             overwrite=args.overwrite,
             progress=not args.no_progress,
         )
-    except KeyboardInterrupt:
-        stop()
-        print(
-            f"interrupted: {saved_runs(out):,} of {total:,} runs saved in {out}; "
-            "run the same command again to resume",
-            file=sys.stderr,
-        )
-        return 130
-    except results.ResultsError as error:
-        raise UsageError(str(error)) from None
-    except BrokenProcessPool as error:  # a worker was killed (out of memory?)
-        print(
-            f"pipsim: error: {error} (out of memory?); {saved_runs(out):,} of {total:,} "
-            f"runs saved in {out}; run the same command again to resume",
-            file=sys.stderr,
-        )
-        return 1
-    except OSError as error:  # the output directory cannot be written, a lost scheduler
-        saved = saved_runs(out)
-        resume = (
-            f"; {saved:,} of {total:,} runs saved in {out}, run the same command again to resume"
-            if saved
-            else ""
-        )
-        raise UsageError(f"the sweep stopped: {error}{resume}") from None
-    finally:
-        close()
     try:
         summary = _summarize(out)
     except KeyboardInterrupt:
@@ -254,6 +227,42 @@ def _speed(result: Any) -> str:
     if result.resumed_runs:
         speed += f"; {result.resumed_runs:,} runs were resumed from an earlier attempt"
     return speed + "".join(f"\nnote: {note}" for note in result.notes)
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a sweep, already reported with its resume hint: exit status 130."""
+
+
+@contextmanager
+def sweep_engine(
+    out: Path, total: int | None, workers: int, dask: str | None
+) -> Iterator[cf.Executor | None]:
+    """The executor a sweep command runs on, and one way of reporting what stops the sweep.
+
+    Ctrl-C stops the workers at once and says how many runs are saved (`SweepInterrupted`,
+    exit 130); an output directory holding something else, a killed worker or an unwritable
+    directory become a `UsageError` (exit 2) that says the same command resumes.
+    """
+    executor, close, stop = _executor(workers, dask)
+    of_total = f" of {total:,}" if total is not None else ""
+    try:
+        yield executor
+    except KeyboardInterrupt:
+        stop()
+        print(
+            f"interrupted: {saved_runs(out):,}{of_total} runs saved in {out}; "
+            "run the same command again to resume",
+            file=sys.stderr,
+        )
+        raise SweepInterrupted from None
+    except results.ResultsError as error:
+        raise UsageError(str(error)) from None
+    except (BrokenProcessPool, OSError) as error:  # a killed worker (out of memory?), a full disk
+        saved = saved_runs(out)
+        resume = f"; {saved:,}{of_total} runs saved in {out}, run the same command again to resume"
+        raise UsageError(f"the sweep stopped: {error}{resume if saved else ''}") from None
+    finally:
+        close()
 
 
 def _executor(
