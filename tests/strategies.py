@@ -19,6 +19,17 @@ loss_ratios = st.floats(min_value=1.0, max_value=10.0, allow_nan=False)
 rates = unit  # per-month or per-year shares
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
 
+# A small, quick model: a year's project and four months after it.
+SMALL = dict(
+    project_months=12,
+    post_project_months=4,
+    launch_months=2,
+    close_out_months=3,
+    n_enterprises=25,
+    initial_participants=10,
+    n_lead_firms=1,
+)
+
 
 def unit_arrays(n: int | st.SearchStrategy[int]) -> st.SearchStrategy[np.ndarray]:
     """1-d float arrays with values in [0, 1]."""

@@ -14,17 +14,7 @@ from pipsim import TYPOLOGIES, Parameters, PIPModel
 from pipsim.agents import Enterprise
 from pipsim.outcomes import REPORTERS, state_measures
 from pipsim.parameters import TYPOLOGY_PRESETS
-from tests.strategies import run_to_end, same_outcomes, same_value
-
-SMALL = dict(
-    project_months=12,
-    post_project_months=4,
-    launch_months=2,
-    close_out_months=3,
-    n_enterprises=25,
-    initial_participants=10,
-    n_lead_firms=1,
-)
+from tests.strategies import SMALL, run_to_end, same_outcomes, same_value
 
 REQUIRED_OUTCOMES = (
     "success",

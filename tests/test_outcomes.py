@@ -10,17 +10,8 @@ import pytest
 from pipsim import PIPModel
 from pipsim.agents import Status
 from pipsim.outcomes import REPORTERS, outcomes, state_measures
-from tests.strategies import run_to_end
+from tests.strategies import SMALL, run_to_end
 
-SMALL = dict(
-    project_months=12,
-    post_project_months=4,
-    launch_months=2,
-    close_out_months=3,
-    n_enterprises=25,
-    initial_participants=10,
-    n_lead_firms=1,
-)
 TARGETS = ("met_sales", "met_productivity", "met_joint_projects", "met_participants")
 
 
