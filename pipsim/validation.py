@@ -1,0 +1,220 @@
+"""Helpers for the validation experiments: run one, test one lesson, record the verdict.
+
+Each folder under ``experiments/`` checks one lesson of the source document against the model.
+The rules of issue 6 shape this module: parameters are fixed in the experiment's
+``scenario.toml`` before it is run (never tuned on the test), the verdict rule is written in
+the experiment's README before the results are seen, and a lesson that does not hold is
+reported as such. So nothing here chooses a parameter or a threshold; it only runs, measures
+and writes down.
+
+The statistics are deliberately small and dependency-light (numpy and scipy, already needed
+by pipsim): a logistic trend fitted by Newton's method (IRLS) with Wald intervals, and the
+Mann–Whitney test with its effect sizes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from pipsim.runner import run_sweep
+from pipsim.scenario import load_scenario
+
+VERDICTS = ("holds", "partly", "does not hold")
+
+
+def run_experiment(
+    folder: Path,
+    workers: int | None = None,
+    replications: int | None = None,
+    out: Path | None = None,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Run ``folder/scenario.toml`` and return its run table (one row per run).
+
+    Results go to ``folder/out/runs`` (git-ignored) unless ``out`` is given. Each call starts
+    afresh (``overwrite=True``): an experiment's result must come from the scenario as it is
+    now, never from a stale directory written with other replications or parameters.
+
+    Args:
+        folder: the experiment's folder, holding ``scenario.toml``.
+        workers: processes for the sweep (default: all cores).
+        replications: runs per design point, replacing the file's value: fewer for quick
+            checks and tests. Seeds depend on point and replicate only, so a reduced run is the
+            first replicates of the full one.
+        out: output directory of the sweep.
+        progress: show a progress bar.
+
+    Returns:
+        The run table of `pipsim.runner.run_sweep` (design values and outcomes per run).
+    """
+    folder = Path(folder)
+    scenario = load_scenario(folder / "scenario.toml")
+    if replications is not None:
+        scenario = dataclasses.replace(scenario, replications=int(replications))
+    out = Path(out) if out is not None else folder / "out" / "runs"
+    result = run_sweep(scenario, out, workers=workers, progress=progress, overwrite=True)
+    return result.runs
+
+
+def logistic_trend(x: Any, y: Any, max_iter: int = 100) -> dict[str, float]:
+    """Logistic regression of a binary outcome on one factor: slope, 95% CI, Wald p-value.
+
+    Fitted by Newton's method (iteratively reweighted least squares) on ``logit P(y=1) = a +
+    b x``. The slope ``b`` is the change in log-odds of success per unit of ``x``; its interval
+    and p-value come from the Wald statistic ``b / se(b)``. With complete separation (all
+    failures below some x, all successes above) the maximum-likelihood slope is infinite: the
+    fit then stops diverging, and the result says ``separated=True`` with an infinite slope
+    and p-value from a fallback (a Mann–Whitney test of x between
+    successes and failures), so a perfect trend is never reported as "no evidence".
+
+    Args:
+        x: the factor, one value per run.
+        y: success (0/1 or bool), one value per run.
+        max_iter: Newton iterations at most.
+
+    Returns:
+        ``slope``, ``intercept``, ``se``, ``ci_low``, ``ci_high``, ``z``, ``p_value``, ``n``,
+        ``separated``.
+    """
+    x = np.asarray(x, float)
+    y = np.asarray(y, float)
+    n = len(x)
+    if n != len(y) or n < 3:
+        raise ValueError("logistic_trend needs x and y of equal length, at least 3 values")
+    if y.min() == y.max():  # no variation in the outcome: no slope can be estimated
+        return _trend(math.nan, math.nan, math.nan, math.nan, n, separated=False)
+    X = np.column_stack([np.ones(n), x])
+    beta = np.zeros(2)
+    low, high = x[y == 0], x[y == 1]
+    separated = bool(low.max() < high.min() or high.max() < low.min())  # complete separation
+    for _ in range(0 if separated else max_iter):
+        eta = np.clip(X @ beta, -30, 30)
+        p = 1 / (1 + np.exp(-eta))
+        w = p * (1 - p)
+        info = X.T @ (X * w[:, None])
+        step = np.linalg.lstsq(info, X.T @ (y - p), rcond=None)[0]
+        beta = beta + step
+        if np.max(np.abs(step)) < 1e-10:
+            break
+        if np.max(np.abs(beta)) > 1e4:  # diverging: complete separation
+            separated = True
+            break
+    eta = np.clip(X @ beta, -30, 30)
+    p = 1 / (1 + np.exp(-eta))
+    info = X.T @ (X * (p * (1 - p))[:, None])
+    if separated or np.linalg.cond(info) > 1e12:
+        ranks = mann_whitney(x[y == 1], x[y == 0])
+        slope = math.copysign(math.inf, ranks["rank_biserial"])
+        return _trend(slope, math.nan, math.nan, ranks["p_value"], n, separated=True)
+    se = math.sqrt(np.linalg.inv(info)[1, 1])
+    return _trend(float(beta[1]), float(beta[0]), se, None, n, separated=False)
+
+
+def _trend(slope, intercept, se, p_value, n, separated) -> dict[str, float]:
+    """The result of `logistic_trend`, with the Wald interval and p-value when they exist."""
+    z = slope / se if se and math.isfinite(se) and se > 0 else math.nan
+    if p_value is None:
+        p_value = float(2 * stats.norm.sf(abs(z))) if math.isfinite(z) else math.nan
+    half = 1.959963984540054 * se if math.isfinite(se) else math.nan
+    return {
+        "slope": slope,
+        "intercept": intercept,
+        "se": se,
+        "ci_low": slope - half if math.isfinite(half) else slope,
+        "ci_high": slope + half if math.isfinite(half) else slope,
+        "z": z,
+        "p_value": p_value,
+        "n": int(n),
+        "separated": bool(separated),
+    }
+
+
+def mann_whitney(a: Any, b: Any) -> dict[str, Any]:
+    """Two-sided Mann–Whitney U test of ``a`` against ``b``, with effect sizes and direction.
+
+    The common-language effect size is P(a > b) + ½ P(a = b), estimated as U/(n_a n_b); the
+    rank-biserial correlation is 2·CL − 1, in [−1, 1], positive when ``a`` tends to be larger.
+    The direction is read from the effect size, not from the p-value, so a reader sees which
+    way the samples differ even when the difference is not significant.
+
+    Args:
+        a: first sample.
+        b: second sample.
+
+    Returns:
+        ``u``, ``p_value``, ``common_language``, ``rank_biserial``, ``direction`` ("a > b",
+        "a < b" or "none"), ``n_a``, ``n_b``, ``median_a``, ``median_b``.
+    """
+    a = np.asarray(a, float)
+    b = np.asarray(b, float)
+    if len(a) == 0 or len(b) == 0:
+        raise ValueError("mann_whitney needs two non-empty samples")
+    u, p = stats.mannwhitneyu(a, b, alternative="two-sided")
+    cl = float(u) / (len(a) * len(b))
+    rb = 2 * cl - 1
+    direction = "a > b" if rb > 0 else "a < b" if rb < 0 else "none"
+    return {
+        "u": float(u),
+        "p_value": float(p),
+        "common_language": cl,
+        "rank_biserial": rb,
+        "direction": direction,
+        "n_a": len(a),
+        "n_b": len(b),
+        "median_a": float(np.median(a)),
+        "median_b": float(np.median(b)),
+    }
+
+
+def write_result(folder: Path, result: dict[str, Any]) -> Path:
+    """Write ``folder/result.json``: the lesson, its test, the numbers and the verdict.
+
+    The verdict must be one of "holds", "partly", "does not hold", decided by the rule the
+    experiment's README stated before it was run; a result without one of them is refused,
+    so an experiment cannot quietly record an unjudged outcome.
+
+    Args:
+        folder: the experiment's folder.
+        result: at least ``lesson``, ``test``, ``statistic``, ``effect_size``, ``p_value`` and
+            ``verdict``; anything else JSON can hold is kept.
+
+    Returns:
+        The path written.
+    """
+    missing = [
+        k
+        for k in ("lesson", "test", "statistic", "effect_size", "p_value", "verdict")
+        if k not in result
+    ]
+    if missing:
+        raise ValueError(f"result is missing {missing}")
+    if result["verdict"] not in VERDICTS:
+        raise ValueError(f"verdict {result['verdict']!r} is not one of {VERDICTS}")
+    path = Path(folder) / "result.json"
+    path.write_text(json.dumps(_plain(result), indent=2, allow_nan=True) + "\n")
+    return path
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with numpy scalars and arrays made plain Python, for JSON."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [_plain(v) for v in value.tolist()]
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
