@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import math
 from typing import Any
 
@@ -119,3 +120,18 @@ def busy_project_parameters(draw: st.DrawFn) -> dict[str, Any]:
         mediation=draw(st.booleans()),
     )
     return kwargs
+
+
+class InterruptedAfter(cf.Executor):
+    """Runs tasks in this process, then raises KeyboardInterrupt as Ctrl-C would."""
+
+    def __init__(self, allowed: int) -> None:
+        self.allowed = allowed
+
+    def submit(self, fn, /, *args, **kwargs):
+        if self.allowed == 0:
+            raise KeyboardInterrupt
+        self.allowed -= 1
+        future = cf.Future()
+        future.set_result(fn(*args, **kwargs))
+        return future

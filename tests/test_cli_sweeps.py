@@ -1,6 +1,5 @@
 """`pipsim check`, `pipsim run` and `pipsim summarize` on small scenarios, in this process."""
 
-import concurrent.futures as cf
 import json
 import re
 import socket
@@ -10,6 +9,7 @@ import pytest
 from pipsim import results
 from pipsim.cli import main
 from pipsim.scenario import load_scenario
+from tests.strategies import InterruptedAfter
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -202,21 +202,6 @@ def test_replications_override_is_recorded_and_never_mixes(tmp_path, capsys):
     assert status == 2 and "another scenario" in err
     status, text, _ = sweep(capsys, path, out, "--replications", 2)  # the same override
     assert status == 0 and "all 4 runs were already in" in text
-
-
-class InterruptedAfter(cf.Executor):
-    """Runs tasks in this process, then raises KeyboardInterrupt as Ctrl-C would."""
-
-    def __init__(self, allowed):
-        self.allowed = allowed
-
-    def submit(self, fn, /, *args, **kwargs):
-        if self.allowed == 0:
-            raise KeyboardInterrupt
-        self.allowed -= 1
-        future = cf.Future()
-        future.set_result(fn(*args, **kwargs))
-        return future
 
 
 def test_ctrl_c_keeps_finished_chunks_and_exits_130(tmp_path, capsys, monkeypatch):

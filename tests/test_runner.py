@@ -1,4 +1,3 @@
-import concurrent.futures as cf
 import json
 
 import pandas as pd
@@ -7,6 +6,7 @@ import pytest
 from pipsim import results
 from pipsim.runner import run_sweep
 from pipsim.scenario import parse_scenario
+from tests.strategies import InterruptedAfter
 
 SMALL = """
 [scenario]
@@ -72,27 +72,12 @@ def test_dask_local_cluster_equals_inline(reference, tmp_path):
     pd.testing.assert_frame_equal(dasked.runs, reference.runs)
 
 
-class FailingAfter(cf.Executor):
-    """Runs tasks inline, then fails as if the sweep were interrupted."""
-
-    def __init__(self, allowed):
-        self.allowed = allowed
-
-    def submit(self, fn, /, *args, **kwargs):
-        if self.allowed == 0:
-            raise KeyboardInterrupt
-        self.allowed -= 1
-        future = cf.Future()
-        future.set_result(fn(*args, **kwargs))
-        return future
-
-
 def test_interrupted_sweep_resumes_to_the_same_rows(reference, tmp_path):
     with pytest.raises(KeyboardInterrupt):
         run_sweep(
             scenario(time_series=True),
             tmp_path,
-            executor=FailingAfter(2),
+            executor=InterruptedAfter(2),
             workers=1,
             chunk_size=3,
             progress=False,
@@ -109,7 +94,7 @@ def test_leftover_temporary_files_are_ignored_and_cleaned(reference, tmp_path):
         run_sweep(
             scenario(time_series=True),
             tmp_path,
-            executor=FailingAfter(1),
+            executor=InterruptedAfter(1),
             workers=1,
             chunk_size=3,
             progress=False,
