@@ -34,6 +34,7 @@ from pipsim.parameters import FIELDS, TYPOLOGY_PRESETS, Parameters
 from pipsim.sensitivity_commands import add_sensitivity
 from pipsim.story_command import add_story
 from pipsim.sweep_commands import SweepInterrupted, add_check, add_run, add_summarize
+from pipsim.validate_command import add_validate
 from pipsim.viz.command import add_viz
 
 if TYPE_CHECKING:
@@ -434,6 +435,7 @@ SUBCOMMANDS: tuple[Callable[[Subparsers], None], ...] = (
     add_report,
     add_story,
     add_viz,
+    add_validate,
 )
 
 if __name__ == "__main__":

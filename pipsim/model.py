@@ -150,7 +150,8 @@ class PIPModel(mesa.Model):
         """Phases and dated shocks as Mesa events, each at the start of its month."""
         p = self.p
         joint_work, close_out = p.launch_months + 1, p.project_months - p.close_out_months + 1
-        self.schedule_event(self._early_public_action, at=start_of(1))
+        if p.early_public_action:
+            self.schedule_event(self._early_public_action, at=start_of(1))
         if p.launch_months > 0:
             self.schedule_event(self._open_joint_work, at=start_of(joint_work))
         if p.close_out_months > 0:

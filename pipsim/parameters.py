@@ -99,6 +99,7 @@ class Parameters:
     relationship_weight: float = _p(0.6, 0.0, 1.0, "share", "trust in agency held by technician")
     # --- public agency -----------------------------------------------------------------------
     public_commitment: float = _p(0.7, 0.0, 1.0, "probability", "an agreed action is carried out")
+    early_public_action: bool = _p(True, None, None, "switch", "an agreed action falls due at once")
     public_actions_per_year: float = _p(4.0, 0.0, 24.0, "per year", "actions agreed with firms")
     public_action_effect: float = _p(0.004, 0.0, 1.0, "share", "productivity gain of one action")
     high_level_participation: bool = _p(True, None, None, "switch", "a minister sits in")

@@ -14,20 +14,96 @@ Mann–Whitney test with its effect sizes.
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 import math
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from pipsim.runner import run_sweep
-from pipsim.scenario import load_scenario
+from pipsim.scenario import Scenario, load_scenario
+from pipsim.stats import wilson_interval
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 VERDICTS = ("holds", "partly", "does not hold")
+REQUIRED = ("lesson", "test", "statistic", "effect_size", "p_value", "verdict", "summary")
+FIGURE = "figure.png"  # each experiment's figure, beside its README (committed)
+
+
+@dataclasses.dataclass(frozen=True)
+class Experiment:
+    """What an experiment's analysis gets besides its run table: where it lives and how it ran.
+
+    Attributes:
+        folder: the experiment's folder (``scenario.toml``, README, ``result.json``).
+        scenario: its scenario, with the replications actually run.
+        workers: processes used for the sweep (an analysis that runs more models uses as many).
+    """
+
+    folder: Path
+    scenario: Scenario
+    workers: int
+
+    @property
+    def replications(self) -> int:
+        """Runs per design point."""
+        return self.scenario.replications
+
+
+Analysis = Callable[[pd.DataFrame, Experiment], "tuple[dict[str, Any], Figure]"]
+
+
+def experiment_main(folder: Path, analyse: Analysis, argv: list[str] | None = None) -> dict:
+    """The command line every ``experiments/*/run.py`` shares: run, analyse, record, draw.
+
+    Parses ``--replications N`` (fewer runs for a quick look; seeds depend on point and
+    replicate only, so a reduced run is the first replicates of the full one) and
+    ``--workers N``, runs the folder's scenario, hands the run table to ``analyse`` — which
+    applies the verdict rule the README fixed before the first run and returns the result and
+    its figure — then writes ``result.json`` and ``figure.png`` beside the README and prints
+    the summary and verdict. `pipsim validate` runs every experiment this way.
+
+    Args:
+        folder: the experiment's folder.
+        analyse: ``(runs, experiment) -> (result, figure)``; the result holds at least the keys
+            of `write_result`.
+        argv: command-line arguments (default: ``sys.argv[1:]``).
+
+    Returns:
+        The result as written.
+    """
+    folder = Path(folder)
+    parser = argparse.ArgumentParser(description=f"Validation experiment {folder.name}")
+    parser.add_argument("--replications", type=int, help="runs per design point (default: file)")
+    parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    runs = run_experiment(folder, args.workers, args.replications, progress=not args.no_progress)
+    scenario = load_scenario(folder / "scenario.toml")
+    if args.replications is not None:
+        scenario = dataclasses.replace(scenario, replications=args.replications)
+    result, figure = analyse(runs, Experiment(folder, scenario, args.workers))
+    result = {
+        **result,
+        "replications": scenario.replications,
+        "runs": len(runs),
+        "seconds": round(time.perf_counter() - start, 1),
+    }
+    write_result(folder, result)
+    figure.savefig(folder / FIGURE, dpi=110)
+    print(f"{folder.name}: {result['summary']}")
+    print(f"verdict: {result['verdict']} ({result['seconds']:.0f} s)")
+    return result
 
 
 def run_experiment(
@@ -36,6 +112,7 @@ def run_experiment(
     replications: int | None = None,
     out: Path | None = None,
     progress: bool = False,
+    sweep: dict[str, list] | None = None,
 ) -> pd.DataFrame:
     """Run ``folder/scenario.toml`` and return its run table (one row per run).
 
@@ -51,6 +128,8 @@ def run_experiment(
             first replicates of the full one.
         out: output directory of the sweep.
         progress: show a progress bar.
+        sweep: values replacing some of the file's sweep axes (the reduced experiments of the
+            test suite run two or three levels of the factor, not all).
 
     Returns:
         The run table of `pipsim.runner.run_sweep` (design values and outcomes per run).
@@ -59,9 +138,23 @@ def run_experiment(
     scenario = load_scenario(folder / "scenario.toml")
     if replications is not None:
         scenario = dataclasses.replace(scenario, replications=int(replications))
+    if sweep:
+        unknown = set(sweep) - set(scenario.sweep)
+        if unknown:
+            raise ValueError(f"{sorted(unknown)} are not sweep axes of {folder / 'scenario.toml'}")
+        axes = {**scenario.sweep, **{k: tuple(v) for k, v in sweep.items()}}
+        scenario = dataclasses.replace(scenario, sweep=axes)
     out = Path(out) if out is not None else folder / "out" / "runs"
     result = run_sweep(scenario, out, workers=workers, progress=progress, overwrite=True)
     return result.runs
+
+
+def success_by(runs: pd.DataFrame, factors: str | list[str], outcome: str = "success"):
+    """P(outcome) per level of ``factors``: n, met, p and the Wilson 95% interval (lower, upper)."""
+    table = runs.groupby(factors)[outcome].agg(n="count", met="sum").reset_index()
+    table["p"] = table["met"] / table["n"]
+    table["lower"], table["upper"] = wilson_interval(table["met"], table["n"])
+    return table
 
 
 def logistic_trend(x: Any, y: Any, max_iter: int = 100) -> dict[str, float]:
@@ -183,17 +276,14 @@ def write_result(folder: Path, result: dict[str, Any]) -> Path:
 
     Args:
         folder: the experiment's folder.
-        result: at least ``lesson``, ``test``, ``statistic``, ``effect_size``, ``p_value`` and
-            ``verdict``; anything else JSON can hold is kept.
+        result: at least ``lesson``, ``test``, ``statistic``, ``effect_size``, ``p_value``,
+            ``verdict`` and ``summary`` (the numbers in one line of Markdown, for the table of
+            ``docs/validation.md``); anything else JSON can hold is kept.
 
     Returns:
         The path written.
     """
-    missing = [
-        k
-        for k in ("lesson", "test", "statistic", "effect_size", "p_value", "verdict")
-        if k not in result
-    ]
+    missing = [k for k in REQUIRED if k not in result]
     if missing:
         raise ValueError(f"result is missing {missing}")
     if result["verdict"] not in VERDICTS:

@@ -47,7 +47,13 @@ def test_mann_whitney_direction_and_effect_size():
 
 
 def test_write_result_refuses_an_unjudged_result(tmp_path):
-    base = {"lesson": "l", "test": "t", "statistic": 1.0, "effect_size": np.float64(0.5)}
+    base = {
+        "lesson": "l",
+        "test": "t",
+        "statistic": 1.0,
+        "effect_size": np.float64(0.5),
+        "summary": "s",
+    }
     with pytest.raises(ValueError, match="verdict"):
         write_result(tmp_path, {**base, "p_value": 0.1, "verdict": "maybe"})
     write_result(tmp_path, {**base, "p_value": 0.1, "verdict": "holds"})
@@ -56,15 +62,7 @@ def test_write_result_refuses_an_unjudged_result(tmp_path):
 
 def test_consolidation_takes_years_direction(tmp_path):
     """Experiment 02, reduced: more runs meet the log frame at 72 months than at 18."""
-    import shutil
-
-    folder = tmp_path / "exp02"
-    folder.mkdir()
-    text = (EXPERIMENTS / "02_consolidation_takes_years" / "scenario.toml").read_text()
-    start = text.index("project_months = [")
-    end = text.index("]", start) + 1
-    (folder / "scenario.toml").write_text(text[:start] + "project_months = [18, 72]" + text[end:])
-    runs = run_experiment(folder, workers=1, replications=40)
+    folder = EXPERIMENTS / "02_consolidation_takes_years"
+    runs = run_experiment(folder, 1, 40, out=tmp_path, sweep={"project_months": [18, 72]})
     share = runs.groupby("project_months")["success"].mean()
     assert share[72] > share[18]
-    shutil.rmtree(folder / "out")

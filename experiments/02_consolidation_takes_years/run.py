@@ -1,33 +1,22 @@
 """Experiment 02: does the chance of meeting the log frame rise with project length?
 
-Run: ``python experiments/02_consolidation_takes_years/run.py [--replications N] [--workers N]``.
-Writes ``result.json`` beside this file and ``out/figure.png``. The verdict rule is the one
-stated in README.md, fixed before the first run.
+Run: ``python experiments/02_consolidation_takes_years/run.py [--replications N] [--workers N]``
+(or ``pipsim validate --only 02``). Writes ``result.json`` and ``figure.png`` beside this file.
+The verdict rule is the one stated in README.md, fixed before the first run.
 """
 
 from __future__ import annotations
 
-import argparse
-import time
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from pipsim.plots import OKABE_ITO
-from pipsim.stats import wilson_interval
-from pipsim.validation import logistic_trend, run_experiment, write_result
+from pipsim.validation import experiment_main, logistic_trend, success_by
 
 HERE = Path(__file__).resolve().parent
 LESSON = "Consolidation takes years: the chance of success rises with project length"
-
-
-def by_level(runs, factor):
-    """P(success) per level of ``factor`` with Wilson 95% intervals."""
-    table = runs.groupby(factor)["success"].agg(n="count", met="sum").reset_index()
-    table["p"] = table["met"] / table["n"]
-    table["lower"], table["upper"] = wilson_interval(table["met"], table["n"])
-    return table
 
 
 def verdict(trend, table):
@@ -37,18 +26,14 @@ def verdict(trend, table):
     return ("holds" if a and b else "partly" if a or b else "does not hold"), a, b
 
 
-def main(argv=None):
-    """Run the experiment, test the lesson, write result.json and the figure."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--replications", type=int, default=None)
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args(argv)
-    start = time.perf_counter()
-    runs = run_experiment(HERE, args.workers, args.replications)
-    table = by_level(runs, "project_months")
+def analyse(runs, experiment):
+    """Logistic trend of success on length in years, P(success) per length, the verdict."""
+    table = success_by(runs, "project_months")
     trend = logistic_trend(runs["project_months"] / 12, runs["success"].astype(int))
     rule, a, b = verdict(trend, table)
-    seconds = time.perf_counter() - start
+    shares = ", ".join(
+        f"{m:.0f}: {p:.2f}" for m, p in zip(table["project_months"], table["p"], strict=True)
+    )
     result = {
         "lesson": LESSON,
         "test": "logistic regression of success on project length (years); Wald test",
@@ -59,22 +44,16 @@ def main(argv=None):
             "odds_ratio_per_year": float(np.exp(trend["slope"])),
         },
         "p_value": trend["p_value"],
+        "summary": f"P(success) by months — {shares}; slope {trend['slope']:.2f} log-odds/year "
+        f"[{trend['ci_low']:.2f}, {trend['ci_high']:.2f}], p = {trend['p_value']:.1g}",
         "success_by_length": table.to_dict(orient="records"),
         "criteria": {"a_positive_trend_p_lt_0.01": a, "b_upper_at_22_months_lt_0.25": b},
         "verdict": rule,
-        "replications": int(runs.groupby("project_months").size().iloc[0]),
-        "seconds": round(seconds, 1),
     }
-    write_result(HERE, result)
-    figure(table, HERE / "out" / "figure.png")
-    print(table.to_string(index=False))
-    print(
-        f"slope {trend['slope']:.3f} log-odds/year [{trend['ci_low']:.3f}, "
-        f"{trend['ci_high']:.3f}], p = {trend['p_value']:.2g}; verdict: {rule}; {seconds:.0f} s"
-    )
+    return result, figure(table)
 
 
-def figure(table, path):
+def figure(table):
     """P(success) with Wilson intervals against project length."""
     fig = Figure(figsize=(7, 4.5), layout="constrained")
     ax = fig.subplots()
@@ -100,9 +79,8 @@ def figure(table, path):
         "(cluster, initial trust 0.2)"
     )
     ax.legend(loc="upper left", fontsize=8)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
+    return fig
 
 
 if __name__ == "__main__":
-    main()
+    experiment_main(HERE, analyse)
