@@ -4,14 +4,12 @@ Run: ``python experiments/01_trust_builds_gradually/run.py [--replications N] [-
 Two measurements on the same runs (same seeds): the sweep's monthly series of mean firm-to-firm
 trust, and a probe that steps each run month by month and reads the mean pairwise trust among
 the partners of every pilot that ends, in the month before and the month it ends. Writes
-``result.json`` beside this file and ``out/figure.png``; the verdict rule is the README's.
+``result.json`` and ``figure.png`` beside this file; the verdict rule is the README's.
 """
 
 from __future__ import annotations
 
-import argparse
 import concurrent.futures as cf
-import time
 from pathlib import Path
 
 import numpy as np
@@ -22,8 +20,7 @@ from pipsim import design
 from pipsim.model import PIPModel
 from pipsim.plots import OKABE_ITO
 from pipsim.results import load_timeseries
-from pipsim.scenario import load_scenario
-from pipsim.validation import mann_whitney, run_experiment, write_result
+from pipsim.validation import experiment_main, mann_whitney
 
 HERE = Path(__file__).resolve().parent
 LESSON = (
@@ -82,19 +79,12 @@ def largest_month_share(series: pd.DataFrame, months: int) -> pd.Series:
     return pd.Series(shares)
 
 
-def main(argv=None):
-    """Run both measurements, test the lesson, write result.json and the figure."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--replications", type=int, default=None)
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args(argv)
-    start = time.perf_counter()
-    run_experiment(HERE, args.workers, args.replications)
-    series = load_timeseries(HERE / "out" / "runs")
-    scenario = load_scenario(HERE / "scenario.toml")
-    n = args.replications or scenario.replications
+def analyse(runs, experiment):
+    """Both measurements on the same runs, the README's rule, the result and its figure."""
+    series = load_timeseries(experiment.folder / "out" / "runs")
+    scenario, n = experiment.scenario, experiment.replications
     points = design.design_points(scenario)
-    with cf.ProcessPoolExecutor(args.workers) as pool:
+    with cf.ProcessPoolExecutor(experiment.workers) as pool:
         events = pd.DataFrame(
             [r for rows in pool.map(probe, design.runs(scenario, points, 0, n)) for r in rows]
         )
@@ -118,7 +108,6 @@ def main(argv=None):
     b = bool(ratio_ci[0] > 1)
     c = bool(shares.median() < 0.25)
     rule = "holds" if a and b and c else "partly" if a and (b or c) else "does not hold"
-    seconds = time.perf_counter() - start
     result = {
         "lesson": LESSON,
         "test": "Mann-Whitney U of the one-month change in partners' mutual trust when a pilot "
@@ -139,30 +128,21 @@ def main(argv=None):
             ],
         },
         "p_value": test["p_value"],
+        "summary": f"partners' trust when a pilot ends: {np.median(won):+.3f} after success "
+        f"(n={len(won)}), {np.median(lost):+.3f} after failure (n={len(lost)}), MW p = "
+        f"{test['p_value']:.1g}; loss/gain {ratio:.2f} [{ratio_ci[0]:.2f}, {ratio_ci[1]:.2f}]; "
+        f"largest month = {shares.median():.0%} of the rise (rule: < 25%)",
         "criteria": {
             "a_success_up_failure_down_p_lt_0.01": a,
             "b_loss_gain_ratio_ci_above_1": b,
             "c_largest_month_share_median_lt_0.25": c,
         },
         "verdict": rule,
-        "replications": int(n),
-        "seconds": round(seconds, 1),
     }
-    write_result(HERE, result)
-    figure(series, won, lost, months, HERE / "out" / "figure.png")
-    print(
-        f"pilot endings: {len(won)} successes (median change {np.median(won):+.4f}), "
-        f"{len(lost)} failures (median {np.median(lost):+.4f}); MW p = {test['p_value']:.2g}, "
-        f"rank-biserial {test['rank_biserial']:.2f}"
-    )
-    print(
-        f"loss/gain ratio {ratio:.2f} [{ratio_ci[0]:.2f}, {ratio_ci[1]:.2f}]; largest month's "
-        f"share of the rise: median {shares.median():.2f}"
-    )
-    print(f"criteria a={a} b={b} c={c}; verdict: {rule}; {seconds:.0f} s")
+    return result, figure(series, won, lost, months)
 
 
-def figure(series, won, lost, months, path):
+def figure(series, won, lost, months):
     """Left: monthly mean trust (median and 5–95% band); right: change at pilot endings."""
     fig = Figure(figsize=(11, 4.5), layout="constrained")
     left, right = fig.subplots(1, 2)
@@ -185,9 +165,8 @@ def figure(series, won, lost, months, path):
     fig.suptitle(
         "Lesson: trust rises gradually with joint experience; failures set it back sharply"
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
+    return fig
 
 
 if __name__ == "__main__":
-    main()
+    experiment_main(HERE, analyse)

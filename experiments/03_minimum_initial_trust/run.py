@@ -1,21 +1,18 @@
 """Experiment 03: without a minimum of initial trust, is the log frame out of reach?
 
 Run: ``python experiments/03_minimum_initial_trust/run.py [--replications N] [--workers N]``.
-Writes ``result.json`` beside this file and ``out/figure.png``. The verdict rule is the one
+Writes ``result.json`` and ``figure.png`` beside this file. The verdict rule is the one
 stated in README.md, fixed before the first run.
 """
 
 from __future__ import annotations
 
-import argparse
-import time
 from pathlib import Path
 
 from matplotlib.figure import Figure
 
 from pipsim.plots import OKABE_ITO
-from pipsim.stats import wilson_interval
-from pipsim.validation import logistic_trend, run_experiment, write_result
+from pipsim.validation import experiment_main, logistic_trend, success_by
 
 HERE = Path(__file__).resolve().parent
 LESSON = (
@@ -24,24 +21,9 @@ LESSON = (
 LENGTHS = (36, 60)
 
 
-def by_level(runs):
-    """P(success) per (length, initial trust) with Wilson 95% intervals."""
-    keys = ["project_months", "initial_trust"]
-    table = runs.groupby(keys)["success"].agg(n="count", met="sum").reset_index()
-    table["p"] = table["met"] / table["n"]
-    table["lower"], table["upper"] = wilson_interval(table["met"], table["n"])
-    return table
-
-
-def main(argv=None):
-    """Run the experiment, test the lesson, write result.json and the figure."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--replications", type=int, default=None)
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args(argv)
-    start = time.perf_counter()
-    runs = run_experiment(HERE, args.workers, args.replications)
-    table = by_level(runs)
+def analyse(runs, experiment):
+    """Logistic trend of success on initial trust at each length, the README's rule."""
+    table = success_by(runs, ["project_months", "initial_trust"])
     trends = {}
     for months in LENGTHS:
         sub = runs[runs["project_months"] == months]
@@ -52,7 +34,13 @@ def main(argv=None):
     b = bool((at_zero["upper"] < 0.10).all())
     c = bool((table.loc[table["project_months"] == 60, "p"] >= 0.5).any())
     rule = "holds" if a and b and c else "partly" if a and (b or c) else "does not hold"
-    seconds = time.perf_counter() - start
+    at_60 = table[table["project_months"] == 60]
+    levels = ", ".join(
+        f"{t:g}: {p:.2f}" for t, p in zip(at_60["initial_trust"], at_60["p"], strict=True)
+    )
+    slopes = "; ".join(
+        f"{m} mo {trends[m]['slope']:.2f} (p = {trends[m]['p_value']:.1g})" for m in LENGTHS
+    )
     result = {
         "lesson": LESSON,
         "test": "logistic regression of success on initial trust (per 0.1), separately at "
@@ -67,6 +55,9 @@ def main(argv=None):
             for m in LENGTHS
         },
         "p_value": {str(m): trends[m]["p_value"] for m in LENGTHS},
+        "summary": f"P(success) at 60 months by initial trust — {levels}; at 36 months at most "
+        f"{table.loc[table['project_months'] == 36, 'p'].max():.2f}; log-odds per 0.1 trust: "
+        f"{slopes}",
         "success_by_point": table.to_dict(orient="records"),
         "criteria": {
             "a_positive_trend_p_lt_0.01_both_lengths": a,
@@ -74,22 +65,11 @@ def main(argv=None):
             "c_some_trust_level_reaches_0.5_at_60_months": c,
         },
         "verdict": rule,
-        "replications": int(runs.groupby(["project_months", "initial_trust"]).size().iloc[0]),
-        "seconds": round(seconds, 1),
     }
-    write_result(HERE, result)
-    figure(table, HERE / "out" / "figure.png")
-    print(table.to_string(index=False))
-    for m in LENGTHS:
-        t = trends[m]
-        print(
-            f"{m} months: slope {t['slope']:.3f} log-odds per 0.1 trust "
-            f"[{t['ci_low']:.3f}, {t['ci_high']:.3f}], p = {t['p_value']:.2g}"
-        )
-    print(f"criteria a={a} b={b} c={c}; verdict: {rule}; {seconds:.0f} s")
+    return result, figure(table)
 
 
-def figure(table, path):
+def figure(table):
     """P(success) with Wilson intervals against initial trust, one line per length."""
     fig = Figure(figsize=(7, 4.5), layout="constrained")
     ax = fig.subplots()
@@ -115,9 +95,8 @@ def figure(table, path):
         "(cluster, default log frame)"
     )
     ax.legend(loc="upper left", fontsize=8)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
+    return fig
 
 
 if __name__ == "__main__":
-    main()
+    experiment_main(HERE, analyse)
