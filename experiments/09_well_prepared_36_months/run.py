@@ -86,7 +86,9 @@ def figure(table, targets):
         color=OKABE_ITO["blue"],
         label="P(log frame met), Wilson 95%",
     )
-    left.axhspan(0.25, 0.95, color=OKABE_ITO["bluish_green"], alpha=0.12, label="'sizeable, not all'")
+    left.axhspan(
+        0.25, 0.95, color=OKABE_ITO["bluish_green"], alpha=0.12, label="'sizeable, not all'"
+    )
     left.set_xlabel("initial firm-to-firm trust")
     left.set_ylabel("probability of meeting the log frame at 36 months")
     left.set_ylim(0, 1)
