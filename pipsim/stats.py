@@ -35,8 +35,9 @@ def wilson_interval(successes: np.ndarray | int, n: np.ndarray | int, z: float =
     denom = 1 + z**2 / safe
     centre = (p + z**2 / (2 * safe)) / denom
     half = z * np.sqrt(p * (1 - p) / safe + z**2 / (4 * safe**2)) / denom
-    lower = np.where(n > 0, np.clip(centre - half, 0, 1), 0.0)
-    upper = np.where(n > 0, np.clip(centre + half, 0, 1), 1.0)
+    # Rounding can put a bound a hair past p at 0 or n successes; an interval holds its estimate.
+    lower = np.where(n > 0, np.clip(np.minimum(centre - half, p), 0, 1), 0.0)
+    upper = np.where(n > 0, np.clip(np.maximum(centre + half, p), 0, 1), 1.0)
     return lower, upper
 
 

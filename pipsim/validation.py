@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from pipsim.plots import OKABE_ITO
 from pipsim.runner import run_sweep
 from pipsim.scenario import Scenario, load_scenario
 from pipsim.stats import wilson_interval
@@ -44,14 +45,22 @@ class Experiment:
     """What an experiment's analysis gets besides its run table: where it lives and how it ran.
 
     Attributes:
-        folder: the experiment's folder (``scenario.toml``, README, ``result.json``).
+        folder: the experiment's folder (``scenario.toml``, README).
         scenario: its scenario, with the replications actually run.
         workers: processes used for the sweep (an analysis that runs more models uses as many).
+        out: where ``result.json`` and ``figure.png`` go (the folder itself unless ``--out``);
+            the sweep's files are in ``out/runs`` (under ``folder/out`` by default, git-ignored).
     """
 
     folder: Path
     scenario: Scenario
     workers: int
+    out: Path
+
+    @property
+    def runs_dir(self) -> Path:
+        """The sweep's output directory (run table, monthly series, manifest)."""
+        return self.out / "runs" if self.out != self.folder else self.folder / "out" / "runs"
 
     @property
     def replications(self) -> int:
@@ -86,21 +95,29 @@ def experiment_main(folder: Path, analyse: Analysis, argv: list[str] | None = No
     parser.add_argument("--replications", type=int, help="runs per design point (default: file)")
     parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--out", type=Path, help="write result, figure and runs here, not beside the README"
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    runs = run_experiment(folder, args.workers, args.replications, progress=not args.no_progress)
-    scenario = load_scenario(folder / "scenario.toml")
+    out = args.out or folder
+    experiment = Experiment(folder, load_scenario(folder / "scenario.toml"), args.workers, out)
+    runs = run_experiment(
+        folder, args.workers, args.replications, experiment.runs_dir, not args.no_progress
+    )
     if args.replications is not None:
-        scenario = dataclasses.replace(scenario, replications=args.replications)
-    result, figure = analyse(runs, Experiment(folder, scenario, args.workers))
+        scenario = dataclasses.replace(experiment.scenario, replications=args.replications)
+        experiment = dataclasses.replace(experiment, scenario=scenario)
+    result, figure = analyse(runs, experiment)
     result = {
         **result,
-        "replications": scenario.replications,
+        "replications": experiment.replications,
         "runs": len(runs),
         "seconds": round(time.perf_counter() - start, 1),
     }
-    write_result(folder, result)
-    figure.savefig(folder / FIGURE, dpi=110)
+    out.mkdir(parents=True, exist_ok=True)
+    write_result(out, result)
+    figure.savefig(out / FIGURE, dpi=110)
     print(f"{folder.name}: {result['summary']}")
     print(f"verdict: {result['verdict']} ({result['seconds']:.0f} s)")
     return result
@@ -155,6 +172,19 @@ def success_by(runs: pd.DataFrame, factors: str | list[str], outcome: str = "suc
     table["p"] = table["met"] / table["n"]
     table["lower"], table["upper"] = wilson_interval(table["met"], table["n"])
     return table
+
+
+def plot_success(ax: Any, table: pd.DataFrame, x: Any, **style: Any) -> None:
+    """Draw a `success_by` table's P against ``x``, its Wilson interval as error bars.
+
+    Every experiment reports probabilities this way, so they all read alike: blue circles
+    labelled as the log frame's probability unless ``style`` says otherwise (any
+    ``Axes.errorbar`` keyword: color, marker, label...).
+    """
+    p = table["p"]
+    style = {"marker": "o", "capsize": 3, "color": OKABE_ITO["blue"]} | style
+    style.setdefault("label", "P(log frame met), Wilson 95% interval")
+    ax.errorbar(x, p, yerr=[p - table["lower"], table["upper"] - p], **style)
 
 
 def logistic_trend(x: Any, y: Any, max_iter: int = 100) -> dict[str, float]:

@@ -81,7 +81,7 @@ def largest_month_share(series: pd.DataFrame, months: int) -> pd.Series:
 
 def analyse(runs, experiment):
     """Both measurements on the same runs, the README's rule, the result and its figure."""
-    series = load_timeseries(experiment.folder / "out" / "runs")
+    series = load_timeseries(experiment.runs_dir)
     scenario, n = experiment.scenario, experiment.replications
     points = design.design_points(scenario)
     with cf.ProcessPoolExecutor(experiment.workers) as pool:

@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from pipsim.plots import OKABE_ITO
-from pipsim.validation import experiment_main, logistic_trend, success_by
+from pipsim.validation import experiment_main, logistic_trend, plot_success, success_by
 
 HERE = Path(__file__).resolve().parent
 LESSON = "Consolidation takes years: the chance of success rises with project length"
@@ -57,16 +57,7 @@ def figure(table):
     """P(success) with Wilson intervals against project length."""
     fig = Figure(figsize=(7, 4.5), layout="constrained")
     ax = fig.subplots()
-    x, p = table["project_months"], table["p"]
-    ax.errorbar(
-        x,
-        p,
-        yerr=[p - table["lower"], table["upper"] - p],
-        marker="o",
-        capsize=3,
-        color=OKABE_ITO["blue"],
-        label="P(log frame met), Wilson 95% interval",
-    )
+    plot_success(ax, table, table["project_months"])
     ax.axvspan(
         36, 60, color=OKABE_ITO["sky_blue"], alpha=0.15, label="document: 3–5 years to consolidate"
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from pipsim.plots import OKABE_ITO
-from pipsim.validation import experiment_main, logistic_trend, success_by
+from pipsim.validation import experiment_main, logistic_trend, plot_success, success_by
 
 HERE = Path(__file__).resolve().parent
 LESSON = (
@@ -78,14 +78,8 @@ def figure(table):
         (60, OKABE_ITO["blue"], 0.004),
     ):
         t = table[table["project_months"] == months]
-        ax.errorbar(
-            t["initial_trust"] + shift,
-            t["p"],
-            yerr=[t["p"] - t["lower"], t["upper"] - t["p"]],
-            marker="o",
-            capsize=3,
-            color=colour,
-            label=f"{months} months (Wilson 95% interval)",
+        plot_success(
+            ax, t, t["initial_trust"] + shift, color=colour, label=f"{months} months (Wilson 95%)"
         )
     ax.set_xlabel("initial firm-to-firm trust (0–1 scale)")
     ax.set_ylabel("probability of meeting the log frame")

@@ -14,7 +14,13 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from pipsim.plots import OKABE_ITO
-from pipsim.validation import experiment_main, logistic_trend, mann_whitney, success_by
+from pipsim.validation import (
+    experiment_main,
+    logistic_trend,
+    mann_whitney,
+    plot_success,
+    success_by,
+)
 
 HERE = Path(__file__).resolve().parent
 LESSON = "Staff turnover in the technical team lowers trust in the agency and the project's results"
@@ -140,16 +146,7 @@ def figure(runs, table):
     left.boxplot([runs.loc[runs[FACTOR] == r, "trust_in_agency"] for r in rates], **boxes)
     left.set_ylabel("trust in the agency at project end (0–1)")
     left.set_title("Trust in the executing agency")
-    x, p = table[FACTOR], table["p"]
-    middle.errorbar(
-        x,
-        p,
-        yerr=[p - table["lower"], table["upper"] - p],
-        marker="o",
-        capsize=3,
-        color=OKABE_ITO["blue"],
-        label="P(log frame met), Wilson 95%",
-    )
+    plot_success(middle, table, table[FACTOR])
     middle.set_ylim(0, 1)
     middle.set_xlabel("staff turnover (departures per technician per year)")
     middle.set_ylabel("probability of meeting the log frame")

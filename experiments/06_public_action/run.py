@@ -195,7 +195,7 @@ def analyse(runs, experiment):
         "not_judged": descriptive(runs),
         "verdict": rule,
     }
-    series = load_timeseries(experiment.folder / "out" / "runs")
+    series = load_timeseries(experiment.runs_dir)
     return result, figure(runs, series, contrasts)
 
 

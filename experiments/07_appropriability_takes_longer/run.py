@@ -104,7 +104,7 @@ def slopes_by_length(runs: pd.DataFrame) -> dict[int, dict]:
 def analyse(runs, experiment):
     """T1, T2 and the 'not never' check; the verdict of the README; the figure."""
     runs = runs.assign(t1=months_to_first_project(runs))
-    series = load_timeseries(experiment.folder / "out" / "runs")
+    series = load_timeseries(experiment.runs_dir)
     passage = first_passage(series, runs)
     a_test = spearman(runs["appropriability"], runs["t1"])
     b_test = spearman(passage["appropriability"], passage["log_frame"])

@@ -160,7 +160,7 @@ def analyse(runs, experiment):
     every = with_group_trust(runs, found)
     coop = every.dropna(subset=["group_trust"])  # runs whose only "project" is one firm: out
     projects = found[found["size"] >= 2]  # groups: a lone member has no mutual trust
-    found.to_parquet(experiment.folder / "out" / "projects.parquet")  # for inspection (ignored)
+    found.to_parquet(experiment.runs_dir.parent / "projects.parquet")  # for inspection (ignored)
     run_trend = logistic_trend(coop["group_trust"] * 10, coop["sustained"].astype(int))
     operating = projects[projects["operating"]]
     project_trend = logistic_trend(operating["group_trust"] * 10, operating["survived"].astype(int))

@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from pipsim.plots import OKABE_ITO
-from pipsim.validation import experiment_main, logistic_trend, success_by
+from pipsim.validation import experiment_main, logistic_trend, plot_success, success_by
 
 HERE = Path(__file__).resolve().parent
 LESSON = (
@@ -76,16 +76,8 @@ def figure(table, targets):
     """Left: P(success) per initial trust; right: how often each target is met."""
     fig = Figure(figsize=(11, 4.5), layout="constrained")
     left, right = fig.subplots(1, 2)
-    x, p = table["initial_trust"], table["p"]
-    left.errorbar(
-        x,
-        p,
-        yerr=[p - table["lower"], table["upper"] - p],
-        marker="o",
-        capsize=3,
-        color=OKABE_ITO["blue"],
-        label="P(log frame met), Wilson 95%",
-    )
+    x = table["initial_trust"]
+    plot_success(left, table, x)
     left.axhspan(
         0.25, 0.95, color=OKABE_ITO["bluish_green"], alpha=0.12, label="'sizeable, not all'"
     )

@@ -165,7 +165,7 @@ def quantiles(values: pd.Series) -> dict[str, float]:
 def analyse(runs, experiment):
     """The three patterns, each judged by its README rule; the overall verdict counts them."""
     months = int(experiment.scenario.base["project_months"])
-    series = load_timeseries(experiment.folder / "out" / "runs")
+    series = load_timeseries(experiment.runs_dir)
     shapes = trajectories(series, months)
     first = probe_first_projects(runs, experiment)
     a, b, c = pattern_a(shapes), pattern_b(runs, first), pattern_c(runs)

@@ -13,7 +13,13 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from pipsim.plots import OKABE_ITO
-from pipsim.validation import experiment_main, logistic_trend, mann_whitney, success_by
+from pipsim.validation import (
+    experiment_main,
+    logistic_trend,
+    mann_whitney,
+    plot_success,
+    success_by,
+)
 
 HERE = Path(__file__).resolve().parent
 LESSON = (
@@ -97,15 +103,7 @@ def figure(table, runs):
     for k, (label, colour, marker) in styles.items():
         t = table[table["more_contact"] == k]
         x = t["project_months"] + (k - 0.5) * 0.8
-        left.errorbar(
-            x,
-            t["p"],
-            yerr=[t["p"] - t["lower"], t["upper"] - t["p"]],
-            marker=marker,
-            capsize=3,
-            color=OKABE_ITO[colour],
-            label=label,
-        )
+        plot_success(left, t, x, marker=marker, color=OKABE_ITO[colour], label=label)
     left.axvline(22, color=OKABE_ITO["black"], linestyle=":", linewidth=1)
     left.set_xticks(sorted(table["project_months"].unique()))
     left.set_xlabel("project length (months; Box 5: 22)")
