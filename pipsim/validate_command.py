@@ -71,7 +71,18 @@ def validate_command(args: argparse.Namespace) -> int:
         for i, folder in enumerate(chosen, 1):
             print(f"[{i}/{len(chosen)}] {folder.name}", flush=True)
             start = time.perf_counter()
-            if run_experiment_script(folder, args.replications, args.workers) != 0:
+            try:
+                status = run_experiment_script(folder, args.replications, args.workers)
+            except KeyboardInterrupt:
+                write_document(args.doc, folders)  # what finished is kept and shown
+                rest = " ".join(f.name.split("_")[0] for f in chosen[i - 1 :])
+                print(
+                    f"interrupted in {folder.name}: earlier experiments' results are kept and "
+                    f"{args.doc} shows them; run the rest with: pipsim validate --only {rest}",
+                    file=sys.stderr,
+                )
+                raise
+            if status != 0:
                 failed.append(folder.name)
                 print(f"    FAILED ({time.perf_counter() - start:.0f} s)", flush=True)
     write_document(args.doc, folders)

@@ -18,6 +18,7 @@ import argparse
 import dataclasses
 import json
 import math
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -102,9 +103,13 @@ def experiment_main(folder: Path, analyse: Analysis, argv: list[str] | None = No
     start = time.perf_counter()
     out = args.out or folder
     experiment = Experiment(folder, load_scenario(folder / "scenario.toml"), args.workers, out)
-    runs = run_experiment(
-        folder, args.workers, args.replications, experiment.runs_dir, not args.no_progress
-    )
+    try:
+        runs = run_experiment(
+            folder, args.workers, args.replications, experiment.runs_dir, not args.no_progress
+        )
+    except KeyboardInterrupt:  # Ctrl-C: no traceback; the last result and figure stand
+        print(f"{folder.name}: interrupted; result.json and figure.png unchanged", file=sys.stderr)
+        raise SystemExit(130) from None
     if args.replications is not None:
         scenario = dataclasses.replace(experiment.scenario, replications=args.replications)
         experiment = dataclasses.replace(experiment, scenario=scenario)

@@ -118,3 +118,16 @@ def test_the_validation_document_shows_the_current_results():
     assert f"{BEGIN}\n{section}{END}" in text, (
         "docs/validation.md is stale: run `pipsim validate --no-run` to rebuild its table"
     )
+
+
+def test_ctrl_c_keeps_what_finished_and_says_how_to_run_the_rest(tmp_path, capsys):
+    root, doc = experiments(tmp_path, "01_first", "02_interrupted", "03_third")
+    # The stand-in for a long experiment: Ctrl-C reaches pipsim while it runs.
+    (root / "02_interrupted" / "run.py").write_text(
+        "import os, signal, time\nos.kill(os.getppid(), signal.SIGINT)\ntime.sleep(30)\n"
+    )
+    assert validate(root, doc) == 130
+    err = capsys.readouterr().err
+    assert "run the rest with: pipsim validate --only 02 03" in err
+    assert "lesson of 01_first" in doc.read_text()
+    assert not (root / "03_third" / "result.json").exists()
