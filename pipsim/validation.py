@@ -15,6 +15,7 @@ Mann–Whitney test with its effect sizes.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures as cf
 import dataclasses
 import json
 import math
@@ -28,6 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from pipsim import design
 from pipsim.plots import OKABE_ITO
 from pipsim.runner import run_sweep
 from pipsim.scenario import Scenario, load_scenario
@@ -169,6 +171,26 @@ def run_experiment(
     out = Path(out) if out is not None else folder / "out" / "runs"
     result = run_sweep(scenario, out, workers=workers, progress=progress, overwrite=True)
     return result.runs
+
+
+def probe_runs(
+    experiment: Experiment,
+    probe: Callable[[design.Run], Any],
+    select: Callable[[design.Run], bool] | None = None,
+) -> list[Any]:
+    """``probe`` applied to the experiment's runs (all, or those ``select`` keeps), in parallel.
+
+    Some lessons need more than a run's outcomes — the trust among a pilot's partners the month
+    it ends, the members of the first project. A probe rebuilds a run from its `design.Run`
+    (same seed and parameters as in the sweep, so it is the same run) and steps it, reading
+    what it needs. Results come back in run order.
+    """
+    scenario = experiment.scenario
+    points = design.design_points(scenario)
+    todo = design.runs(scenario, points, 0, len(points) * scenario.replications)
+    todo = [run for run in todo if select is None or select(run)]
+    with cf.ProcessPoolExecutor(experiment.workers) as pool:
+        return list(pool.map(probe, todo, chunksize=8))
 
 
 def success_by(runs: pd.DataFrame, factors: str | list[str], outcome: str = "success"):

@@ -9,7 +9,6 @@ the partners of every pilot that ends, in the month before and the month it ends
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 from pathlib import Path
 
 import numpy as np
@@ -17,10 +16,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from pipsim import design
-from pipsim.model import PIPModel
+from pipsim.model import PIPModel, make_parameters
 from pipsim.plots import OKABE_ITO
 from pipsim.results import load_timeseries
-from pipsim.validation import experiment_main, mann_whitney
+from pipsim.validation import experiment_main, mann_whitney, probe_runs
 
 HERE = Path(__file__).resolve().parent
 LESSON = (
@@ -82,12 +81,7 @@ def largest_month_share(series: pd.DataFrame, months: int) -> pd.Series:
 def analyse(runs, experiment):
     """Both measurements on the same runs, the README's rule, the result and its figure."""
     series = load_timeseries(experiment.runs_dir)
-    scenario, n = experiment.scenario, experiment.replications
-    points = design.design_points(scenario)
-    with cf.ProcessPoolExecutor(experiment.workers) as pool:
-        events = pd.DataFrame(
-            [r for rows in pool.map(probe, design.runs(scenario, points, 0, n)) for r in rows]
-        )
+    events = pd.DataFrame([r for rows in probe_runs(experiment, probe) for r in rows])
     events["change"] = events["after"] - events["before"]
     won = events.loc[events["outcome"] == "success", "change"]
     lost = events.loc[events["outcome"] == "failure", "change"]
@@ -100,8 +94,7 @@ def analyse(runs, experiment):
     ]
     ratio = abs(np.median(lost)) / max(np.median(won), 1e-12)
     ratio_ci = [float(np.quantile(boot, 0.025)), float(np.quantile(boot, 0.975))]
-    first = next(design.runs(scenario, points, 0, 1))
-    months = PIPModel(rng=first.seed, **first.overrides).p.project_months
+    months = make_parameters(None, experiment.scenario.base).project_months
     shares = largest_month_share(series, months)
     # The README's rule, fixed before the first run:
     a = bool(np.median(won) > 0 > np.median(lost) and test["p_value"] < 0.01)

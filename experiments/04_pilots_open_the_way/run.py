@@ -9,7 +9,6 @@ in a pilot together. The verdict rule is the one stated in README.md, fixed befo
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +19,7 @@ from scipy import stats
 from pipsim import design
 from pipsim.model import PIPModel
 from pipsim.plots import OKABE_ITO
-from pipsim.validation import experiment_main, mann_whitney, success_by
+from pipsim.validation import experiment_main, mann_whitney, probe_runs, success_by
 
 HERE = Path(__file__).resolve().parent
 LESSON = "Pilots can start at low trust and open the way to riskier collective projects"
@@ -94,12 +93,7 @@ def first_project(model: PIPModel, shared: np.ndarray, eligible: np.ndarray) -> 
 
 def run_probes(experiment) -> pd.DataFrame:
     """The probe over every pilots-on run of the experiment, on its workers."""
-    scenario = experiment.scenario
-    points = design.design_points(scenario)
-    total = len(points) * scenario.replications
-    runs = [r for r in design.runs(scenario, points, 0, total) if r.overrides["pilots"]]
-    with cf.ProcessPoolExecutor(experiment.workers) as pool:
-        return pd.DataFrame(list(pool.map(probe, runs, chunksize=8)))
+    return pd.DataFrame(probe_runs(experiment, probe, lambda run: run.overrides["pilots"]))
 
 
 def censored_months(runs: pd.DataFrame) -> pd.Series:

@@ -10,7 +10,6 @@ the run table's trust measures average over all participants. Writes ``result.js
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import math
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from pipsim.dynamics import trust
 from pipsim.model import PIPModel
 from pipsim.plots import OKABE_ITO
 from pipsim.stats import wilson_interval
-from pipsim.validation import experiment_main, logistic_trend, mann_whitney, success_by
+from pipsim.validation import experiment_main, logistic_trend, mann_whitney, probe_runs, success_by
 
 HERE = Path(__file__).resolve().parent
 LESSON = "Cooperation without enough trust does not survive the end of the project"
@@ -64,13 +63,9 @@ def probe(run: design.Run) -> list[dict]:
 
 def probe_projects(runs: pd.DataFrame, experiment) -> pd.DataFrame:
     """The probe over the runs with firms in collective projects at project end, in parallel."""
-    scenario = experiment.scenario
-    points = design.design_points(scenario)
     wanted = set(runs.loc[runs["firms_in_joint_projects"] > 0, "run"])
-    todo = [r for r in design.runs(scenario, points, 0, len(runs)) if r.index in wanted]
-    with cf.ProcessPoolExecutor(experiment.workers) as pool:
-        rows = [row for rows in pool.map(probe, todo, chunksize=8) for row in rows]
-    return pd.DataFrame(rows)
+    found = probe_runs(experiment, probe, lambda run: run.index in wanted)
+    return pd.DataFrame([row for rows in found for row in rows])
 
 
 def with_group_trust(runs: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:

@@ -10,7 +10,6 @@ fixed before the first run.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import math
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from pipsim.model import PIPModel
 from pipsim.plots import OKABE_ITO
 from pipsim.results import load_timeseries
 from pipsim.stats import wilson_interval
-from pipsim.validation import experiment_main, mann_whitney
+from pipsim.validation import experiment_main, mann_whitney, probe_runs
 
 HERE = Path(__file__).resolve().parent
 LESSON = (
@@ -104,10 +103,7 @@ def probe(run: design.Run) -> dict:
 
 def probe_first_projects(runs: pd.DataFrame, experiment) -> pd.DataFrame:
     """The probe over every run, in parallel (same seeds as the sweep)."""
-    scenario = experiment.scenario
-    todo = list(design.runs(scenario, design.design_points(scenario), 0, len(runs)))
-    with cf.ProcessPoolExecutor(experiment.workers) as pool:
-        return pd.DataFrame(pool.map(probe, todo, chunksize=8))
+    return pd.DataFrame(probe_runs(experiment, probe))
 
 
 def pattern_b(runs: pd.DataFrame, first: pd.DataFrame) -> dict:
