@@ -78,11 +78,12 @@ def experiment_main(folder: Path, analyse: Analysis, argv: list[str] | None = No
     """The command line every ``experiments/*/run.py`` shares: run, analyse, record, draw.
 
     Parses ``--replications N`` (fewer runs for a quick look; seeds depend on point and
-    replicate only, so a reduced run is the first replicates of the full one) and
-    ``--workers N``, runs the folder's scenario, hands the run table to ``analyse`` — which
-    applies the verdict rule the README fixed before the first run and returns the result and
-    its figure — then writes ``result.json`` and ``figure.png`` beside the README and prints
-    the summary and verdict. `pipsim validate` runs every experiment this way.
+    replicate only, so a reduced run is the first replicates of the full one), ``--workers N``
+    and ``--out DIR`` (write elsewhere than beside the README, as the test suite does). Runs the
+    folder's scenario and hands the run table to ``analyse``, which applies the verdict rule
+    the README fixed before the first run and returns the result and its figure; writes
+    ``result.json`` and ``figure.png`` and prints the summary and verdict. `pipsim validate`
+    runs every experiment this way.
 
     Args:
         folder: the experiment's folder.
@@ -104,7 +105,10 @@ def experiment_main(folder: Path, analyse: Analysis, argv: list[str] | None = No
     args = parser.parse_args(argv)
     start = time.perf_counter()
     out = args.out or folder
-    experiment = Experiment(folder, load_scenario(folder / "scenario.toml"), args.workers, out)
+    scenario = load_scenario(folder / "scenario.toml")
+    if args.replications is not None:
+        scenario = scenario.replace(replications=args.replications)
+    experiment = Experiment(folder, scenario, args.workers, out)
     try:
         runs = run_experiment(
             folder, args.workers, args.replications, experiment.runs_dir, not args.no_progress
@@ -112,9 +116,6 @@ def experiment_main(folder: Path, analyse: Analysis, argv: list[str] | None = No
     except KeyboardInterrupt:  # Ctrl-C: no traceback; the last result and figure stand
         print(f"{folder.name}: interrupted; result.json and figure.png unchanged", file=sys.stderr)
         raise SystemExit(130) from None
-    if args.replications is not None:
-        scenario = dataclasses.replace(experiment.scenario, replications=args.replications)
-        experiment = dataclasses.replace(experiment, scenario=scenario)
     result, figure = analyse(runs, experiment)
     result = {
         **result,
