@@ -22,7 +22,7 @@ import pandas as pd
 from pipsim import design, results
 from pipsim.errors import UsageError
 from pipsim.scenario import Scenario
-from pipsim.sweep_commands import _load, _positive, _show, _speed, sweep_engine
+from pipsim.sweep_commands import _load, _positive, _show, _speed, sweep_as_commanded
 
 METHOD_NAMES = {"sobol": "Sobol' indices", "morris": "Morris elementary effects"}
 DIST_NAMES = {"unif": "uniform", "triang": "triangular", "norm": "normal", "lognorm": "lognormal"}
@@ -62,8 +62,6 @@ def add_sensitivity(subparsers: Any) -> None:
 
 def sensitivity_command(args: argparse.Namespace) -> int:
     """Run, analyse, write and print; 130 if interrupted (the same command resumes)."""
-    from pipsim.runner import run_sweep
-
     scenario = _load(args.scenario)
     if scenario.sensitivity is None:
         raise UsageError(
@@ -76,15 +74,7 @@ def sensitivity_command(args: argparse.Namespace) -> int:
     print(f"pipsim sensitivity: {scenario.name}: {total:,} runs into {out}", flush=True)
     for line in describe(scenario):
         print(f"  {line}")
-    with sweep_engine(out, total, workers, args.dask) as executor:
-        result = run_sweep(
-            scenario,
-            out,
-            workers=workers,
-            executor=executor,
-            overwrite=args.overwrite,
-            progress=not args.no_progress,
-        )
+    result = sweep_as_commanded(scenario, out, args, workers, total)
     text, files = write_analysis(scenario, out, result.runs)
     print(f"\n{text}\n\nfiles written:\n" + "\n".join(f"  {f}" for f in files))
     print(_speed(result))

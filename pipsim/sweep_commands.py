@@ -20,11 +20,14 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipsim import design, results
 from pipsim.errors import UsageError
 from pipsim.scenario import Scenario, ScenarioError, load_scenario
+
+if TYPE_CHECKING:
+    from pipsim.runner import SweepResult
 
 SUMMARY_NOTE = (
     "P(success): share of runs meeting every log frame target at project end; "
@@ -140,8 +143,6 @@ def add_run(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the sweep ``args`` describe, print its summary, files and speed; 130 if interrupted."""
-    from pipsim.runner import run_sweep
-
     scenario = _load(args.scenario)
     if scenario.sensitivity is not None:  # its summary would be a table row per sample point
         raise UsageError(
@@ -166,15 +167,7 @@ def run(args: argparse.Namespace) -> int:
         f"{scenario.replications} replications) {engine}, into {out}",
         flush=True,
     )
-    with sweep_engine(out, total, workers, args.dask) as executor:
-        result = run_sweep(
-            scenario,
-            out,
-            workers=workers,
-            executor=executor,
-            overwrite=args.overwrite,
-            progress=not args.no_progress,
-        )
+    result = sweep_as_commanded(scenario, out, args, workers, total)
     try:
         summary = _summarize(out)
     except KeyboardInterrupt:
@@ -231,6 +224,27 @@ def _speed(result: Any) -> str:
 
 class SweepInterrupted(KeyboardInterrupt):
     """Ctrl-C during a sweep, already reported with its resume hint: exit status 130."""
+
+
+def sweep_as_commanded(
+    scenario: Scenario, out: Path, args: argparse.Namespace, workers: int, total: int
+) -> SweepResult:
+    """Run ``scenario`` into ``out`` as ``run`` and ``sensitivity`` do.
+
+    On the engine the command line chose (``--dask`` or local workers), honouring
+    ``--overwrite`` and ``--no-progress``, with Ctrl-C and failures reported by `sweep_engine`.
+    """
+    from pipsim.runner import run_sweep
+
+    with sweep_engine(out, total, workers, args.dask) as executor:
+        return run_sweep(
+            scenario,
+            out,
+            workers=workers,
+            executor=executor,
+            overwrite=args.overwrite,
+            progress=not args.no_progress,
+        )
 
 
 @contextmanager
