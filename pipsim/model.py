@@ -38,6 +38,9 @@ COUNTS = (
 EMPLOYEES = ((1, 10), (10, 50), (50, 200), (200, 600))  # by size class: micro .. large
 VALUE_ADDED_PER_WORKER = (12.0, 20.0, 30.0, 45.0)  # thousand $ a year, by size class
 RETURN_FACTOR = 0.5  # a firm that dropped out is half as likely to join again as a newcomer
+DELEGATED_COMMITMENT = 0.8  # share of the minister's commitment a delegate can deliver
+WORD_OF_MOUTH = 0.5  # recruitment after the agency left, as a share of the rate during it
+RELIABILITY_CONCENTRATION = 12.0  # Beta(a + b = 12) around the mean: a spread of about 0.1
 
 
 def make_parameters(parameters: Parameters | None, overrides: dict[str, Any]) -> Parameters:
@@ -78,15 +81,15 @@ class PIPModel(mesa.Model):
         self.phase = "launch" if p.launch_months > 0 else "joint_work"
         self.counts = dict.fromkeys(COUNTS, 0)
         self.event_log: list[tuple[int, str]] = []
-        self.ventures: list[ventures.Venture] = []
-        self.next_project_id = 0
         self.first_project_month: int | None = None
+        self.months_to_log_frame: int | None = None  # first month every target is met
         self.at_project_end: dict[str, float] | None = None
         self._init_enterprises()
         self._init_trust()
         self._init_institutions()
         self.enterprises = [Enterprise(self, i) for i in range(self.n)]
         self._schedule_events()
+        self.months_to_log_frame = 0 if _outcomes.log_frame_met(self) else None
         self.datacollector = mesa.DataCollector(model_reporters=_outcomes.REPORTERS)
         if time_series:
             self.datacollector.collect(self)
@@ -105,6 +108,9 @@ class PIPModel(mesa.Model):
         self.self_confidence = rng.beta(2 + s, 3)
         self.patience = rng.gamma(4.0, p.mean_patience_months / 4.0, n) * (1 + 0.5 * self.is_lead)
         self.motivation = np.clip(rng.normal(p.initial_motivation, 0.1, n), 0, 1)
+        self.reliability = reliability_draws(rng, p.mean_reliability, n)
+        # Monthly risk of failing a group relative to a firm of average reliability.
+        self.unreliability = (1.0 - self.reliability) / max(1.0 - p.mean_reliability, 1e-9)
         low, high = np.array(EMPLOYEES).T
         self.employees = rng.integers(low[s], high[s])
         self.baseline_productivity = np.take(VALUE_ADDED_PER_WORKER, s) * rng.lognormal(0, 0.2, n)
@@ -117,13 +123,16 @@ class PIPModel(mesa.Model):
         self.status[first] = Status.PARTICIPATING
         self.months_waiting = np.zeros(n)
         self.last_result_month = np.full(n, -99)
-        self.track_record = np.zeros(n, dtype=int)
-        self.project_of = np.full(n, -1)
+        self.track_record = np.zeros(n, dtype=int)  # pilots succeeded
+        self.project_of = np.full(n, -1)  # the venture number of its collective project
         self.in_pilot = np.zeros(n, dtype=bool)
+        self.in_collective_action = np.zeros(n, dtype=bool)  # ever in a pilot or project
         self.market_index = np.ones(n)
         self.sales_uplift = np.zeros(n)
         self.joint_sales_uplift = np.zeros(n)
         self.productivity_uplift = np.zeros(n)
+        self.book = ventures.VentureBook(n)
+        self._views: dict[int, ventures.Venture] = {}
 
     def _init_trust(self) -> None:
         p, rng, n = self.p, self.rng, self.n
@@ -133,11 +142,14 @@ class PIPModel(mesa.Model):
         np.fill_diagonal(base, 1.0)
         self.baseline_trust = np.clip(base, 0.0, 1.0)
         self.trust = self.baseline_trust.copy()
+        self.joint_successes = np.zeros((n, n), dtype=np.int32)  # ventures succeeded together
+        self.together = np.zeros((n, n), dtype=bool)  # pairs ever in a venture together
         self.trust_collective = np.clip(rng.normal(p.initial_trust_collective, 0.1, n), 0, 1)
         self.trust_public = np.clip(rng.normal(p.initial_trust_public, 0.1, n), 0, 1)
         self.institutional_trust = np.clip(rng.normal(p.agency_credibility, 0.1, n), 0, 1)
         self.relationship = np.zeros(n)
         self.technician_of = np.full(n, -1)
+        self.mediator_skill = np.zeros(n)  # skill of the technician at hand (0: none)
         self.contact = np.zeros((n, n), dtype=bool)  # pairs that met this month
 
     def _init_institutions(self) -> None:
@@ -180,11 +192,14 @@ class PIPModel(mesa.Model):
 
     def _begin_close_out(self) -> None:
         self.phase = "close_out"
-        self.log(self.steps + 1, "close-out: the team works on sustainability, no new ventures")
+        self.log(
+            self.steps + 1, "close-out: no new pilots; the team prepares the groups to go alone"
+        )
 
     def _agency_leaves(self) -> None:
         self.phase = "post_project"
         self.agency.present_in_territory = False
+        self.mediator_skill[:] = 0.0
         self.log(self.steps + 1, "the project ended: the agency and its team left")
 
     def _early_public_action(self) -> None:
@@ -192,10 +207,13 @@ class PIPModel(mesa.Model):
         self._public_action(self.steps + 1)
 
     def _delegate(self) -> None:
+        """A signal that the ministry cares less: one piece of bad evidence about its commitment."""
         p, members = self.p, self.participating()
         self.public.high_level_present = False
-        self.trust_public[members] = trust.undermine(
-            self.trust_public[members], p.trust_gain, p.trust_loss_ratio
+        # A subordinate cannot commit the ministry as a minister can: fewer promises are kept.
+        self.public.commitment *= DELEGATED_COMMITMENT
+        self.trust_public[members] = trust.learn(
+            self.trust_public[members], False, p.trust_gain, p.trust_loss_ratio
         )
         self.motivation[members] = motivation.spend(self.motivation[members], 0.05)
         self.log(self.steps + 1, "the minister delegated the steering committee to a subordinate")
@@ -205,18 +223,17 @@ class PIPModel(mesa.Model):
         p, members = self.p, self.participating()
         self.public.in_crisis = True
         self.public.commitment *= 1.0 - p.crisis_commitment_drop
-        self.trust_public[members] = trust.undermine(
-            self.trust_public[members], 2 * p.trust_gain, p.trust_loss_ratio
-        )
-        self.institutional_trust[members] = trust.undermine(
-            self.institutional_trust[members], 2 * p.trust_gain, p.trust_loss_ratio
+        shock = dict(n_good=0.0, n_bad=2.0, rate=p.trust_gain, loss_ratio=p.trust_loss_ratio)
+        self.trust_public[members] = trust.learn_many(self.trust_public[members], **shock)
+        self.institutional_trust[members] = trust.learn_many(
+            self.institutional_trust[members], **shock
         )
         self.market_index *= 1.0 - p.demand_shock_size
         self.log(self.steps + 1, "political crisis: public commitment fell and demand dropped")
 
     # --- the month --------------------------------------------------------------------------
     def step(self) -> None:
-        """One month: market, team, public agency, activities, ventures, trust, membership."""
+        """One month: market, team, public agency, contact, ventures, trust, membership."""
         month, p = self.steps, self.p
         self.contact[:] = False
         self._market(month)
@@ -225,15 +242,22 @@ class PIPModel(mesa.Model):
             self._serve_firms(month)
             for _ in range(self.rng.poisson(p.public_actions_per_year / 12)):
                 self._public_action(month)
-            slots = self._trust_building(month, self._free_slots(month))
-            if self.phase == "joint_work":
-                self._new_ventures(month, slots)
-        self.ventures = [v for v in self.ventures if ventures.advance(self, v, month)]
-        # Trust built by the project fades between firms that did not meet this month.
+            self._trust_building()
+            if self.phase in ("joint_work", "close_out"):
+                self._new_ventures(month, self._free_slots(month))
+            if self.phase == "close_out":
+                self._consolidate()
+        elif p.collective_projects and self.rng.random() < p.self_organisation:
+            if ventures.start_project(self, month) is not None:
+                self.log(month, "firms formalised a project on their own, without the agency")
+        self._spontaneous_contact()
+        ventures.advance(self, month)
+        # Trust the project built fades between firms that did not meet this month.
         faded = trust.erode(self.trust, self.baseline_trust, p.trust_decay)
         np.copyto(self.trust, faded, where=~self.contact)
-        if self.phase != "post_project":
-            self._membership(month)
+        self._membership(month)
+        if self.months_to_log_frame is None and _outcomes.log_frame_met(self):
+            self.months_to_log_frame = month
         if month == p.project_months:
             self.at_project_end = {**_outcomes.state_measures(self), **self.counts}
         if month >= p.total_months:
@@ -259,8 +283,9 @@ class PIPModel(mesa.Model):
             caseload = self.technician_of == k  # stays with the post: the successor takes it on
             self.relationship = turnover.relationships_after_departure(self.relationship, caseload)
             members = self.participating()
-            self.institutional_trust[members] = trust.undermine(
-                self.institutional_trust[members], p.trust_gain / 2, p.trust_loss_ratio
+            # Half a piece of bad evidence about the agency: it could not keep its own people.
+            self.institutional_trust[members] = trust.learn(
+                self.institutional_trust[members], False, p.trust_gain / 2, p.trust_loss_ratio
             )
             tech = self.agency.technicians[k]
             tech.vacant_until = month + 1 + turnover.vacancy_months(rng, p.vacancy_months)
@@ -275,6 +300,7 @@ class PIPModel(mesa.Model):
         """Assign firms without a technician; each technician's contact builds relationships."""
         p = self.p
         team = self.agency.team_present(month)
+        self.mediator_skill[:] = 0.0
         if not team:
             return
         members = self.participating()
@@ -291,116 +317,160 @@ class PIPModel(mesa.Model):
         served = members & held[self.technician_of]
         tech = self.technician_of[served]
         skill = np.array([t.skill for t in self.agency.technicians])[tech]
+        self.mediator_skill[served] = skill
         intensity = np.minimum(1.0, p.firms_per_technician / np.maximum(loads[tech], 1))
         intensity *= 1.0 - 0.5 * p.geographic_distance
-        self.relationship[served] = trust.reinforce(
-            self.relationship[served], 0.15 * skill * intensity
+        self.relationship[served] = trust.learn(
+            self.relationship[served], True, 0.15 * skill * intensity, p.trust_loss_ratio
         )
 
     def _public_action(self, month: int) -> None:
-        """An action agreed with the firms falls due: the public agency keeps it or not."""
+        """An action agreed with the firms falls due: the public agency keeps it or not.
+
+        Each is a piece of evidence about the ministry's commitment, seen by every participant;
+        a kept action announced by a minister in person is seen twice as clearly.
+        """
         p, members = self.p, self.participating()
-        if self.rng.random() < self.public.commitment:
-            # A visible action agreed with the firms weighs double; less so once delegated.
-            weight = 2.0 if self.public.high_level_present else 1.0
-            self.trust_public[members] = trust.reinforce(
-                self.trust_public[members], p.trust_gain * weight
-            )
+        kept = bool(self.rng.random() < self.public.commitment)
+        visible = 2.0 if (kept and self.public.high_level_present) else 1.0
+        self.trust_public[members] = trust.learn(
+            self.trust_public[members], kept, p.trust_gain * visible, p.trust_loss_ratio
+        )
+        if kept:
             self.motivation[members] = motivation.reward(self.motivation[members], 0.05)
             self.months_waiting[members] *= 0.5  # a quick win is a result all can see
             self.productivity_uplift += p.public_action_effect  # a public good: every firm
             self.counts["public_actions_kept"] += 1
             self.public.actions_kept += 1
         else:
-            self.trust_public[members] = trust.undermine(
-                self.trust_public[members], p.trust_gain, p.trust_loss_ratio
-            )
             self.counts["public_actions_broken"] += 1
             self.public.actions_broken += 1
             self.log(month, "the public agency did not carry out an agreed action")
 
     def _free_slots(self, month: int) -> float:
-        """Activities the present team can run this month after supervising ventures."""
+        """Ventures the present team can launch this month after supervising those under way."""
         team = len(self.agency.team_present(month))
-        return self.p.activities_per_technician * team - 0.5 * len(self.ventures)
+        return self.p.activities_per_technician * team - 0.5 * len(self.book.live())
 
-    def _trust_building(self, month: int, slots: float) -> float:
-        """Meetings, travel, social events, visits, as many as planned and the team can run."""
+    def _trust_building(self) -> None:
+        """Meetings, travel, social events, visits: participants see how the others behave.
+
+        Every pair that attends the same event gains one observation of each other's conduct,
+        weighted by the kind of event; on average an observation is as good as the partner is
+        reliable (fractional evidence). Events are the team's own programme: they do not take
+        the slots of pilots and projects.
+        """
         p, rng = self.p, self.rng
-        if self.phase == "close_out":  # Box 3: the last months prepare the groups to go alone
-            slots = self._consolidate(slots)
         if not p.trust_building_events:
-            return slots
+            return
         planned = int(p.events_per_month) + int(rng.random() < p.events_per_month % 1)
-        kinds = activities.EVENT_KINDS
         members = np.flatnonzero(self.participating())
-        agency_trust = self.trust_in_agency()
-        for _ in range(min(planned, int(slots))):
-            kind = kinds[activities.weighted_choice(rng, activities.EVENT_WEIGHTS)]
-            invited = members[rng.random(len(members)) < kind.invited_share]
-            come = activities.attendance_probability(
-                self.motivation[invited],
-                self.trust_collective[invited],
-                agency_trust[invited],
-                p.geographic_distance,
-            )
-            attendees = invited[rng.random(len(invited)) < come]
-            slots -= 1
-            self.counts["events_held"] += 1
-            if len(attendees) < 2:
-                continue
-            gain = p.trust_gain * kind.trust_gain_factor * (1.0 - 0.5 * p.geographic_distance)
-            trust.reinforce_group(self.trust, attendees, gain)
-            self.met(attendees)
-            self.trust_collective[attendees] = trust.reinforce(
-                self.trust_collective[attendees], kind.collective_action_gain
-            )
-        return slots
+        if planned == 0 or len(members) < 2:
+            return
+        kinds = [
+            activities.EVENT_KINDS[activities.weighted_choice(rng, activities.EVENT_WEIGHTS)]
+            for _ in range(planned)
+        ]
+        size = np.array([min(k.invited, len(members)) for k in kinds])
+        rank = np.argsort(rng.random((planned, len(members))), axis=1).argsort(axis=1)
+        invited = rank < size[:, None]
+        come = activities.attendance_probability(
+            self.motivation[members],
+            self.trust_collective[members],
+            self.trust_in_agency()[members],
+            p.geographic_distance,
+        )
+        attended = np.zeros((planned, self.n), dtype=bool)
+        attended[:, members] = invited & (rng.random(invited.shape) < come)
+        self.counts["events_held"] += planned
+        evidence = np.array([k.evidence for k in kinds])
+        self._observe(attended, evidence)
+        testimony = np.array([k.collective_action_gain for k in kinds]) @ attended
+        self.trust_collective = trust.learn_many(
+            self.trust_collective, testimony, 0.0, p.trust_gain, p.trust_loss_ratio
+        )
 
-    def _consolidate(self, slots: float) -> float:
-        """Close-out: the team meets each collective project's group to prepare it.
+    def _spontaneous_contact(self) -> None:
+        """Participants who are neighbours meet informally; distant ones rarely do.
 
-        A trust-building meeting among its members, for life without the agency.
+        Each pair of participants meets with the same small chance; the number of meetings is
+        drawn first and the pairs after, so a month costs what its meetings cost.
+        """
+        p, rng = self.p, self.rng
+        chance = activities.spontaneous_contact_probability(
+            p.spontaneous_contact, p.geographic_distance
+        )
+        members = np.flatnonzero(self.participating())
+        pairs = len(members) * (len(members) - 1) // 2
+        meetings = int(rng.binomial(pairs, chance)) if chance > 0 and pairs else 0
+        if meetings == 0:
+            return
+        a, b = members[rng.integers(len(members), size=(2, meetings))]
+        a, b = a[a != b], b[a != b]
+        first, second = np.concatenate((a, b)), np.concatenate((b, a))
+        good = self.reliability[second]
+        self.trust[first, second] = trust.learn_many(
+            self.trust[first, second], good, 1.0 - good, p.trust_gain, p.trust_loss_ratio
+        )
+        self.contact[first, second] = True
+
+    def _consolidate(self) -> None:
+        """Close-out: the team meets each collective project's group to prepare it to go alone."""
+        slots = self.book.live()
+        projects = self.book.members[slots[self.book.kind[slots] == ventures.PROJECT]]
+        if len(projects):
+            self._observe(projects, np.ones(len(projects)))
+
+    def _observe(self, groups: np.ndarray, evidence: np.ndarray) -> None:
+        """Firms met in ``groups`` (a mask per gathering), each gathering worth ``evidence``.
+
+        Each pair saw the other as many times as they met, weighted; on average a partner
+        behaves as reliably as it is (fractional evidence). Only the block of firms who met is
+        touched.
         """
         p = self.p
-        for v in self.ventures:
-            if v.kind != "project" or slots < 1:
-                continue
-            trust.reinforce_group(self.trust, v.members, p.trust_gain)
-            self.trust_collective[v.members] = trust.reinforce(
-                self.trust_collective[v.members], p.trust_gain
-            )
-            self.met(v.members)
-            slots -= 1
-        return slots
+        firms = np.flatnonzero(groups.any(axis=0))
+        together = groups[:, firms].astype(float)
+        weight = (together * evidence[:, None]).T @ together
+        good = weight * self.reliability[firms][None, :]
+        block = np.ix_(firms, firms)
+        self.trust[block] = trust.learn_many(
+            self.trust[block], good, weight - good, p.trust_gain, p.trust_loss_ratio
+        )
+        self.trust[firms, firms] = 1.0
+        self.contact[block] |= weight > 0
 
     def _new_ventures(self, month: int, slots: float) -> None:
-        """Formalise a collective project if a group is ready; launch pilots as planned."""
+        """Formalise a collective project if a group is ready; launch pilots as planned.
+
+        Pilots stop in the close-out; groups that are ready may still formalise a project.
+        """
         p, rng = self.p, self.rng
         if p.collective_projects and slots >= 1:
-            project = ventures.start_project(self, month)
-            if project is not None:
-                self.ventures.append(project)
+            if ventures.start_project(self, month) is not None:
                 slots -= 1
-        if not p.pilots:
+        if not p.pilots or self.phase != "joint_work":
             return
         planned = int(p.pilots_per_month) + int(rng.random() < p.pilots_per_month % 1)
         for _ in range(min(planned, int(slots))):
-            pilot = ventures.start_pilot(self, month)
-            if pilot is None:
+            if ventures.start_pilot(self, month) is None:
                 break
-            self.ventures.append(pilot)
 
     def _membership(self, month: int) -> None:
-        """Waiting costs motivation; the impatient drop out; others join on seeing results."""
+        """Waiting costs motivation; the impatient drop out; others join on seeing results.
+
+        After the project, members of a collective project carry its coordination themselves,
+        and word of mouth is all that recruits.
+        """
         p, rng = self.p, self.rng
         members = self.participating()
         expected = motivation.expected_benefit(
             self.trust_collective[members], self.trust_public[members], p.appropriability
         )
-        self.motivation[members] = motivation.spend(
-            self.motivation[members], p.participation_cost * (1.5 - expected)
-        )
+        cost = p.participation_cost * (1.5 - expected)
+        if not self.agency.present_in_territory:
+            cost = cost + p.coordination_cost * (self.project_of[members] >= 0)
+        self.motivation[members] = motivation.spend(self.motivation[members], cost)
         waiting = members & (self.last_result_month < month)
         # Progress indicators the firms can verify make the wait for a maturing project's
         # results easier to bear (the document's advice on balancing short and long term).
@@ -408,58 +478,73 @@ class PIPModel(mesa.Model):
         felt = np.where(in_project & p.progress_indicators, 0.5, 1.0)
         self.months_waiting[waiting] += felt[waiting]
         leave = motivation.dropout_probability(self.months_waiting, self.patience, self.motivation)
-        for firm in np.flatnonzero(members & (rng.random(self.n) < leave)):
-            self._drop_out(int(firm), month)
-        # Word of mouth reaches outsiders, and those who left (who are harder to win back).
+        leavers = members & (rng.random(self.n) < leave)
+        if leavers.any():
+            self._drop_out(leavers)
+        self._recruit(month)
+
+    def _recruit(self, month: int) -> None:
+        """Word of mouth reaches outsiders, and those who left (who are harder to win back).
+
+        A newcomer learns the ministry's record from the participants it talks to.
+        """
+        p, rng = self.p, self.rng
         outside = np.flatnonzero(self.status != Status.PARTICIPATING)
         members = self.participating()
-        if len(outside) and members.any():
-            seen = float((self.last_result_month[members] >= month - 6).mean())
-            join = motivation.join_probability(
-                p.recruitment_rate, seen, self.trust_collective[outside]
-            )
-            join[self.status[outside] == Status.DROPPED_OUT] *= RETURN_FACTOR
-            joiners = outside[rng.random(len(outside)) < join]
+        if not len(outside) or not members.any():
+            return
+        seen = float((self.last_result_month[members] >= month - 6).mean())
+        rate = p.recruitment_rate * (1.0 if self.agency.present_in_territory else WORD_OF_MOUTH)
+        # The ministry's record is common talk: outsiders judge it as the participants do.
+        reputation = self.trust_public[members].mean()
+        expected = motivation.expected_benefit(
+            self.trust_collective[outside], reputation, p.appropriability
+        )
+        join = motivation.join_probability(rate, seen, expected)
+        join[self.status[outside] == Status.DROPPED_OUT] *= RETURN_FACTOR
+        joiners = outside[rng.random(len(outside)) < join]
+        if len(joiners):
+            self.trust_public[joiners] = reputation
             self.status[joiners] = Status.PARTICIPATING
             self.months_waiting[joiners] = 0
             self.motivation[joiners] = np.maximum(self.motivation[joiners], p.initial_motivation)
 
-    def _drop_out(self, firm: int, month: int) -> None:
-        """A firm leaves the project, walking out of its ventures (its partners resent it)."""
-        self.status[firm] = Status.DROPPED_OUT
-        self.technician_of[firm] = -1
-        self.relationship[firm] = 0.0  # should it return, it starts afresh with a technician
-        for v in self.ventures:
-            if firm in v.members:
-                others = v.members[v.members != firm]
-                trust.undermine_towards(
-                    self.trust, others, firm, self.p.trust_gain, self.p.trust_loss_ratio
-                )
-                if v.kind == "project":
-                    ventures.leave_project(self, v, firm)
-                else:
-                    v.members = others
-                    self.in_pilot[firm] = False
+    def _drop_out(self, leavers: np.ndarray) -> None:
+        """Firms leave the project, walking out of their ventures (their partners resent it)."""
+        self.status[leavers] = Status.DROPPED_OUT
+        self.technician_of[leavers] = -1
+        self.relationship[leavers] = 0.0  # should one return, it starts afresh with a technician
+        ventures.walk_out(self, leavers)
 
     # --- views used by agents, ventures and outcomes -----------------------------------------
+    @property
+    def ventures(self) -> list[ventures.Venture]:
+        """The ventures under way, as views (the same object for a venture while it lasts)."""
+        live = self.book.live()
+        self._views = {int(self.book.uid[v]): self.venture(int(v)) for v in live}
+        return list(self._views.values())
+
+    def venture(self, slot: int) -> ventures.Venture:
+        """The view of the venture in ``slot`` (the same object while that venture lasts)."""
+        uid = int(self.book.uid[slot])
+        view = self._views.get(uid)
+        if view is None:
+            view = self._views[uid] = ventures.Venture(self.book, slot)
+        return view
+
     def participating(self) -> np.ndarray:
         """Boolean mask of the firms taking part in the project."""
         return self.status == Status.PARTICIPATING
 
-    def met(self, firms: np.ndarray) -> None:
-        """Record that ``firms`` worked or met together this month (their trust does not fade)."""
-        self.contact[firms[:, None], firms] = True
+    def worked_together(self, firms: np.ndarray) -> None:
+        """Record that ``firms`` joined a venture together (the pairs `trust_partners` covers)."""
+        self.together[np.ix_(firms, firms)] = True
+        self.in_collective_action[firms] = True
 
     def tangible_result(self, firms: np.ndarray) -> None:
         """Firms saw a tangible result this month: their wait is over."""
         self.months_waiting[firms] = 0
         self.last_result_month[firms] = self.steps
-
-    def technician_for(self, firms: np.ndarray, month: int) -> int | None:
-        """A present technician serving one of ``firms`` (the one serving most of them)."""
-        team = set(self.agency.team_present(month))
-        techs = [t for t in self.technician_of[firms] if t in team]
-        return max(set(techs), key=techs.count) if techs else None
 
     def trust_in_agency(self) -> np.ndarray:
         """Each firm's trust in the executing agency."""
@@ -482,6 +567,17 @@ class PIPModel(mesa.Model):
     def outcomes(self) -> dict[str, float]:
         """The log frame outcomes of this run (see `pipsim.outcomes`)."""
         return _outcomes.outcomes(self)
+
+
+def reliability_draws(rng: np.random.Generator, mean: float, n: int) -> np.ndarray:
+    """Each firm's reliability: Beta with the given mean and a spread of about 0.1.
+
+    How often a firm behaves well when its partners can see it; the trust its partners learn
+    converges towards what this implies (`trust.equilibrium`).
+    """
+    if mean <= 0.0 or mean >= 1.0:
+        return np.full(n, mean)
+    return rng.beta(mean * RELIABILITY_CONCENTRATION, (1 - mean) * RELIABILITY_CONCENTRATION, n)
 
 
 def start_of(month: int) -> float:

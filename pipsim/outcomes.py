@@ -12,8 +12,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from pipsim import ventures
 from pipsim.agents import Status
 from pipsim.dynamics import economy, trust
+from pipsim.parameters import Parameters
+
+STRONG_TIE = 0.5  # mutual trust at which a pair counts as a strong tie
 
 if TYPE_CHECKING:
     from pipsim.model import PIPModel
@@ -26,16 +30,86 @@ def firms_in_joint_projects(model: PIPModel) -> int:
 
 def joint_marketing_share(model: PIPModel) -> float:
     """Share of participants' sales marketed jointly through operating projects."""
-    from pipsim.ventures import JOINTLY_MARKETED_SHARE
-
+    book = model.book
     sales = model.baseline_sales * model.sales_index()
     members = model.participating()
     total = sales[members].sum()
-    marketed = np.zeros(model.n, dtype=bool)
-    for v in model.ventures:
-        if v.kind == "project" and v.operating and v.project_kind.joint_marketing:
-            marketed[v.members] = True
-    return float(JOINTLY_MARKETED_SHARE * sales[members & marketed].sum() / total) if total else 0.0
+    marketing = book.alive & book.operating & (book.kind == ventures.PROJECT)
+    marketing[marketing] = ventures.JOINT_MARKETING[book.label[marketing]]
+    marketed = book.members[marketing].any(axis=0)
+    share = ventures.JOINTLY_MARKETED_SHARE * sales[members & marketed].sum() / total
+    return float(share) if total else 0.0
+
+
+def in_collective_action(model: PIPModel) -> np.ndarray:
+    """Participants who have taken part in a pilot or a collective project (Annex 2's firms)."""
+    return model.participating() & model.in_collective_action
+
+
+def sales_growth(model: PIPModel) -> float:
+    """Real sales growth of the firms in collective actions, net of the market (Annex 2).
+
+    Compared with the firms that never took part; with none left, with what the market alone
+    did to the same firms. Late joiners who never joined a venture do not dilute it.
+    """
+    return economy.net_growth(
+        model.sales_index(), in_collective_action(model), never_joined(model), model.market_index
+    )
+
+
+def productivity_growth(model: PIPModel) -> float:
+    """Growth of value added per worker of the firms in collective actions, net of the market."""
+    return economy.net_growth(
+        model.productivity_index(),
+        in_collective_action(model),
+        never_joined(model),
+        np.sqrt(model.market_index),
+    )
+
+
+def never_joined(model: PIPModel) -> np.ndarray:
+    """Firms of the territory that have never taken part: the comparison group."""
+    return model.status == Status.OUTSIDE
+
+
+def trust_partners(model: PIPModel) -> float:
+    """Mean mutual trust over pairs of participants who have ever been in a venture together."""
+    members = model.participating()
+    pairs = model.together & members[:, None] & members[None, :]
+    return _nan_to_zero(trust.pair_mean(model.trust, pairs))
+
+
+def ties(model: PIPModel) -> tuple[int, float]:
+    """(strong ties: participant pairs at mutual trust >= 0.5, share at the project threshold)."""
+    idx = np.flatnonzero(model.participating())
+    strong, _ = trust.tie_share(model.trust, idx, STRONG_TIE)
+    _, density = trust.tie_share(model.trust, idx, model.p.project_trust_threshold)
+    return strong, density
+
+
+def log_frame_met(model: PIPModel) -> bool:
+    """Whether every log frame target is met this month."""
+    return all(_targets(model.p, _log_frame_measures(model)).values())
+
+
+def _log_frame_measures(model: PIPModel) -> dict[str, float]:
+    return {
+        "participants": int(model.participating().sum()),
+        "firms_in_joint_projects": firms_in_joint_projects(model),
+        "sales_growth": sales_growth(model),
+        "productivity_growth": productivity_growth(model),
+    }
+
+
+def _targets(p: Parameters, measures: dict[str, float]) -> dict[str, bool]:
+    return {
+        "met_sales": measures["sales_growth"] > p.target_sales_growth,
+        "met_productivity": measures["productivity_growth"] > p.target_productivity_growth,
+        "met_joint_projects": (
+            measures["firms_in_joint_projects"] >= p.target_firms_in_joint_projects
+        ),
+        "met_participants": measures["participants"] >= p.target_participants,
+    }
 
 
 def state_measures(model: PIPModel) -> dict[str, float]:
@@ -43,20 +117,21 @@ def state_measures(model: PIPModel) -> dict[str, float]:
     members = model.participating()
     idx = np.flatnonzero(members)
     mean = (lambda a: float(a[members].mean())) if members.any() else (lambda a: 0.0)
+    strong, density = ties(model)
     return {
-        "participants": int(members.sum()),
+        **_log_frame_measures(model),
         "dropouts": int((model.status == Status.DROPPED_OUT).sum()),
-        "firms_in_joint_projects": firms_in_joint_projects(model),
-        "active_projects": sum(v.kind == "project" for v in model.ventures),
-        "sales_growth": economy.growth(model.sales_index(), members),
-        "productivity_growth": economy.growth(model.productivity_index(), members),
+        "active_projects": model.book.count(ventures.PROJECT),
         "joint_marketing_share": joint_marketing_share(model),
         "new_exporters": int((model.exporter & ~model.exporter_at_baseline & members).sum()),
         "mean_trust": _nan_to_zero(trust.mean_mutual_trust(model.trust, idx)),
+        "trust_partners": trust_partners(model),
+        "strong_ties": strong,
+        "tie_density": density,
         "trust_in_agency": mean(model.trust_in_agency()),
         "trust_in_public": mean(model.trust_public),
         "trust_in_collective_action": mean(model.trust_collective),
-        "network_cohesion": trust.cohesion(model.trust, idx),
+        "network_cohesion": trust.cohesion(model.trust, idx, STRONG_TIE),
     }
 
 
@@ -72,12 +147,7 @@ def outcomes(model: PIPModel) -> dict[str, float]:
     end = model.at_project_end or state_measures(model)
     now = state_measures(model)
     first = model.first_project_month
-    targets = {
-        "met_sales": end["sales_growth"] > p.target_sales_growth,
-        "met_productivity": end["productivity_growth"] > p.target_productivity_growth,
-        "met_joint_projects": end["firms_in_joint_projects"] >= p.target_firms_in_joint_projects,
-        "met_participants": end["participants"] >= p.target_participants,
-    }
+    targets = _targets(p, end)
     still = now["firms_in_joint_projects"]
     sustained = still >= max(2, math.ceil(0.5 * end["firms_in_joint_projects"]))
     return {
@@ -86,12 +156,15 @@ def outcomes(model: PIPModel) -> dict[str, float]:
         "sustained": bool(sustained and end["firms_in_joint_projects"] > 0),
         **end,
         "months_to_first_joint_project": float(first) if first is not None else math.nan,
+        "months_to_log_frame": _month_or_nan(model.months_to_log_frame),
         **{k: end.get(k, v) for k, v in model.counts.items()},  # counted over the project
         "conflicts_after_project": (
             model.counts["conflicts"] - end["conflicts"] if model.at_project_end else 0
         ),
         "firms_in_joint_projects_after": still,
         "mean_trust_after": now["mean_trust"],
+        "trust_partners_after": now["trust_partners"],
+        "participants_after": now["participants"],
         "sales_growth_after": now["sales_growth"],
         "trust_in_collective_action_after": now["trust_in_collective_action"],
     }
@@ -99,6 +172,10 @@ def outcomes(model: PIPModel) -> dict[str, float]:
 
 def _nan_to_zero(x: float) -> float:
     return 0.0 if math.isnan(x) else x
+
+
+def _month_or_nan(month: int | None) -> float:
+    return float(month) if month is not None else math.nan
 
 
 def _mean_over_members(values: np.ndarray, model: PIPModel) -> float:
@@ -112,16 +189,19 @@ REPORTERS = {
     "participants": lambda m: int(m.participating().sum()),
     "dropouts": lambda m: int((m.status == Status.DROPPED_OUT).sum()),
     "firms_in_joint_projects": firms_in_joint_projects,
-    "active_pilots": lambda m: sum(v.kind == "pilot" for v in m.ventures),
-    "active_projects": lambda m: sum(v.kind == "project" for v in m.ventures),
+    "active_pilots": lambda m: m.book.count(ventures.PILOT),
+    "active_projects": lambda m: m.book.count(ventures.PROJECT),
     "technicians_present": lambda m: len(m.agency.team_present(m.steps)),
     "mean_trust": lambda m: _nan_to_zero(
         trust.mean_mutual_trust(m.trust, np.flatnonzero(m.participating()))
     ),
+    "trust_partners": trust_partners,
+    "strong_ties": lambda m: ties(m)[0],
+    "tie_density": lambda m: ties(m)[1],
     "trust_in_agency": lambda m: _mean_over_members(m.trust_in_agency(), m),
     "trust_in_public": lambda m: _mean_over_members(m.trust_public, m),
     "trust_in_collective_action": lambda m: _mean_over_members(m.trust_collective, m),
     "mean_motivation": lambda m: _mean_over_members(m.motivation, m),
-    "sales_growth": lambda m: economy.growth(m.sales_index(), m.participating()),
-    "productivity_growth": lambda m: economy.growth(m.productivity_index(), m.participating()),
+    "sales_growth": sales_growth,
+    "productivity_growth": productivity_growth,
 }

@@ -9,7 +9,15 @@ import pytest
 
 from pipsim import PIPModel
 from pipsim.agents import Status
-from pipsim.outcomes import REPORTERS, outcomes, state_measures
+from pipsim.outcomes import (
+    REPORTERS,
+    outcomes,
+    productivity_growth,
+    sales_growth,
+    state_measures,
+    ties,
+    trust_partners,
+)
 from tests.strategies import SMALL, run_to_end
 
 TARGETS = ("met_sales", "met_productivity", "met_joint_projects", "met_participants")
@@ -55,16 +63,79 @@ def test_state_measures_count_the_statuses():
     assert now["participants"] == int((model.status == Status.PARTICIPATING).sum())
     assert now["dropouts"] == int((model.status == Status.DROPPED_OUT).sum())
     members = model.participating()
-    assert now["sales_growth"] == pytest.approx(model.sales_index()[members].mean() - 1)
     assert now["trust_in_public"] == pytest.approx(model.trust_public[members].mean())
 
 
-def test_a_lone_participant_has_no_mutual_trust_but_full_cohesion():
+def _three_groups() -> PIPModel:
+    """Firms 0-3 in collective action, 4-5 participating but never in a venture, 6+ outside."""
+    model = PIPModel(rng=1, **{**SMALL, "initial_participants": 6, "n_lead_firms": 0})
+    model.status[:] = Status.OUTSIDE
+    model.status[:6] = Status.PARTICIPATING
+    model.worked_together(np.arange(4))
+    return model
+
+
+def test_growth_counts_the_firms_in_collective_action_net_of_the_market():
+    model = _three_groups()
+    model.sales_uplift[:4] = 0.3  # the firms in collective action sell 30% more
+    model.sales_uplift[4:6] = -0.5  # late joiners who did nothing do not dilute it
+    assert sales_growth(model) == pytest.approx(0.3)
+    model.market_index *= 0.8  # a demand shock that hits every firm alike
+    assert sales_growth(model) == pytest.approx(0.3)
+    model.market_index[6:] *= 1.5  # the firms outside did better: the project's edge shrinks
+    assert sales_growth(model) == pytest.approx(1.3 / 1.5 - 1)
+
+
+def test_without_firms_outside_growth_is_measured_against_the_market_alone():
+    model = _three_groups()
+    model.status[:] = Status.PARTICIPATING
+    model.productivity_uplift[:4] = 0.2
+    model.market_index[:] = 0.64  # productivity moves with the square root of the market
+    assert productivity_growth(model) == pytest.approx(0.2)
+
+
+def test_trust_partners_covers_only_pairs_who_worked_together():
+    model = _three_groups()
+    model.trust[:6, :6] = 0.1
+    model.trust[:4, :4] = 0.8
+    np.fill_diagonal(model.trust, 1.0)
+    assert trust_partners(model) == pytest.approx(0.8)
+    assert state_measures(model)["mean_trust"] < 0.8  # the all-pairs mean dilutes it
+
+
+def test_strong_ties_and_tie_density_count_pairs_of_participants():
+    model = _three_groups()
+    model.trust[:, :] = 0.1
+    model.trust[0, 1], model.trust[1, 0] = 0.9, 0.3  # mutual 0.6: a strong tie
+    model.trust[2, 3], model.trust[3, 2] = 0.45, 0.45  # at the project threshold (0.4)
+    model.trust[4, 5], model.trust[5, 4] = 0.9, 0.0  # mutual 0.45
+    np.fill_diagonal(model.trust, 1.0)
+    strong, density = ties(model)
+    assert strong == 1
+    assert density == pytest.approx(3 / 15)
+
+
+def test_months_to_log_frame_is_the_first_month_every_target_is_met():
+    easy = dict(
+        target_sales_growth=-1.0,
+        target_productivity_growth=-1.0,
+        target_firms_in_joint_projects=0,
+        target_participants=0,
+    )
+    out = run_to_end(PIPModel(rng=2, **SMALL, **easy)).outcomes()
+    assert out["months_to_log_frame"] == 0
+    impossible = dict(easy, target_participants=SMALL["n_enterprises"] + 1)
+    assert math.isnan(
+        run_to_end(PIPModel(rng=2, **SMALL, **impossible)).outcomes()["months_to_log_frame"]
+    )
+
+
+def test_a_lone_participant_has_no_mutual_trust_and_no_cohesion():
     model = PIPModel(rng=1, **{**SMALL, "initial_participants": 1})
     now = state_measures(model)
     assert now["participants"] == 1
-    assert now["mean_trust"] == 0.0
-    assert now["network_cohesion"] == 1.0
+    assert now["mean_trust"] == 0.0 and now["trust_partners"] == 0.0
+    assert now["network_cohesion"] == 0.0 and now["strong_ties"] == 0
 
 
 def test_reporters_read_the_current_state():

@@ -66,7 +66,7 @@ def check_counts(model: PIPModel) -> None:
     for key in ("", "_after"):
         assert 0 <= out["firms_in_joint_projects" + key] <= out["participants"] <= n
     assert out["participants"] + out["dropouts"] <= n
-    assert out["dropouts"] <= int((model.status == Status.DROPPED_OUT).sum())
+    assert out["dropouts"] <= int((model.status != Status.OUTSIDE).sum())  # some may return
     for key in (
         "mean_trust",
         "trust_in_agency",
@@ -74,6 +74,9 @@ def check_counts(model: PIPModel) -> None:
         "trust_in_collective_action",
         "network_cohesion",
         "mean_trust_after",
+        "trust_partners",
+        "trust_partners_after",
+        "tie_density",
         "joint_marketing_share",
     ):
         assert 0.0 <= out[key] <= 1.0, key
@@ -97,14 +100,12 @@ def test_any_small_run_keeps_its_state_in_range_and_its_counts_consistent(kwargs
 
 @settings(max_examples=25, deadline=None)
 @given(kwargs=small_model_parameters(), seed=seeds)
-def test_membership_only_changes_while_the_agency_is_present(kwargs, seed):
+def test_nobody_becomes_an_outsider_again(kwargs, seed):
     model = PIPModel(rng=seed, **kwargs)
     while model.running:
         before = model.status.copy()
         model.step()
-        if model.phase == "post_project":
-            np.testing.assert_array_equal(model.status, before)
-        # nobody becomes an outsider again: outsiders join, participants leave (and may return)
+        # outsiders join, participants leave (and may return), during and after the project
         assert np.all(model.status[before != Status.OUTSIDE] != Status.OUTSIDE)
 
 

@@ -1,4 +1,4 @@
-"""Ventures: forming trusting groups, pilots and projects, leaving and releasing them."""
+"""Ventures: forming groups on the ladder of joint experience, a month of every venture at once."""
 
 from __future__ import annotations
 
@@ -29,61 +29,66 @@ EASY_PROJECTS = dict(
     project_success_rate=1.0,
     project_maturation_months=4,
 )
+QUIET = dict(noncompliance_risk=0.0, conflict_rate=0.0)
 
 
 @st.composite
 def group_problems(draw):
     matrix = draw(trust_matrices(min_n=2, max_n=12))
+    np.fill_diagonal(matrix, 1.0)
     n = len(matrix)
-    candidates = np.array(
+    partners = np.array(
         draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=n, unique=True)), dtype=int
     )
-    founder = int(draw(st.sampled_from(list(candidates))))
-    return matrix, founder, candidates, draw(unit), draw(st.integers(2, 12))
+    founder = int(draw(st.sampled_from(list(partners))))
+    return matrix, founder, partners, draw(unit), draw(st.integers(2, 12))
 
 
 @given(problem=group_problems())
 def test_trusting_group_is_a_trusting_group_around_the_founder(problem):
-    matrix, founder, candidates, threshold, size = problem
-    group = ventures.trusting_group(matrix, founder, candidates, threshold, size)
+    matrix, founder, partners, threshold, size = problem
+    group = ventures.trusting_group(matrix, founder, partners, threshold, size)
     assert group[0] == founder
     assert len(set(group.tolist())) == len(group) <= size
-    assert set(group.tolist()) <= set(candidates.tolist())
-    for partner in group[1:]:
-        assert matrix[founder, partner] >= threshold
-        assert matrix[partner, founder] >= threshold
+    assert set(group.tolist()) <= set(partners.tolist())
     if len(group) > 1:
-        assert trust.trust_in_group(matrix, group).mean() >= threshold
+        assert trust.mean_mutual_trust(matrix, group) >= threshold - 1e-12
 
 
 def test_trusting_group_prefers_the_most_trusted_partners():
     matrix = np.full((5, 5), 0.2)
     matrix[0, [1, 2, 3]] = matrix[[1, 2, 3], 0] = [0.9, 0.6, 0.8]
     matrix[np.ix_([1, 2, 3], [1, 2, 3])] = 0.9
-    group = ventures.trusting_group(matrix, 0, np.arange(5), 0.5, 3)
+    np.fill_diagonal(matrix, 1.0)
+    group = ventures.trusting_group(matrix, 0, np.arange(1, 5), 0.5, 3)
     assert group.tolist() == [0, 1, 3]
 
 
 def test_trusting_group_drops_members_who_do_not_trust_each_other():
     matrix = np.full((4, 4), 0.9)
     matrix[1, 2] = matrix[2, 1] = 0.0  # two partners who distrust each other
-    # all four: firms 1 and 2 trust the group only (0.9 + 0 + 0.9) / 3 = 0.6, mean 0.75
-    group = ventures.trusting_group(matrix, 0, np.arange(4), 0.8, 4)
-    assert trust.trust_in_group(matrix, group).mean() >= 0.8
+    np.fill_diagonal(matrix, 1.0)
+    group = ventures.trusting_group(matrix, 0, np.arange(1, 4), 0.8, 4)
+    assert trust.mean_mutual_trust(matrix, group) >= 0.8
     assert not {1, 2} <= set(group.tolist())
     assert len(group) == 3 and group[0] == 0
 
 
-def test_nobody_trusted_enough_leaves_the_founder_alone():
-    matrix = np.full((4, 4), 0.1)
-    assert ventures.trusting_group(matrix, 2, np.arange(4), 0.5, 4).tolist() == [2]
-
-
 def _joint_work_model(seed: int = 1, **overrides) -> PIPModel:
-    model = PIPModel(rng=seed, **{**SMALL, **overrides})
+    """A model at the month joint work opens, before any venture formed."""
+    model = PIPModel(
+        rng=seed, **{**SMALL, **overrides, "pilots": False, "collective_projects": False}
+    )
     while model.phase != "joint_work":
         model.step()
+    assert not model.ventures and not any(model.counts[k] for k in ("pilots_run", "projects_run"))
     return model
+
+
+def _prove(model: PIPModel, successes: int) -> None:
+    """Give every pair of participants ``successes`` joint successes."""
+    members = model.participating()
+    model.joint_successes[np.ix_(members, members)] = successes
 
 
 def test_a_pilot_is_a_small_group_of_participants():
@@ -92,23 +97,25 @@ def test_a_pilot_is_a_small_group_of_participants():
     assert pilot is not None and pilot.kind == "pilot"
     assert 1 <= len(pilot.members) <= model.p.pilot_group_size
     assert np.all(model.participating()[pilot.members])
-    assert model.counts["pilots_run"] >= 1
+    assert np.all(model.in_pilot[pilot.members])
+    assert model.counts["pilots_run"] == 1
+    assert pilot in model.ventures  # the same view while it lasts
 
 
 @pytest.mark.parametrize("months", [1, 2, 5])
 def test_a_pilot_without_trouble_lasts_pilot_months(months):
-    model = _joint_work_model(pilot_months=months, noncompliance_risk=0.0, conflict_rate=0.0)
-    start = model.steps + 1  # ventures start in a month's step and advance in that same step
+    model = _joint_work_model(pilot_months=months, **QUIET)
+    start = model.steps + 1
     pilot = ventures.start_pilot(model, start)
-    assert pilot is not None
-    finished = model.counts["pilots_succeeded"] + model.counts["pilots_failed"]
     lived = 0
     for month in range(start, start + 50):
         lived += 1
-        if not ventures.advance(model, pilot, month):
+        ventures.advance(model, month)
+        if pilot not in model.ventures:
             break
     assert lived == months
-    assert model.counts["pilots_succeeded"] + model.counts["pilots_failed"] == finished + 1
+    assert model.counts["pilots_succeeded"] + model.counts["pilots_failed"] == 1
+    assert not model.in_pilot.any()
 
 
 def test_a_firm_is_in_one_pilot_at_a_time():
@@ -120,23 +127,76 @@ def test_a_firm_is_in_one_pilot_at_a_time():
             continue
         assert busy.isdisjoint(pilot.members.tolist())
         busy |= set(pilot.members.tolist())
-        model.ventures.append(pilot)
 
 
-def test_no_project_without_a_track_record():
-    model = _joint_work_model(**EASY_PROJECTS)
-    model.track_record[:] = 0
+def test_partners_who_deliver_gain_trust_in_each_other_whatever_the_market_says():
+    for success_rate in (0.0, 1.0):  # the market never / always answers
+        model = _joint_work_model(pilot_success_rate=success_rate, **QUIET)
+        pilot = ventures.start_pilot(model, model.steps + 1)
+        members = pilot.members
+        before = trust.mean_mutual_trust(model.trust, members)
+        for month in range(model.steps + 1, model.steps + 1 + model.p.pilot_months):
+            ventures.advance(model, month)
+        assert trust.mean_mutual_trust(model.trust, members) > before
+
+
+def test_a_failed_market_costs_faith_in_collective_action_not_trust_in_partners():
+    won, lost = (_joint_work_model(pilot_success_rate=r, **QUIET) for r in (1.0, 0.0))
+    for model in (won, lost):
+        pilot = ventures.start_pilot(model, model.steps + 1)
+        model.members_of_test = pilot.members
+        for month in range(model.steps + 1, model.steps + 1 + model.p.pilot_months):
+            ventures.advance(model, month)
+    assert won.counts["pilots_succeeded"] == 1 and lost.counts["pilots_failed"] == 1
+    # the same seed forms the same pilot; the partners' conduct was the same
+    np.testing.assert_array_equal(won.members_of_test, lost.members_of_test)
+    members = won.members_of_test
+    assert trust.mean_mutual_trust(won.trust, members) == pytest.approx(
+        trust.mean_mutual_trust(lost.trust, members)
+    )
+    assert np.all(won.trust_collective[members] > lost.trust_collective[members])
+    assert np.all(won.joint_successes[np.ix_(members, members)] == 1)
+    assert np.all(lost.joint_successes[np.ix_(members, members)] == 0)
+
+
+def test_partners_learn_from_conduct_and_blame_only_the_one_who_failed():
+    model = _joint_work_model()
+    group = np.array([0, 1, 2])
+    members = np.zeros((1, model.n), dtype=bool)
+    members[0, group] = True
+    defected = np.zeros_like(members)
+    defected[0, 2] = True  # firm 2 failed the group
+    month = ventures.Month(
+        slots=np.array([0]),
+        members=members,
+        defected=defected,
+        conflicts=np.array([1]),  # its failure is the only conflict
+        mediated=np.array([False]),
+        broke=np.array([False]),
+        group_trust=np.array([0.5]),
+    )
+    before = model.trust.copy()
+    ventures.learn_from_conduct(model, month)
+    assert model.trust[0, 1] > before[0, 1] and model.trust[1, 0] > before[1, 0]
+    assert model.trust[0, 2] < before[0, 2] and model.trust[1, 2] < before[1, 2]
+    assert model.trust[2, 0] > before[2, 0]  # the culprit saw its partners deliver
+    outsiders = np.setdiff1d(np.arange(model.n), group)
+    np.testing.assert_array_equal(model.trust[outsiders], before[outsiders])
+
+
+def test_no_project_without_enough_joint_successes():
+    model = _joint_work_model(**EASY_PROJECTS, successes_before_project=2)
+    _prove(model, 1)
     assert ventures.start_project(model, model.steps) is None
     assert model.counts["projects_run"] == 0
 
 
-def test_a_project_forms_among_trusting_firms_with_a_track_record():
-    model = _joint_work_model(**EASY_PROJECTS)
-    model.track_record[model.participating()] = 1
+def test_a_project_forms_among_trusting_firms_who_succeeded_together():
+    model = _joint_work_model(**EASY_PROJECTS, successes_before_project=2)
+    _prove(model, 2)
     project = ventures.start_project(model, model.steps)
     assert project is not None and project.kind == "project"
-    assert len(project.members) >= ventures.MIN_PROJECT_FIRMS
-    assert len(project.members) <= model.p.project_group_size
+    assert ventures.MIN_PROJECT_FIRMS <= len(project.members) <= model.p.project_group_size
     assert np.all(model.project_of[project.members] >= 0)
     assert model.first_project_month == model.steps
     assert trust.mean_mutual_trust(model.trust, project.members) >= (
@@ -144,34 +204,55 @@ def test_a_project_forms_among_trusting_firms_with_a_track_record():
     )
 
 
+def test_without_the_ladder_trust_alone_is_enough():
+    model = _joint_work_model(**EASY_PROJECTS, successes_before_project=0)
+    assert ventures.start_project(model, model.steps) is not None
+
+
 def test_a_too_demanding_threshold_blocks_projects():
     model = _joint_work_model(**{**EASY_PROJECTS, "project_trust_threshold": 1.0})
-    model.track_record[model.participating()] = 1
+    _prove(model, 5)
     assert ventures.start_project(model, model.steps) is None
 
 
-def test_leaving_a_project_takes_the_firms_gain_away():
+def test_walking_out_of_a_project_takes_the_firms_gain_away_and_costs_trust():
     model = _joint_work_model(**EASY_PROJECTS)
-    model.track_record[model.participating()] = 1
+    _prove(model, 2)
     project = ventures.start_project(model, model.steps)
-    project.sales_gain = np.linspace(0.1, 0.2, len(project.members))
-    model.joint_sales_uplift[project.members] += project.sales_gain
-    leaver, stays = int(project.members[0]), project.members[1:].copy()
-    ventures.leave_project(model, project, leaver)
-    assert leaver not in project.members.tolist()
+    members = project.members
+    gains = np.linspace(0.1, 0.2, len(members))
+    model.book.sales_gain[project.slot, members] = gains
+    model.joint_sales_uplift[members] += gains
+    leaver, stays = int(members[0]), members[1:]
+    trust_in_leaver = model.trust[stays, leaver].copy()
+    leavers = np.zeros(model.n, dtype=bool)
+    leavers[leaver] = True
+    ventures.walk_out(model, leavers)
     np.testing.assert_array_equal(project.members, stays)
     assert model.project_of[leaver] == -1
     assert model.joint_sales_uplift[leaver] == pytest.approx(0.0)
-    assert len(project.sales_gain) == len(project.members)
+    np.testing.assert_allclose(model.joint_sales_uplift[stays], gains[1:])
+    assert np.all(model.trust[stays, leaver] < trust_in_leaver)
+
+
+def test_a_project_succeeds_more_often_among_members_who_trust_each_other():
+    capability = np.array([0.5])
+    low, high = (
+        ventures.activities.project_success_probability(0.9, capability, np.array([t]))
+        for t in (0.2, 0.8)
+    )
+    assert high > low
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_operating_projects_pay_their_members(seed):
-    model = run_to_end(PIPModel(rng=seed, **{**SMALL, **EASY_PROJECTS, "conflict_rate": 0.0}))
+    model = PIPModel(
+        rng=seed, **{**SMALL, **EASY_PROJECTS, "conflict_rate": 0.0, "successes_before_project": 0}
+    )
+    model = run_to_end(model)
     assert model.counts["projects_succeeded"] > 0
     operating = [v for v in model.ventures if v.kind == "project" and v.operating]
     for v in operating:
         assert np.all(v.sales_gain > 0)
         np.testing.assert_allclose(model.joint_sales_uplift[v.members], v.sales_gain)
-    out = model.outcomes()
-    assert out["firms_in_joint_projects"] > 0
+    assert model.outcomes()["firms_in_joint_projects"] > 0

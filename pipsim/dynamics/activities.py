@@ -1,11 +1,14 @@
 """Who turns up, who delivers and what works: the outcomes of joint activities.
 
 Trust-building events (meetings with peer testimony, travel, social events with families,
-visits to other enterprises) are cheap and safe; attendance depends on motivation and
-distance. Pilots and collective projects need every member to deliver: a member fails the
-group more often when it distrusts the others, when it is unmotivated, and when the benefit
-is hard to appropriate (free riding is tempting). Whether the venture itself works depends on
-the group's capability, the lead firm carrying the weaker ones.
+visits to other enterprises) let firms see how the others behave: weak evidence of each
+other's reliability. Distance keeps some away, but those who come learn as much as anywhere:
+the value of contact the team arranges does not shrink with distance (Box 5 blames the *lack*
+of contact). Pilots and collective projects need every member to deliver: a member fails the
+group more often when it is less reliable, distrusts the others, is unmotivated, nobody
+monitors, and the benefit is hard to appropriate unless the public sector is trusted to provide
+it. Whether the venture itself works depends on the group's capability and, for a collective
+project, on its members' trust (transaction costs, free riding).
 """
 
 from __future__ import annotations
@@ -19,25 +22,27 @@ Array = np.ndarray
 
 @dataclass(frozen=True, slots=True)
 class EventKind:
-    """One kind of trust-building event: how strong a bond it makes and how many it invites."""
+    """One kind of trust-building event: how many it invites and how much one attendance shows."""
 
     name: str
-    trust_gain_factor: float  # multiple of the base trust gain for each attending pair
-    invited_share: float  # share of participants invited (travel and visits are small)
-    collective_action_gain: float  # lift of trust in collective action (peer testimony)
+    evidence: float  # weight of seeing a partner at it, in units of one joint-work month
+    invited: int  # firms invited (every participant if larger than their number)
+    collective_action_gain: float  # peer testimony: evidence that collective action pays
     weight: float  # how often the team organises it
 
 
 # The document's "How to promote trust": testimony by peers is "particularly effective";
 # travel shares new environments; social events with families let people know each other;
-# visits "are a test of the willingness to form a group".
+# visits "are a test of the willingness to form a group". Sizes are this model's assumptions:
+# a meeting or a social event is open to every participant; a trip or a visit takes a group.
 EVENT_KINDS: tuple[EventKind, ...] = (
-    EventKind("meeting with peer testimony", 0.6, 1.0, 0.04, 0.4),
-    EventKind("business or technology travel", 1.5, 0.3, 0.02, 0.15),
-    EventKind("social event with families", 1.0, 0.8, 0.0, 0.2),
-    EventKind("visit to another enterprise", 1.2, 0.4, 0.02, 0.25),
+    EventKind("meeting with peer testimony", 0.3, 1000, 0.5, 0.4),
+    EventKind("business or technology travel", 1.0, 12, 0.3, 0.15),
+    EventKind("social event with families", 0.6, 1000, 0.0, 0.2),
+    EventKind("visit to another enterprise", 0.8, 8, 0.3, 0.25),
 )
 EVENT_WEIGHTS = np.array([k.weight for k in EVENT_KINDS])
+DISTANCE_ABSENCE = 0.3  # share of invited firms far away who stay home (travel time and cost)
 
 
 def attendance_probability(
@@ -45,40 +50,66 @@ def attendance_probability(
 ) -> Array:
     """Chance an invited firm attends: motivated firms that trust the organisers come.
 
-    Distance keeps them away (Box 5: it "made communications difficult").
+    Distance keeps some of them away (Box 5: it "made communications difficult").
     """
-    keen = motivation * (0.5 + 0.5 * trust_collective) * (0.6 + 0.4 * trust_agency)
-    return np.clip(keen * (1.0 - 0.7 * distance), 0.0, 1.0)
+    keen = (0.3 + 0.7 * motivation) * (0.6 + 0.4 * trust_collective) * (0.7 + 0.3 * trust_agency)
+    return np.clip(keen * (1.0 - DISTANCE_ABSENCE * distance), 0.0, 1.0)
+
+
+def spontaneous_contact_probability(rate: float, distance: float) -> float:
+    """Monthly chance two participants meet informally: neighbours often, distant firms rarely."""
+    return rate * (1.0 - distance)
 
 
 def noncompliance_probability(
-    risk: float, trust_in_group: Array, motivation: Array, appropriability: float
+    risk: Array | float,
+    trust_in_group: Array,
+    motivation: Array,
+    appropriability: float,
+    trust_public: Array,
 ) -> Array:
     """Monthly chance each member fails the group (does not deliver, does not pay, free-rides).
 
-    ``risk`` is the chance for a member that trusts nobody, is half motivated and would keep
-    the whole benefit. Distrust, low motivation and benefits that leak to others raise it.
+    ``risk`` is the chance for a member of average reliability that trusts nobody, is half
+    motivated and keeps the whole benefit. Distrust, low motivation and benefits that leak to
+    others raise it; a public sector trusted to supply the shared part of the benefit removes
+    the temptation that leak adds (the document: public participation matters most where
+    benefits "cannot be easily appropriated").
     """
-    temptation = (1.0 - trust_in_group) * (1.5 - motivation) * (2.0 - appropriability)
+    leak = (1.0 - appropriability) * (1.0 - trust_public)
+    temptation = (1.0 - trust_in_group) * (1.5 - motivation) * (1.0 + leak)
     return np.minimum(risk * temptation, 1.0)
 
 
-def group_capability(capability: Array) -> float:
-    """What a group can do: half its mean, half its most capable member (lead firms carry)."""
-    return float(0.5 * capability.mean() + 0.5 * capability.max())
+def group_capability(capability: Array, members: Array) -> Array:
+    """What each group can do: half its mean, half its most capable member (lead firms carry)."""
+    m = members.astype(float)
+    mean = (m @ capability) / np.maximum(m.sum(axis=-1), 1.0)
+    best = np.where(members, capability, 0.0).max(axis=-1)
+    return 0.5 * mean + 0.5 * best
 
 
-def venture_success_probability(base_rate: float, capability: Array) -> float:
-    """Chance a pilot or project's business works out when every member delivers."""
-    return base_rate * (0.6 + 0.4 * group_capability(capability))
+def pilot_success_probability(base_rate: float, capability: Array) -> Array:
+    """Chance a pilot works when every member delivers: limited risk, capability helps a little."""
+    return base_rate * (0.8 + 0.2 * capability)
 
 
-def partner_weights(trust_row: Array, motivation: Array) -> Array:
-    """Weights for picking partners: firms pick those they trust and who are keen.
+def project_success_probability(base_rate: float, capability: Array, group_trust: Array) -> Array:
+    """Chance a collective project's business case holds when every member delivers.
 
-    ``motivation`` may carry extra weight, e.g. for lead firms.
+    ``base_rate`` is the chance for a capable group whose members trust each other fully; a
+    group that distrusts itself pays in transaction costs and hedging (half the chance at 0).
     """
-    return (0.05 + trust_row) * (0.1 + motivation)
+    return base_rate * (0.6 + 0.4 * capability) * (0.5 + 0.5 * group_trust)
+
+
+def partner_weights(trust_row: Array, keenness: Array, successes_together: Array) -> Array:
+    """Weights for picking partners: firms pick those they trust, who are keen, and who delivered.
+
+    Every joint success with a partner makes choosing it again likelier: the ladder of joint
+    experience climbs with the same partners.
+    """
+    return (0.05 + trust_row) * (0.1 + keenness) * (1.0 + successes_together)
 
 
 def weighted_choice(rng: np.random.Generator, weights: Array) -> int:

@@ -1,9 +1,11 @@
-"""Conflicts during joint work, and how a technician's mediation limits their damage.
+"""Conflicts during joint work, how a technician's mediation limits them, and when groups break.
 
 The document lists their sources: unforeseen difficulties, non-compliance, changed
 expectations, differing interpretations. "The presence of these technicians makes it possible
 to mediate the most serious conflicts": a skilled technician who knows the firms well is
-likely to mediate, and a mediated conflict costs a share ``effectiveness`` less trust.
+likely to mediate, and a mediated conflict leaves a share ``effectiveness`` less bad evidence.
+An unmediated conflict may break the group; the more its members trust each other, the more
+likely they settle it themselves.
 """
 
 from __future__ import annotations
@@ -13,16 +15,16 @@ import numpy as np
 Array = np.ndarray
 
 
-def mediation_probability(skill: float, relationship: Array | float) -> float:
+def mediation_probability(skill: Array | float, relationship: Array | float) -> Array:
     """Chance a technician mediates: skill, helped by how well they know the parties."""
-    return float(np.clip(skill * (0.3 + 0.7 * np.mean(relationship)), 0.0, 1.0))
+    return np.clip(np.multiply(skill, 0.3 + 0.7 * np.asarray(relationship)), 0.0, 1.0)
 
 
-def conflict_loss(gain: float, severity: float, mediated: bool, effectiveness: float) -> float:
-    """The trust step (before the loss ratio) a conflict costs each pair involved."""
-    return gain * severity * ((1.0 - effectiveness) if mediated else 1.0)
+def conflict_weight(mediated: Array | bool, effectiveness: float) -> Array:
+    """Bad evidence a conflict leaves, in units of one piece (less once mediated)."""
+    return np.where(mediated, 1.0 - effectiveness, 1.0)
 
 
-def breaks_group(mean_trust: float, floor: float) -> bool:
-    """A group whose mutual trust has fallen below ``floor`` stops working together."""
-    return bool(mean_trust < floor)
+def break_probability(group_trust: Array | float) -> Array:
+    """Chance an unmediated conflict ends the group: members who trust each other settle it."""
+    return np.clip((1.0 - np.asarray(group_trust)) ** 2, 0.0, 1.0)

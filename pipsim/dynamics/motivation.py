@@ -41,6 +41,10 @@ def dropout_probability(months_waiting: Array, patience: Array, motivation: Arra
     return np.clip(impatient + discouraged, 0.0, 1.0)
 
 
-def join_probability(rate: float, share_with_results: float, trust_collective: Array) -> Array:
-    """Monthly chance an outside firm joins, having heard of participants' results."""
-    return np.clip(rate * share_with_results * (0.5 + trust_collective), 0.0, 1.0)
+def join_probability(rate: float, share_with_results: float, expected: Array) -> Array:
+    """Monthly chance an outside firm joins, having heard of participants' results.
+
+    ``expected`` is what the firm expects from taking part (`expected_benefit`): where benefits
+    are hard to appropriate, a ministry nobody trusts keeps firms away.
+    """
+    return np.clip(rate * share_with_results * (0.5 + expected), 0.0, 1.0)

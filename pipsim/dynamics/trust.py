@@ -1,10 +1,21 @@
-"""How trust grows with good joint experience, falls with bad, and erodes without contact.
+"""Trust as an expectation learned from evidence, and the measures that show where it forms.
 
-Trust is a number in [0, 1]. A good experience closes a share ``gain`` of the gap to full
-trust, so gains slow as trust saturates. A bad experience takes ``loss_ratio`` times the gain
-step away at once: negative events weigh more than positive ones (Slovic 1993), and a loss
-rate three times the gain rate is one recent calibration (Pant & Yu 2025). Firm-to-firm trust
-is a directed matrix whose diagonal is ignored.
+Trust is a number in [0, 1]: how much a firm expects a counterpart (a partner, the agency, the
+ministry, collective action itself) to deliver. Every piece of evidence moves it the same way:
+a share ``rate`` of the way towards what was seen — 1 for a promise kept, 0 for one broken. Bad
+evidence weighs ``loss_ratio`` times good evidence (Slovic 1993; Pant & Yu 2025 use three), so a
+bad experience closes ``loss_ratio`` times the share of the distance to the evidence that a
+good one closes, at every trust level; the loss at trust ``t`` is ``loss_ratio`` times the gain at
+trust ``1 - t``. This is the delta rule with valence-dependent learning rates (Rescorla & Wagner
+1972; Lefebvre et al. 2017): a counterpart that delivers a share ``c`` of the time is trusted,
+in expectation, ``c / (c + loss_ratio * (1 - c))`` — 0.44 for c = 0.7 with a ratio of 3, 0.5 at
+c = 0.75, never 0 unless it never delivers. (A rule whose absolute loss/gain ratio were the same
+at every level could not do this: its expected drift would have one sign at every level, so a
+counterpart delivering less than ``ratio / (1 + ratio)`` of the time would end fully distrusted.)
+
+Firm-to-firm trust is a directed matrix with a diagonal of 1 (a firm trusts itself; measures
+skip it). Every function works on arrays of any leading shape, so the same rule advances one
+run or a stack of runs.
 """
 
 from __future__ import annotations
@@ -16,57 +27,96 @@ from scipy.sparse.csgraph import connected_components
 Array = np.ndarray
 
 
-def reinforce(trust: Array | float, gain: Array | float) -> Array:
-    """Trust after a good experience: close a share ``gain`` (at most all) of the gap to 1."""
-    return trust + np.minimum(gain, 1.0) * (1.0 - trust)
+def loss_rate(rate: Array | float, loss_ratio: float) -> Array:
+    """Learning rate of one piece of bad evidence: ``loss_ratio`` times ``rate``, at most 1."""
+    return np.minimum(np.multiply(rate, loss_ratio), 1.0)
 
 
-def undermine(trust: Array | float, gain: Array | float, loss_ratio: float) -> Array:
-    """Trust after a bad experience: lose ``loss_ratio`` gain steps, never below 0."""
-    return np.maximum(trust - loss_ratio * gain, 0.0)
+def learn(
+    trust: Array | float, good: Array | bool, rate: Array | float, loss_ratio: float
+) -> Array:
+    """Trust after one piece of evidence: good moves it towards 1, bad (``loss_ratio`` x) to 0."""
+    good = np.asarray(good, dtype=bool)
+    step = np.where(good, np.minimum(rate, 1.0), loss_rate(rate, loss_ratio))
+    return trust + step * (good - np.asarray(trust))
+
+
+def learn_many(
+    trust: Array, n_good: Array | float, n_bad: Array | float, rate: float, loss_ratio: float
+) -> Array:
+    """Trust after ``n_good`` good and then ``n_bad`` bad pieces of evidence (counts may be real).
+
+    ``k`` good pieces close ``1 - (1 - rate) ** k`` of the gap to 1: more evidence, diminishing
+    returns. Fractional counts stand for expected evidence (a meeting where a partner behaved as
+    its reliability says, on average).
+    """
+    closed = -np.expm1(np.multiply(n_good, np.log1p(-min(rate, 1.0 - 1e-12))))
+    trusted = trust + (1.0 - trust) * closed  # exactly ``trust`` where nothing was seen
+    keep = np.log1p(-min(float(loss_rate(rate, loss_ratio)), 1.0 - 1e-12))
+    return trusted * np.exp(np.multiply(n_bad, keep))
+
+
+def equilibrium(reliability: Array | float, loss_ratio: float) -> Array:
+    """Expected long-run trust in a counterpart delivering a share ``reliability`` of the time."""
+    r = np.asarray(reliability, dtype=float)
+    return r / (r + loss_ratio * (1.0 - r))
 
 
 def erode(trust: Array, baseline: Array, rate: float) -> Array:
-    """Trust after a month without contact: a share ``rate`` of what was built fades.
+    """Trust after a month without contact: a share ``rate`` of what was built above ``baseline``.
 
-    Only trust above the ``baseline`` (what existed before the project) fades.
+    Only what the project built fades; a remembered betrayal (trust below the baseline) stays.
     """
     return trust - rate * np.maximum(trust - baseline, 0.0)
 
 
-def reinforce_group(trust: Array, group: Array, gain: float) -> None:
-    """Raise the mutual trust of every ordered pair within ``group`` in place."""
-    block = (group[:, None], group)
-    trust[block] = reinforce(trust[block], gain)
+def mutual(trust: Array) -> Array:
+    """Mutual trust of each pair: the mean of the two directions (symmetric)."""
+    return 0.5 * (trust + np.swapaxes(trust, -1, -2))
 
 
-def undermine_group(trust: Array, group: Array, gain: float, loss_ratio: float) -> None:
-    """Lower the mutual trust of every ordered pair within ``group`` in place."""
-    block = (group[:, None], group)
-    trust[block] = undermine(trust[block], gain, loss_ratio)
+def trust_in_groups(trust: Array, members: Array) -> Array:
+    """Each member's mean trust in the other members of each group (0 where not a member).
+
+    ``members`` is a boolean ``(groups, firms)`` mask; the diagonal of ``trust`` must be 1.
+    """
+    m = members.astype(float)
+    size = m.sum(axis=-1, keepdims=True)
+    inside = (m @ np.swapaxes(trust, -1, -2) - 1.0) / np.maximum(size - 1.0, 1.0)
+    return np.where(members, inside, 0.0)
 
 
-def undermine_towards(
-    trust: Array, observers: Array, culprit: int, gain: float, loss_ratio: float
-) -> None:
-    """Lower the trust that ``observers`` place in one ``culprit`` (a partner who let them down)."""
-    trust[observers, culprit] = undermine(trust[observers, culprit], gain, loss_ratio)
-
-
-def trust_in_group(trust: Array, group: Array) -> Array:
-    """Each member's mean trust in the other members of ``group`` (0 for a lone member)."""
-    k = len(group)
-    if k < 2:
-        return np.zeros(k)
-    block = trust[group[:, None], group]
-    return (block.sum(axis=1) - trust[group, group]) / (k - 1)
+def group_mean_trust(trust: Array, members: Array) -> Array:
+    """Mean trust over the ordered pairs of distinct members of each group (0 below two)."""
+    per_member = trust_in_groups(trust, members)
+    size = members.sum(axis=-1)
+    return np.where(size >= 2, per_member.sum(axis=-1) / np.maximum(size, 1), 0.0)
 
 
 def mean_mutual_trust(trust: Array, group: Array) -> float:
-    """Mean trust over the ordered pairs of distinct members of ``group`` (nan if fewer than 2)."""
-    if len(group) < 2:
+    """Mean trust over the ordered pairs of distinct members of ``group`` (nan below two)."""
+    k = len(group)
+    if k < 2:
         return float("nan")
-    return float(trust_in_group(trust, group).mean())
+    block = trust[np.ix_(group, group)]
+    return float((block.sum() - np.trace(block)) / (k * (k - 1)))
+
+
+def pair_mean(trust: Array, pairs: Array) -> float:
+    """Mean mutual trust over the pairs marked in the symmetric mask ``pairs`` (nan if none)."""
+    upper = np.triu(pairs, 1)
+    count = upper.sum()
+    return float(mutual(trust)[upper].sum() / count) if count else float("nan")
+
+
+def tie_share(trust: Array, members: Array, threshold: float) -> tuple[int, float]:
+    """(pairs of ``members`` whose mutual trust >= ``threshold``, their share of all pairs)."""
+    k = len(members)
+    if k < 2:
+        return 0, 0.0
+    block = mutual(trust[np.ix_(members, members)])
+    ties = int(np.triu(block >= threshold, 1).sum())
+    return ties, ties / (k * (k - 1) / 2)
 
 
 def trust_in_agency(relationship: Array, institutional: Array, relationship_weight: float) -> Array:
@@ -79,15 +129,25 @@ def trust_in_agency(relationship: Array, institutional: Array, relationship_weig
 
 
 def cohesion(trust: Array, members: Array, threshold: float = 0.5) -> float:
-    """Share of ``members`` in the largest group joined by mutual ties of trust >= ``threshold``.
+    """How tightly ``members`` are knit by strong ties: largest group's share x its tie density.
 
-    A tie counts when both firms trust each other at least ``threshold``; 1 means the members
-    form one connected trust network, 1/n that nobody trusts anybody enough.
+    A tie is a pair whose mutual trust is at least ``threshold``. The largest connected group of
+    ties, as a share of the members, is multiplied by the share of its own pairs that are tied,
+    so a chain or a star of a few strong ties does not count as a cohesive network (the bare
+    component share saturates at 1 as soon as a spanning tree exists). 1 means every member
+    trusts every other strongly; 0 that no tie is strong.
     """
     n = len(members)
-    if n == 0:
+    if n < 2:
         return 0.0
-    block = trust[np.ix_(members, members)]
-    ties = (block >= threshold) & (block.T >= threshold)
-    _, labels = connected_components(csr_array(ties), directed=False)  # sparse: 2x faster
-    return float(np.bincount(labels).max() / n)
+    block = mutual(trust[np.ix_(members, members)])
+    ties = block >= threshold
+    np.fill_diagonal(ties, False)
+    if not ties.any():
+        return 0.0
+    _, labels = connected_components(csr_array(ties), directed=False)
+    largest = np.bincount(labels).argmax()
+    inside = labels == largest
+    size = int(inside.sum())
+    density = ties[np.ix_(inside, inside)].sum() / (size * (size - 1))
+    return float(size / n * density)

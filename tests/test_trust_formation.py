@@ -1,0 +1,189 @@
+"""The behaviours model v2 promises (issue 10), each checked on a few small runs.
+
+Each test states a behaviour of the mechanisms, not a lesson of the source document: the
+lessons are the validation experiments' business (``experiments/``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipsim import PIPModel
+from pipsim.agents import Status
+from pipsim.dynamics import trust
+
+SEEDS = range(24)
+
+
+def outcomes(seeds=SEEDS, **overrides) -> pd.DataFrame:
+    """The outcomes of one run per seed."""
+    rows = []
+    for seed in seeds:
+        model = PIPModel(rng=seed, **overrides)
+        model.run_model()
+        rows.append(model.outcomes())
+    return pd.DataFrame(rows)
+
+
+def run_until(model: PIPModel, month: int) -> PIPModel:
+    while model.steps < month:
+        model.step()
+    return model
+
+
+# --- 1. trust is a learned, partner-specific expectation ------------------------------------
+def test_a_ministry_that_keeps_most_promises_is_trusted_about_that_much_not_zero():
+    many_promises = dict(
+        typology="cluster",
+        project_months=60,
+        post_project_months=0,
+        public_actions_per_year=24,
+        high_level_participation=False,  # every action seen alike
+        early_public_action=False,
+    )
+    trusted = {
+        c: outcomes(range(8), public_commitment=c, **many_promises)["trust_in_public"].mean()
+        for c in (0.5, 0.7, 0.9)
+    }
+    assert trusted[0.5] < trusted[0.7] < trusted[0.9]
+    assert trusted[0.7] == pytest.approx(float(trust.equilibrium(0.7, 3.0)), abs=0.08)
+    assert trusted[0.7] > 0.3
+
+
+def test_firms_trust_reliable_partners_more_than_unreliable_ones():
+    model = run_until(PIPModel(rng=3, typology="cluster", project_months=36), 36)
+    members = np.flatnonzero(model.participating())
+    pairs = model.together[np.ix_(members, members)]
+    np.fill_diagonal(pairs, False)
+    observers, partners = np.nonzero(pairs)
+    learned = model.trust[members[observers], members[partners]]
+    reliability = model.reliability[members[partners]]
+    assert np.corrcoef(learned, reliability)[0, 1] > 0.2
+
+
+# --- 2. a ladder of joint experience ----------------------------------------------------------
+def test_pilots_are_limited_risk_and_build_partners_trust():
+    model = run_until(PIPModel(rng=5, typology="cluster", project_months=36), 36)
+    answered = [text for _, text in model.event_log if "pilot succeeded" in text]
+    unanswered = [text for _, text in model.event_log if "the market did not respond" in text]
+    assert len(unanswered) < 0.25 * (len(answered) + len(unanswered))  # when partners delivered
+    members = model.participating()
+    pairs = model.together & members[:, None] & members[None, :]
+    np.fill_diagonal(pairs, False)
+    assert model.trust[pairs].mean() > model.baseline_trust[pairs].mean() + 0.05
+
+
+def test_first_projects_spread_over_the_months():
+    first = outcomes(typology="cluster", project_months=36)["months_to_first_joint_project"]
+    formed = first.dropna()
+    assert len(formed) >= len(SEEDS) // 2
+    assert (formed == formed.min()).mean() < 0.4  # no spike at the earliest month
+    assert formed.quantile(0.75) - formed.quantile(0.25) >= 3
+
+
+def test_projects_need_joint_successes_first():
+    strict = outcomes(range(8), typology="cluster", successes_before_project=20)
+    assert strict["projects_run"].sum() == 0
+    assert outcomes(range(8), typology="cluster")["projects_run"].sum() > 0
+
+
+# --- 3. life after the agency -----------------------------------------------------------------
+def test_participants_and_trust_move_after_the_agency_leaves():
+    moved = outcomes(typology="cluster", project_months=36, post_project_months=24)
+    assert (moved["participants_after"] != moved["participants"]).mean() > 0.8
+    assert (moved["trust_partners_after"] != moved["trust_partners"]).mean() > 0.8
+    assert moved["participants_after"].mean() < moved["participants"].mean()
+
+
+def test_projects_formed_in_haste_at_low_trust_often_do_not_last():
+    haste = dict(
+        typology="horizontal_network",
+        initial_trust=0.1,
+        project_trust_threshold=0.15,
+        successes_before_project=0,
+    )
+    careful = dict(typology="horizontal_network", initial_trust=0.6)
+    low = outcomes(**haste)
+    high = outcomes(**careful)
+    low, high = (d[d["firms_in_joint_projects"] > 0] for d in (low, high))
+    assert low["trust_partners"].mean() < high["trust_partners"].mean()
+    assert low["sustained"].mean() < 0.75
+    assert high["sustained"].mean() > low["sustained"].mean()
+
+
+def test_a_group_that_stops_working_together_lets_its_trust_fade():
+    model = run_until(PIPModel(rng=2, typology="horizontal_network", trust_decay=0.05), 36)
+    model.contact[:] = False
+    before = model.trust.copy()
+    faded = trust.erode(model.trust, model.baseline_trust, model.p.trust_decay)
+    assert np.all(faded <= before + 1e-12)
+    assert (faded < before).any()
+
+
+# --- 4. contact matters; distance changes its value -------------------------------------------
+def test_more_contact_helps_distant_partners_at_low_trust():
+    box5 = dict(
+        typology="vertical_network",
+        project_months=22,
+        post_project_months=0,
+        geographic_distance=0.9,
+        initial_trust=0.1,
+    )
+    few = outcomes(range(30), events_per_month=1.5, **box5)
+    many = outcomes(range(30), events_per_month=3.0, **box5)
+    assert many["mean_trust"].mean() > few["mean_trust"].mean()
+    assert many["months_to_first_joint_project"].notna().mean() >= (
+        few["months_to_first_joint_project"].notna().mean()
+    )
+
+
+def test_distance_lowers_spontaneous_contact_not_the_value_of_an_event():
+    near, far = (
+        PIPModel(rng=1, typology="cluster", geographic_distance=d, events_per_month=0)
+        for d in (0.0, 1.0)
+    )
+    for model in (near, far):
+        run_until(model, 6)
+    assert near.contact.sum() > far.contact.sum()
+    # the same gathering teaches the same thing near and far
+    group = np.zeros((1, near.n), dtype=bool)
+    group[0, :5] = True
+    for model in (near, far):
+        model.trust[:5, :5] = 0.3
+        np.fill_diagonal(model.trust, 1.0)
+        model.reliability[:5] = 0.9
+        model._observe(group, np.ones(1))
+    np.testing.assert_allclose(near.trust[:5, :5], far.trust[:5, :5])
+
+
+# --- 5. public commitment is a remembered reputation ------------------------------------------
+def test_newcomers_learn_the_ministrys_record_from_the_participants():
+    model = run_until(PIPModel(rng=4, typology="cluster", recruitment_rate=1.0), 12)
+    outside_before = model.status == Status.OUTSIDE
+    model.step()
+    joined = outside_before & model.participating()
+    assert joined.any()
+    np.testing.assert_allclose(model.trust_public[joined], model.trust_public[joined][0])
+
+
+def test_broken_promises_change_results_not_only_trust():
+    local = dict(typology="local_environment", project_months=36)
+    broken = outcomes(public_commitment=0.2, **local)
+    kept = outcomes(public_commitment=0.9, **local)
+    assert kept["trust_in_public"].mean() > broken["trust_in_public"].mean() + 0.2
+    assert kept["participants"].mean() > broken["participants"].mean()
+
+
+# --- 7. the close-out does not shrink the count by the calendar -------------------------------
+def test_projects_can_still_form_in_the_close_out():
+    series = []
+    for seed in SEEDS:
+        model = PIPModel(rng=seed, typology="cluster", project_months=36, time_series=True)
+        run_until(model, 36)
+        df = model.datacollector.get_model_vars_dataframe()
+        series.append(df["firms_in_joint_projects"].to_numpy())
+    mean = np.mean(series, axis=0)
+    close_out = slice(36 - model.p.close_out_months, 37)
+    assert mean[36] >= 0.95 * mean[close_out].max()
