@@ -504,7 +504,8 @@ class PIPModel(mesa.Model):
         join[self.status[outside] == Status.DROPPED_OUT] *= RETURN_FACTOR
         joiners = outside[rng.random(len(outside)) < join]
         if len(joiners):
-            self.trust_public[joiners] = reputation
+            newcomers = joiners[self.status[joiners] == Status.OUTSIDE]  # returners remember
+            self.trust_public[newcomers] = reputation
             self.status[joiners] = Status.PARTICIPATING
             self.months_waiting[joiners] = 0
             self.motivation[joiners] = np.maximum(self.motivation[joiners], p.initial_motivation)
@@ -531,6 +532,13 @@ class PIPModel(mesa.Model):
         if view is None:
             view = self._views[uid] = ventures.Venture(self.book, slot)
         return view
+
+    def freeze_views(self, slots: np.ndarray) -> None:
+        """Views of ventures about to end keep their members (experiments read them after)."""
+        for slot in slots:
+            view = self._views.get(int(self.book.uid[slot]))
+            if view is not None:
+                view.freeze()
 
     def participating(self) -> np.ndarray:
         """Boolean mask of the firms taking part in the project."""

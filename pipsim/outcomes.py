@@ -37,8 +37,9 @@ def joint_marketing_share(model: PIPModel) -> float:
     marketing = book.alive & book.operating & (book.kind == ventures.PROJECT)
     marketing[marketing] = ventures.JOINT_MARKETING[book.label[marketing]]
     marketed = book.members[marketing].any(axis=0)
-    share = ventures.JOINTLY_MARKETED_SHARE * sales[members & marketed].sum() / total
-    return float(share) if total else 0.0
+    if total <= 0:
+        return 0.0
+    return float(ventures.JOINTLY_MARKETED_SHARE * sales[members & marketed].sum() / total)
 
 
 def in_collective_action(model: PIPModel) -> np.ndarray:

@@ -68,7 +68,7 @@ class Parameters:
     initial_trust_collective: float = _p(0.3, 0.0, 1.0, "0-1", "trust in collective action")
     initial_trust_public: float = _p(0.3, 0.0, 1.0, "0-1", "trust in the public sector")
     geographic_distance: float = _p(0.0, 0.0, 1.0, "0-1", "0 concentrated .. 1 far apart")
-    trust_gain: float = _p(0.05, 0.0, 0.5, "share", "way to the evidence one good piece closes")
+    trust_gain: float = _p(0.05, 0.0, 0.3, "share", "way to the evidence one good piece closes")
     trust_loss_ratio: float = _p(3.0, 1.0, 10.0, "ratio", "weight of bad evidence / good evidence")
     trust_decay: float = _p(0.01, 0.0, 0.5, "per month", "built trust fading between firms apart")
     mean_reliability: float = _p(0.85, 0.0, 1.0, "share", "how often an average firm behaves well")
@@ -147,6 +147,12 @@ class Parameters:
             raise ValueError(
                 f"share_micro + share_small + share_medium = {shares:g} is out of range: "
                 "allowed at most 1 (the rest are large firms)"
+            )
+        if self.trust_gain * self.trust_loss_ratio >= 1.0:
+            raise ValueError(
+                f"trust_gain x trust_loss_ratio = {self.trust_gain * self.trust_loss_ratio:g} is "
+                "out of range: allowed below 1 (one bad piece of evidence may not erase all "
+                "trust, or the loss ratio stops meaning what it says)"
             )
         busy = self.launch_months + self.close_out_months
         if busy > self.project_months:

@@ -29,6 +29,7 @@ KIND_NAMES = ("pilot", "project")
 PILOT_EVIDENCE = 2.0  # a pilot's market answer, in pieces of evidence about collective action
 PROJECT_EVIDENCE = 4.0  # a project's business case weighs more
 OPERATING_EVIDENCE = 0.2  # a month of an operating project paying off
+DEFECTION_EVIDENCE = 2.0  # failing the group, in pieces of evidence (a small slip is one)
 BENEFIT_RAMP_MONTHS = 6  # months for a project's benefits to reach their full size
 JOINTLY_MARKETED_SHARE = 0.5  # share of a member's sales sold through a marketing project
 MIN_PROJECT_FIRMS = 3  # fewer is a bilateral deal, not a collective project
@@ -131,10 +132,15 @@ class VentureBook:
 class Venture:
     """A read-only view of one venture under way (for the trainers' view and experiments)."""
 
-    __slots__ = ("_book", "slot", "uid")
+    __slots__ = ("_book", "_final", "slot", "uid")
 
     def __init__(self, book: VentureBook, slot: int) -> None:
         self._book, self.slot, self.uid = book, slot, int(book.uid[slot])
+        self._final: np.ndarray | None = None  # its members when it ended
+
+    def freeze(self) -> None:
+        """Keep the members it has now: the venture is ending and its slot will be reused."""
+        self._final = np.flatnonzero(self._book.members[self.slot])
 
     @property
     def kind(self) -> str:
@@ -156,8 +162,16 @@ class Venture:
         return PROJECT_KINDS[self._book.label[self.slot]]
 
     @property
+    def ended(self) -> bool:
+        """Whether the venture has ended (its slot is free or holds a later venture)."""
+        book = self._book
+        return not (book.alive[self.slot] and book.uid[self.slot] == self.uid)
+
+    @property
     def members(self) -> np.ndarray:
-        """Indices of its members."""
+        """Indices of its members (once it has ended, those it had at the end)."""
+        if self.ended:
+            return self._final if self._final is not None else np.zeros(0, dtype=np.int64)
         return np.flatnonzero(self._book.members[self.slot])
 
     @property
@@ -296,7 +310,8 @@ class Month:
 
     slots: np.ndarray
     members: np.ndarray  # (ventures, firms) mask at the start of the month
-    defected: np.ndarray  # (ventures, firms) members who failed the group
+    defected: np.ndarray  # (ventures, firms) members who failed the group (a serious breach)
+    lapsed: np.ndarray  # (ventures, firms) members who let a small commitment slip
     conflicts: np.ndarray  # conflicts per venture
     mediated: np.ndarray  # whether a technician mediated them
     broke: np.ndarray  # an unmediated conflict ended the group
@@ -311,7 +326,6 @@ def advance(model: PIPModel, month: int) -> None:
         return
     m = _conduct(model, slots)
     learn_from_conduct(model, m)
-    model.contact |= _co_membership(m.members) > 0
     kind, operating = book.kind[slots], book.operating[slots]
     is_pilot = kind == PILOT
     size = m.members.sum(axis=1)
@@ -401,6 +415,8 @@ def _conduct(model: PIPModel, slots: np.ndarray) -> Month:
         risk, in_group, model.motivation, p.appropriability, model.trust_public
     )
     defected = members & (rng.random(members.shape) < hazard) & (size >= 2)[:, None]
+    # Small commitments (a payment on time, a meeting kept) slip as often as a firm is unreliable.
+    lapsed = members & ~defected & (rng.random(members.shape) >= model.reliability)
     supervision = 1.0 if present else UNSUPERVISED_CONFLICTS
     calm = np.where(book.operating[slots], 0.5, 1.0)
     other = (rng.random(len(slots)) < p.conflict_rate * calm * supervision) & (size >= 2)
@@ -413,22 +429,23 @@ def _conduct(model: PIPModel, slots: np.ndarray) -> Month:
         mediated = (n_conflicts > 0) & (skill > 0) & (rng.random(len(slots)) < chance)
     unresolved = (n_conflicts > 0) & ~mediated
     broke = unresolved & (rng.random(len(slots)) < conflicts.break_probability(group_trust))
-    return Month(slots, members, defected, n_conflicts, mediated, broke, group_trust)
+    return Month(slots, members, defected, lapsed, n_conflicts, mediated, broke, group_trust)
 
 
 def learn_from_conduct(model: PIPModel, m: Month) -> None:
-    """Partners learn from what each member did: delivered (good) or failed the group (bad).
+    """Partners learn from what each member did this month: kept its word (good) or not (bad).
 
-    A conflict is a bad experience for every pair of the group, less of one once mediated.
-    Only the block of firms in some venture is touched.
+    A slipped commitment is one piece of bad evidence, failing the group `DEFECTION_EVIDENCE`
+    pieces; a conflict is bad evidence about every partner, less once mediated. Only the block
+    of firms in some venture is touched.
     """
     p = model.p
     firms = np.flatnonzero(m.members.any(axis=0))
     inside = m.members[:, firms]
     members = inside.astype(float)
-    defected = m.defected[:, firms]
-    delivered = members.T @ (inside & ~defected)
-    failed = members.T @ defected
+    defected, lapsed = m.defected[:, firms], m.lapsed[:, firms]
+    delivered = members.T @ (inside & ~defected & ~lapsed)
+    failed = members.T @ (lapsed + DEFECTION_EVIDENCE * defected)
     other = m.conflicts - m.defected.sum(axis=1)
     strain = other * conflicts.conflict_weight(m.mediated, p.mediation_effectiveness)
     quarrels = (members * strain[:, None]).T @ members
@@ -437,6 +454,7 @@ def learn_from_conduct(model: PIPModel, m: Month) -> None:
         model.trust[block], delivered, failed + quarrels, p.trust_gain, p.trust_loss_ratio
     )
     model.trust[firms, firms] = 1.0
+    model.contact[block] |= members.T @ members > 0  # they worked together this month
 
 
 def _co_membership(members: np.ndarray) -> np.ndarray:
@@ -473,6 +491,8 @@ def _results(
     """
     p = model.p
     won = pilot_won | project_won
+    if not (won | pilot_lost | project_lost).any():
+        return
     weight = np.where(model.book.kind[slots] == PILOT, PILOT_EVIDENCE, PROJECT_EVIDENCE)
     good = ((members & won[:, None]) * weight[:, None]).sum(axis=0)
     bad = ((members & (pilot_lost | project_lost)[:, None]) * weight[:, None]).sum(axis=0)
@@ -490,7 +510,10 @@ def _results(
     )
     model.tangible_result(np.flatnonzero(winners))
     together = members & won[:, None]
-    model.joint_successes += _co_membership(together).astype(model.joint_successes.dtype)
+    partners = np.flatnonzero(winners)
+    model.joint_successes[np.ix_(partners, partners)] += _co_membership(
+        together[:, partners]
+    ).astype(model.joint_successes.dtype)
     piloted = members & pilot_won[:, None]
     model.track_record += piloted.sum(axis=0)
     purchase = model.book.label[slots] == JOINT_PURCHASE
@@ -525,6 +548,7 @@ def _end(model: PIPModel, slots: np.ndarray, members: np.ndarray) -> None:
     in_projects = members & ~pilots[:, None]
     model.joint_sales_uplift -= np.where(in_projects, book.sales_gain[slots], 0.0).sum(axis=0)
     model.project_of[in_projects.any(axis=0)] = -1
+    model.freeze_views(slots)
     book.close(slots)
 
 

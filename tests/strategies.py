@@ -18,6 +18,10 @@ unit = st.floats(min_value=0.0, max_value=1.0, allow_nan=False, allow_subnormal=
 gains = st.floats(min_value=1e-6, max_value=0.3, allow_nan=False, allow_subnormal=False)
 loss_ratios = st.floats(min_value=1.0, max_value=10.0, allow_nan=False)
 rates = unit  # per-month or per-year shares
+# Learning rates of one piece of evidence, small enough that even with the largest loss ratio a
+# bad piece never erases all trust at once (rate x loss_ratio < 1).
+learning_rates = st.floats(min_value=1e-4, max_value=0.09, allow_nan=False)
+evidence_counts = st.floats(min_value=0.0, max_value=40.0, allow_nan=False)
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
 
 # A small, quick model: a year's project and four months after it.
@@ -53,6 +57,18 @@ def matrix_and_group(
     n = trust.shape[0]
     members = draw(st.lists(st.integers(0, n - 1), min_size=min_group, max_size=n, unique=True))
     return trust, np.array(members, dtype=int)
+
+
+@st.composite
+def trust_and_groups(
+    draw: st.DrawFn, max_n: int = 8, max_groups: int = 4
+) -> tuple[np.ndarray, np.ndarray]:
+    """A trust matrix with a diagonal of 1 and a boolean ``(groups, firms)`` membership mask."""
+    matrix = draw(trust_matrices(min_n=2, max_n=max_n))
+    np.fill_diagonal(matrix, 1.0)
+    n_groups = draw(st.integers(1, max_groups))
+    members = draw(hnp.arrays(np.bool_, (n_groups, matrix.shape[0])))
+    return matrix, members
 
 
 @st.composite

@@ -1,4 +1,4 @@
-"""Activities: attendance, non-compliance, venture success and forming groups."""
+"""Activities: who attends and meets, who complies, what succeeds, and who forms groups."""
 
 from __future__ import annotations
 
@@ -20,55 +20,7 @@ def _ordered_pair(a: float, b: float) -> tuple[float, float]:
     return low, high
 
 
-# --- non-compliance ----------------------------------------------------------------------------
-@given(risk=unit, t=unit_arrays(6), m=unit_arrays(6), a=unit)
-def test_noncompliance_probability_is_a_probability(risk, t, m, a):
-    p = activities.noncompliance_probability(risk, t, m, a)
-    assert np.all((p >= 0.0) & (p <= 1.0))
-
-
-@given(risk=small_risk, t1=unit, t2=unit, m=unit, a=unit)
-def test_noncompliance_rises_as_trust_falls(risk, t1, t2, m, a):
-    low, high = _ordered_pair(t1, t2)
-    p = activities.noncompliance_probability(risk, np.array([low, high]), np.array([m, m]), a)
-    assert p[0] > p[1]
-
-
-@given(risk=small_risk, t=st.floats(0.0, 0.99), m1=unit, m2=unit, a=unit)
-def test_noncompliance_rises_as_motivation_falls(risk, t, m1, m2, a):
-    low, high = _ordered_pair(m1, m2)
-    p = activities.noncompliance_probability(risk, np.array([t, t]), np.array([low, high]), a)
-    assert p[0] > p[1]
-
-
-@given(risk=small_risk, t=st.floats(0.0, 0.99), m=unit, a1=unit, a2=unit)
-def test_noncompliance_rises_as_appropriability_falls(risk, t, m, a1, a2):
-    low, high = _ordered_pair(a1, a2)
-    tt, mm = np.array([t]), np.array([m])
-    assert (
-        activities.noncompliance_probability(risk, tt, mm, low)[0]
-        > activities.noncompliance_probability(risk, tt, mm, high)[0]
-    )
-
-
-@given(risk=unit)
-def test_noncompliance_risk_is_the_reference_members_chance(risk):
-    # the docstring: trusts nobody, half motivated, keeps the whole benefit
-    p = activities.noncompliance_probability(risk, np.array([0.0]), np.array([0.5]), 1.0)
-    assert p[0] == pytest.approx(risk)
-
-
-def test_no_risk_means_nobody_defects():
-    p = activities.noncompliance_probability(0.0, np.zeros(3), np.zeros(3), 0.0)
-    np.testing.assert_array_equal(p, np.zeros(3))
-
-
-def test_full_trust_means_nobody_defects():
-    p = activities.noncompliance_probability(0.5, np.ones(3), np.zeros(3), 0.0)
-    np.testing.assert_array_equal(p, np.zeros(3))
-
-
-# --- attendance --------------------------------------------------------------------------------
+# --- attendance and contact --------------------------------------------------------------------
 def _attend(m: float, tc: float, ta: float, d: float) -> float:
     return float(
         activities.attendance_probability(np.array([m]), np.array([tc]), np.array([ta]), d)[0]
@@ -82,69 +34,238 @@ def test_attendance_probability_is_a_probability(m, tc, ta, d):
     assert np.all((p >= 0.0) & (p <= 1.0))
 
 
-@given(m=st.floats(0.01, 1.0), tc=unit, ta=unit, d1=unit, d2=unit)
+@given(m=unit, tc=unit, ta=unit, d1=unit, d2=unit)
 def test_attendance_falls_with_distance(m, tc, ta, d1, d2):
     near, far = _ordered_pair(d1, d2)
     assert _attend(m, tc, ta, far) < _attend(m, tc, ta, near)
 
 
-@given(tc=unit, ta=unit, d=unit)
-def test_unmotivated_firms_do_not_attend(tc, ta, d):
-    assert _attend(0.0, tc, ta, d) == 0.0
+@given(m=unit, tc=unit, ta=unit, d=unit)
+def test_distance_keeps_away_at_most_the_distance_absence_share(m, tc, ta, d):
+    assert _attend(m, tc, ta, d) >= (1.0 - activities.DISTANCE_ABSENCE) * _attend(m, tc, ta, 0.0)
 
 
-@given(tc=unit, ta=unit, d=st.floats(0.0, 0.99), m1=unit, m2=unit)
+def test_the_most_distant_firms_keep_all_but_the_distance_absence_share():
+    assert _attend(0.5, 0.5, 0.5, 1.0) / _attend(0.5, 0.5, 0.5, 0.0) == pytest.approx(
+        1.0 - activities.DISTANCE_ABSENCE
+    )
+    assert 0.0 < activities.DISTANCE_ABSENCE < 0.5
+
+
+@given(tc=unit, ta=unit, d=unit, m1=unit, m2=unit)
 def test_motivated_firms_attend_more(tc, ta, d, m1, m2):
     low, high = _ordered_pair(m1, m2)
     assert _attend(low, tc, ta, d) < _attend(high, tc, ta, d)
 
 
-@given(m=st.floats(0.01, 1.0), tc=unit, d=st.floats(0.0, 0.99), a1=unit, a2=unit)
+@given(m=unit, tc=unit, d=unit, a1=unit, a2=unit)
 def test_firms_that_trust_the_organisers_attend_more(m, tc, d, a1, a2):
     low, high = _ordered_pair(a1, a2)
     assert _attend(m, tc, low, d) < _attend(m, tc, high, d)
 
 
-@given(m=st.floats(0.01, 1.0), ta=unit, d=st.floats(0.0, 0.99), c1=unit, c2=unit)
+@given(m=unit, ta=unit, d=unit, c1=unit, c2=unit)
 def test_firms_that_believe_in_collective_action_attend_more(m, ta, d, c1, c2):
     low, high = _ordered_pair(c1, c2)
     assert _attend(m, low, ta, d) < _attend(m, high, ta, d)
 
 
+@given(rate=st.floats(0.01, 1.0), d1=unit, d2=unit)
+def test_spontaneous_contact_falls_with_distance(rate, d1, d2):
+    near, far = _ordered_pair(d1, d2)
+    assert activities.spontaneous_contact_probability(
+        rate, far
+    ) < activities.spontaneous_contact_probability(rate, near)
+
+
+@given(rate=unit)
+def test_spontaneous_contact_runs_from_the_rate_for_neighbours_to_none_at_distance_one(rate):
+    assert activities.spontaneous_contact_probability(rate, 0.0) == pytest.approx(rate)
+    assert activities.spontaneous_contact_probability(rate, 1.0) == 0.0
+
+
+# --- non-compliance ----------------------------------------------------------------------------
+def _defect(risk: float, t: float, m: float, a: float, tp: float) -> float:
+    p = activities.noncompliance_probability(risk, np.array([t]), np.array([m]), a, np.array([tp]))
+    return float(p[0])
+
+
+@given(risk=unit, t=unit_arrays(6), m=unit_arrays(6), a=unit, tp=unit_arrays(6))
+def test_noncompliance_probability_is_a_probability(risk, t, m, a, tp):
+    p = activities.noncompliance_probability(risk, t, m, a, tp)
+    assert p.shape == t.shape
+    assert np.all((p >= 0.0) & (p <= 1.0))
+
+
+@given(risk=small_risk, t1=unit, t2=unit, m=unit, a=unit, tp=unit)
+def test_noncompliance_rises_with_distrust_of_the_group(risk, t1, t2, m, a, tp):
+    low, high = _ordered_pair(t1, t2)
+    assert _defect(risk, low, m, a, tp) > _defect(risk, high, m, a, tp)
+
+
+@given(risk=small_risk, t=st.floats(0.0, 0.99), m1=unit, m2=unit, a=unit, tp=unit)
+def test_noncompliance_rises_as_motivation_falls(risk, t, m1, m2, a, tp):
+    low, high = _ordered_pair(m1, m2)
+    assert _defect(risk, t, low, a, tp) > _defect(risk, t, high, a, tp)
+
+
+@given(risk=small_risk, t=st.floats(0.0, 0.99), m=unit, a1=unit, a2=unit, tp=st.floats(0, 0.99))
+def test_noncompliance_rises_as_appropriability_falls(risk, t, m, a1, a2, tp):
+    low, high = _ordered_pair(a1, a2)
+    assert _defect(risk, t, m, low, tp) > _defect(risk, t, m, high, tp)
+
+
+@given(risk=small_risk, t=st.floats(0.0, 0.99), m=unit, a=st.floats(0, 0.99), p1=unit, p2=unit)
+def test_noncompliance_falls_when_the_public_sector_is_trusted(risk, t, m, a, p1, p2):
+    low, high = _ordered_pair(p1, p2)
+    assert _defect(risk, t, m, a, high) < _defect(risk, t, m, a, low)
+
+
+@given(risk=small_risk, t=unit, m=unit, a1=unit, a2=unit)
+def test_a_trusted_public_sector_removes_the_temptation_of_the_leak(risk, t, m, a1, a2):
+    assert _defect(risk, t, m, a1, 1.0) == pytest.approx(_defect(risk, t, m, a2, 1.0))
+
+
+@given(risk=small_risk, t=unit, m=unit, p1=unit, p2=unit)
+def test_trust_in_the_public_sector_does_not_matter_when_members_keep_the_benefit(
+    risk, t, m, p1, p2
+):
+    assert _defect(risk, t, m, 1.0, p1) == pytest.approx(_defect(risk, t, m, 1.0, p2))
+
+
+@given(risk=unit)
+def test_noncompliance_risk_is_the_reference_members_chance(risk):
+    # the docstring: trusts nobody, half motivated, keeps the whole benefit
+    assert _defect(risk, 0.0, 0.5, 1.0, 0.0) == pytest.approx(risk)
+
+
+def test_nobody_defects_without_risk_or_in_a_fully_trusted_group():
+    assert _defect(0.0, 0.0, 0.0, 0.0, 0.0) == 0.0
+    assert _defect(0.5, 1.0, 0.0, 0.0, 0.0) == 0.0
+
+
+def test_per_member_risks_are_accepted():
+    risk = np.array([0.01, 0.05])  # a less reliable member fails more often
+    p = activities.noncompliance_probability(risk, np.zeros(2), np.full(2, 0.5), 1.0, np.zeros(2))
+    assert p[1] > p[0]
+
+
 # --- venture success ---------------------------------------------------------------------------
-@given(cap=unit_arrays(st.integers(1, 10)))
-def test_group_capability_is_between_mean_and_max(cap):
-    c = activities.group_capability(cap)
-    assert cap.mean() - 1e-12 <= c <= cap.max() + 1e-12
+@st.composite
+def capabilities_and_groups(draw):
+    n = draw(st.integers(1, 10))
+    capability = draw(unit_arrays(n))
+    members = draw(hnp.arrays(np.bool_, (draw(st.integers(1, 4)), n)))
+    members[:, 0] |= ~members.any(axis=1)  # every group has a member
+    return capability, members
 
 
-@given(base=unit, cap=unit_arrays(st.integers(1, 10)))
-def test_venture_success_probability_is_at_most_the_base_rate(base, cap):
-    p = activities.venture_success_probability(base, cap)
-    assert 0.6 * base - 1e-12 <= p <= base + 1e-12
+@given(cg=capabilities_and_groups())
+def test_group_capability_is_between_its_members_mean_and_best(cg):
+    capability, members = cg
+    got = activities.group_capability(capability, members)
+    assert got.shape == (members.shape[0],)
+    for g, row in enumerate(members):
+        assert capability[row].mean() - 1e-12 <= got[g] <= capability[row].max() + 1e-12
+
+
+@given(cg=capabilities_and_groups(), noise=unit)
+def test_group_capability_ignores_non_members(cg, noise):
+    capability, members = cg
+    other = np.where(members[0], capability, noise)
+    np.testing.assert_allclose(
+        activities.group_capability(other, members[:1]),
+        activities.group_capability(capability, members[:1]),
+    )
 
 
 def test_a_lead_firm_carries_a_weak_group():
-    weak = np.array([0.1, 0.1, 0.1])
-    led = np.array([0.1, 0.1, 0.9])
-    assert activities.venture_success_probability(
-        0.8, led
-    ) > activities.venture_success_probability(0.8, weak)
+    capability = np.array([0.1, 0.1, 0.1, 0.9])
+    weak, led = np.array([[1, 1, 1, 0], [0, 1, 1, 1]], dtype=bool)
+    c = activities.group_capability(capability, np.array([weak, led]))
+    assert c[1] > c[0]
+    assert c[1] > capability[led].mean()  # more than the plain average
 
 
-# --- partners and groups -----------------------------------------------------------------------
-@given(t=unit_arrays(8), m=unit_arrays(8))
-def test_partner_weights_are_positive(t, m):
-    assert np.all(activities.partner_weights(t, m) > 0)
+@given(base=unit, cap=unit_arrays(st.integers(1, 10)))
+def test_pilots_are_limited_risk(base, cap):
+    p = activities.pilot_success_probability(base, cap)
+    assert np.all(p >= 0.8 * base - 1e-12)
+    assert np.all(p <= base + 1e-12)
 
 
-@given(t1=unit, t2=unit, m=unit)
-def test_firms_prefer_partners_they_trust(t1, t2, m):
+@given(base=st.floats(0.01, 1.0), c1=unit, c2=unit)
+def test_capable_groups_run_pilots_more_successfully(base, c1, c2):
+    low, high = _ordered_pair(c1, c2)
+    assert activities.pilot_success_probability(base, high) > activities.pilot_success_probability(
+        base, low
+    )
+
+
+@given(base=st.floats(0.01, 1.0), cap=unit, t1=unit, t2=unit)
+def test_project_success_rises_with_group_trust(base, cap, t1, t2):
     low, high = _ordered_pair(t1, t2)
-    w = activities.partner_weights(np.array([low, high]), np.array([m, m]))
-    assert w[1] > w[0]
+    assert activities.project_success_probability(
+        base, cap, high
+    ) > activities.project_success_probability(base, cap, low)
 
 
+@given(base=st.floats(0.01, 1.0), cap=unit)
+def test_a_distrustful_group_has_half_the_chance_of_a_trusting_one(base, cap):
+    none = activities.project_success_probability(base, cap, 0.0)
+    full = activities.project_success_probability(base, cap, 1.0)
+    assert none / full == pytest.approx(0.5)
+
+
+@given(base=st.floats(0.01, 1.0), t=unit, c1=unit, c2=unit)
+def test_project_success_rises_with_capability(base, t, c1, c2):
+    low, high = _ordered_pair(c1, c2)
+    assert activities.project_success_probability(
+        base, high, t
+    ) > activities.project_success_probability(base, low, t)
+
+
+def test_base_rate_is_the_chance_of_a_capable_fully_trusting_group():
+    assert activities.project_success_probability(0.7, 1.0, 1.0) == pytest.approx(0.7)
+    assert activities.pilot_success_probability(0.9, 1.0) == pytest.approx(0.9)
+
+
+def test_success_probabilities_work_on_arrays_of_groups():
+    cap, group_trust = np.array([0.2, 0.9, 0.5]), np.array([0.1, 0.3, 0.8])
+    assert activities.pilot_success_probability(0.9, cap).shape == (3,)
+    assert activities.project_success_probability(0.7, cap, group_trust).shape == (3,)
+
+
+# --- partners ----------------------------------------------------------------------------------
+def _weights(t: float, keen: float, successes: float) -> float:
+    return float(
+        activities.partner_weights(np.array([t]), np.array([keen]), np.array([successes]))[0]
+    )
+
+
+@given(t=unit_arrays(8), m=unit_arrays(8), s=hnp.arrays(np.float64, 8, elements=st.floats(0, 9)))
+def test_partner_weights_are_positive(t, m, s):
+    assert np.all(activities.partner_weights(t, m, s) > 0)
+
+
+@given(t1=unit, t2=unit, m=unit, s=st.integers(0, 5))
+def test_firms_prefer_partners_they_trust(t1, t2, m, s):
+    low, high = _ordered_pair(t1, t2)
+    assert _weights(high, m, s) > _weights(low, m, s)
+
+
+@given(t=unit, m1=unit, m2=unit, s=st.integers(0, 5))
+def test_firms_prefer_keen_partners(t, m1, m2, s):
+    low, high = _ordered_pair(m1, m2)
+    assert _weights(t, high, s) > _weights(t, low, s)
+
+
+@given(t=unit, m=unit, s=st.integers(0, 10))
+def test_every_joint_success_makes_a_partner_likelier(t, m, s):
+    assert _weights(t, m, s + 1) > _weights(t, m, s)
+
+
+# --- forming groups ----------------------------------------------------------------------------
 @st.composite
 def group_problems(draw):
     n = draw(st.integers(1, 25))
@@ -164,7 +285,6 @@ def test_pick_group_returns_distinct_candidates_led_by_the_founder(problem, seed
     assert group[0] == founder
     assert len(set(group.tolist())) == len(group)
     assert set(group.tolist()) <= set(candidates.tolist())
-    assert 1 <= len(group) <= max(size, 1)
     # as large as it can be: the founder plus min(size - 1, others) partners
     assert len(group) == max(1, min(size, len(candidates)))
 
@@ -204,12 +324,10 @@ def test_weighted_choice_draws_an_index_of_positive_weight(weights, seed):
 def test_weighted_choice_is_proportional_to_the_weights():
     rng = np.random.default_rng(7)
     weights = np.array([1.0, 0.0, 3.0, 6.0])
-    draws = (
-        np.bincount([activities.weighted_choice(rng, weights) for _ in range(20_000)], minlength=4)
-        / 20_000
-    )
-    np.testing.assert_allclose(draws, weights / weights.sum(), atol=0.015)
-    assert draws[1] == 0.0
+    draws = [activities.weighted_choice(rng, weights) for _ in range(20_000)]
+    shares = np.bincount(draws, minlength=4) / 20_000
+    np.testing.assert_allclose(shares, weights / weights.sum(), atol=0.015)
+    assert shares[1] == 0.0
 
 
 @given(
@@ -225,31 +343,34 @@ def test_weighted_sample_draws_k_distinct_indices(weights, data, seed):
     assert all(0 <= i < len(weights) for i in idx)
 
 
-def test_weighted_sample_first_pick_is_proportional_to_the_weights():
-    # sampling one without replacement is the same law as a weighted choice
+def test_weighted_sample_of_one_is_proportional_to_the_weights():
     rng = np.random.default_rng(11)
     weights = np.array([1.0, 2.0, 7.0])
-    draws = (
-        np.bincount(
-            [int(activities.weighted_sample(rng, weights, 1)[0]) for _ in range(20_000)],
-            minlength=3,
-        )
-        / 20_000
-    )
-    np.testing.assert_allclose(draws, weights / weights.sum(), atol=0.015)
+    draws = [int(activities.weighted_sample(rng, weights, 1)[0]) for _ in range(20_000)]
+    shares = np.bincount(draws, minlength=3) / 20_000
+    np.testing.assert_allclose(shares, weights / weights.sum(), atol=0.015)
 
 
-def test_weighted_sample_includes_heavy_items_more_often():
-    rng = np.random.default_rng(12)
-    weights = np.array([0.1, 0.1, 5.0, 0.1, 0.1])
-    hits = sum(2 in activities.weighted_sample(rng, weights, 2).tolist() for _ in range(2000))
-    assert hits > 1900
+def test_weighted_sample_of_two_follows_drawing_one_at_a_time():
+    # Drawing two of weights 1, 2, 7 one at a time without replacement, an item is left out
+    # when the other two come first, in either order: item 0 with 0.2 * 7/8 + 0.7 * 2/3.
+    rng = np.random.default_rng(13)
+    weights = np.array([1.0, 2.0, 7.0])
+    n = 20_000
+    # the left-out index is 3 minus the sum of the two drawn (0 + 1 + 2 = 3)
+    left = [3 - int(activities.weighted_sample(rng, weights, 2).sum()) for _ in range(n)]
+    expected = [0.2 * 7 / 8 + 0.7 * 2 / 3, 0.1 * 7 / 9 + 0.7 * 1 / 3, 0.1 * 2 / 9 + 0.2 * 1 / 8]
+    np.testing.assert_allclose(np.bincount(left, minlength=3) / n, expected, atol=0.015)
 
 
+# --- events ------------------------------------------------------------------------------------
 def test_event_kinds_are_well_formed():
     assert activities.EVENT_KINDS
     for kind in activities.EVENT_KINDS:
-        assert kind.trust_gain_factor > 0
-        assert 0 < kind.invited_share <= 1
+        assert kind.evidence > 0
+        assert kind.invited >= 2  # an event with one guest shows nobody anything
         assert 0 <= kind.collective_action_gain <= 1
         assert kind.weight > 0
+    np.testing.assert_array_equal(
+        activities.EVENT_WEIGHTS, [k.weight for k in activities.EVENT_KINDS]
+    )

@@ -486,6 +486,7 @@ EASY_PROJECTS = dict(
     project_trust_threshold=0.3,
     pilot_success_rate=1.0,
     noncompliance_risk=0.0,
+    successes_before_project=0,  # these tests are not about the ladder
 )
 MANY_CONFLICTS = dict(conflict_rate=1.0, technician_skill=1.0, staff_turnover=0.0)
 

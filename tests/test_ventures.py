@@ -170,6 +170,7 @@ def test_partners_learn_from_conduct_and_blame_only_the_one_who_failed():
         slots=np.array([0]),
         members=members,
         defected=defected,
+        lapsed=np.zeros_like(members),
         conflicts=np.array([1]),  # its failure is the only conflict
         mediated=np.array([False]),
         broke=np.array([False]),

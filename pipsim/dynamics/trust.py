@@ -44,16 +44,20 @@ def learn(
 def learn_many(
     trust: Array, n_good: Array | float, n_bad: Array | float, rate: float, loss_ratio: float
 ) -> Array:
-    """Trust after ``n_good`` good and then ``n_bad`` bad pieces of evidence (counts may be real).
+    """Trust after ``n_good`` good and ``n_bad`` bad pieces of evidence (counts may be real).
 
     ``k`` good pieces close ``1 - (1 - rate) ** k`` of the gap to 1: more evidence, diminishing
-    returns. Fractional counts stand for expected evidence (a meeting where a partner behaved as
-    its reliability says, on average).
+    returns; bad pieces likewise towards 0. When both arrive in one month, half the bad is taken
+    before the good and half after, so their order does not bias the result. Fractional counts
+    stand for expected evidence (a meeting where a partner behaved as its reliability says, on
+    average).
     """
-    closed = -np.expm1(np.multiply(n_good, np.log1p(-min(rate, 1.0 - 1e-12))))
-    trusted = trust + (1.0 - trust) * closed  # exactly ``trust`` where nothing was seen
     keep = np.log1p(-min(float(loss_rate(rate, loss_ratio)), 1.0 - 1e-12))
-    return trusted * np.exp(np.multiply(n_bad, keep))
+    half_bad = np.exp(np.multiply(0.5 * np.asarray(n_bad), keep))
+    closed = -np.expm1(np.multiply(n_good, np.log1p(-min(rate, 1.0 - 1e-12))))
+    before = trust * half_bad
+    trusted = before + (1.0 - before) * closed  # exactly ``before`` where nothing good was seen
+    return trusted * half_bad
 
 
 def equilibrium(reliability: Array | float, loss_ratio: float) -> Array:
@@ -131,8 +135,9 @@ def trust_in_agency(relationship: Array, institutional: Array, relationship_weig
 def cohesion(trust: Array, members: Array, threshold: float = 0.5) -> float:
     """How tightly ``members`` are knit by strong ties: largest group's share x its tie density.
 
-    A tie is a pair whose mutual trust is at least ``threshold``. The largest connected group of
-    ties, as a share of the members, is multiplied by the share of its own pairs that are tied,
+    A tie is a pair whose mutual trust is at least ``threshold``. For each connected group of
+    ties, its share of the members is multiplied by the share of its own pairs that are tied,
+    and the best-knit group counts (whatever order the members come in);
     so a chain or a star of a few strong ties does not count as a cohesive network (the bare
     component share saturates at 1 as soon as a spanning tree exists). 1 means every member
     trusts every other strongly; 0 that no tie is strong.
@@ -146,8 +151,7 @@ def cohesion(trust: Array, members: Array, threshold: float = 0.5) -> float:
     if not ties.any():
         return 0.0
     _, labels = connected_components(csr_array(ties), directed=False)
-    largest = np.bincount(labels).argmax()
-    inside = labels == largest
-    size = int(inside.sum())
-    density = ties[np.ix_(inside, inside)].sum() / (size * (size - 1))
-    return float(size / n * density)
+    sizes = np.bincount(labels)
+    tied_pairs = np.bincount(labels[np.nonzero(ties)[0]], minlength=len(sizes))  # ordered
+    knit = sizes * tied_pairs / np.maximum(sizes * (sizes - 1), 1)  # size x density
+    return float(knit.max() / n)
