@@ -89,8 +89,13 @@ def ties(model: PIPModel) -> tuple[int, float]:
 
 
 def log_frame_met(model: PIPModel) -> bool:
-    """Whether every log frame target is met this month."""
-    return all(_targets(model.p, _log_frame_measures(model)).values())
+    """Whether every log frame target is met this month (the counts, cheap, are read first)."""
+    p = model.p
+    if int(model.participating().sum()) < p.target_participants:
+        return False
+    if firms_in_joint_projects(model) < p.target_firms_in_joint_projects:
+        return False
+    return all(_targets(p, _log_frame_measures(model)).values())
 
 
 def _log_frame_measures(model: PIPModel) -> dict[str, float]:

@@ -233,6 +233,10 @@ def project_founders(model: PIPModel) -> tuple[np.ndarray, np.ndarray, np.ndarra
     """
     p = model.p
     candidates = np.flatnonzero(model.participating() & (model.project_of < 0))
+    if p.successes_before_project > 0 and (
+        model.joint_successes.max(initial=0) < p.successes_before_project
+    ):
+        return candidates, candidates[:0], np.zeros((0, 0), dtype=bool)  # nobody proven yet
     block = trust.mutual(model.trust[np.ix_(candidates, candidates)])
     proven = model.joint_successes[np.ix_(candidates, candidates)] >= p.successes_before_project
     ready = (block >= p.project_trust_threshold) & proven
