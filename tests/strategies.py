@@ -20,7 +20,8 @@ loss_ratios = st.floats(min_value=1.0, max_value=10.0, allow_nan=False)
 rates = unit  # per-month or per-year shares
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
 
-# A small, quick model: a year's project and four months after it.
+# A small, quick model: a year's project and four months after it. Tests that need other
+# sizes override it ({**SMALL, ...}) rather than declare their own.
 SMALL = dict(
     project_months=12,
     post_project_months=4,
@@ -29,6 +30,16 @@ SMALL = dict(
     n_enterprises=25,
     initial_participants=10,
     n_lead_firms=1,
+)
+# Firms that trust each other readily form collective projects, which work and pay off soon.
+EASY_PROJECTS = dict(
+    initial_trust=0.7,
+    initial_trust_spread=0.05,
+    project_trust_threshold=0.3,
+    pilot_success_rate=1.0,
+    noncompliance_risk=0.0,
+    project_success_rate=1.0,
+    project_maturation_months=4,
 )
 
 

@@ -8,12 +8,13 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from pipsim.dynamics import conflicts
-from tests.strategies import gains, unit, unit_arrays
+from tests.strategies import gains, unit
 
 
-@given(skill=unit, rel=unit_arrays(st.integers(1, 10)))
-def test_mediation_probability_is_a_probability(skill, rel):
-    assert 0.0 <= conflicts.mediation_probability(skill, rel) <= 1.0
+def test_only_a_fully_skilled_technician_who_knows_the_parties_always_mediates():
+    assert conflicts.mediation_probability(1.0, np.ones(3)) == pytest.approx(1.0)
+    assert conflicts.mediation_probability(0.9, np.ones(3)) < 1.0
+    assert conflicts.mediation_probability(1.0, np.array([1.0, 0.5])) < 1.0
 
 
 @given(s1=unit, s2=unit, rel=unit)

@@ -68,10 +68,9 @@ def test_impatient_and_discouraged_firms_leave_fastest():
     assert p[3] > max(p[1], p[2]) > 0.0
 
 
-@given(rate=unit, share=unit, tc=unit_arrays(6))
-def test_join_probability_is_a_probability(rate, share, tc):
-    p = motivation.join_probability(rate, share, tc)
-    assert np.all((p >= 0.0) & (p <= 1.0))
+@given(share=unit, tc=unit_arrays(6))
+def test_nobody_joins_without_word_of_mouth(share, tc):
+    np.testing.assert_array_equal(motivation.join_probability(0.0, share, tc), 0.0)
 
 
 @given(rate=unit, tc=unit_arrays(6))

@@ -9,26 +9,12 @@ from hypothesis import strategies as st
 
 from pipsim import PIPModel, ventures
 from pipsim.dynamics import trust
-from tests.strategies import run_to_end, trust_matrices, unit
+from tests.strategies import EASY_PROJECTS, run_to_end, trust_matrices, unit
+from tests.strategies import SMALL as SMALL_MODEL
 
-SMALL = dict(
-    project_months=18,
-    post_project_months=6,
-    launch_months=1,
-    close_out_months=3,
-    n_enterprises=25,
-    initial_participants=15,
-    n_lead_firms=1,
-)
-EASY_PROJECTS = dict(
-    initial_trust=0.7,
-    initial_trust_spread=0.05,
-    project_trust_threshold=0.3,
-    pilot_success_rate=1.0,
-    noncompliance_risk=0.0,
-    project_success_rate=1.0,
-    project_maturation_months=4,
-)
+# the shared small model, with a longer project and more firms in it: room for joint work
+SMALL = {**SMALL_MODEL, "project_months": 18, "post_project_months": 6, "launch_months": 1}
+SMALL |= {"initial_participants": 15}
 
 
 @st.composite
