@@ -189,6 +189,7 @@ def test_duration_command_finds_the_shortest_length(tmp_path, capsys):
     assert "At the lengths projects commonly use:" in text and "interpolated" in text
 
 
+@pytest.mark.slow  # several rounds of sweeps
 def test_adaptive_rounds_reuse_earlier_runs_and_equal_a_larger_sweep(tmp_path, capsys):
     out = tmp_path / "adaptive"
     path = tiny(tmp_path, replications=3)

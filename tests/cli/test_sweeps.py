@@ -165,6 +165,7 @@ def test_default_output_directory_is_results_name(tmp_path, capsys, monkeypatch)
     assert "results/small" in text
 
 
+@pytest.mark.slow  # three sweeps in a row
 def test_running_again_resumes_nothing_and_refuses_other_results(tmp_path, capsys):
     out = tmp_path / "out"
     assert sweep(capsys, write(tmp_path), out)[0] == 0

@@ -51,6 +51,7 @@ def test_timeseries_has_a_row_per_run_and_month(reference):
     assert series.groupby("run")["month"].agg(list).map(lambda m: m == list(range(25))).all()
 
 
+@pytest.mark.slow  # a process pool of forkserver workers takes seconds to start
 def test_process_pool_equals_inline(reference, tmp_path):
     pooled = run_sweep(
         scenario(time_series=True), tmp_path, workers=2, chunk_size=3, progress=False
@@ -64,6 +65,7 @@ def test_chunk_size_does_not_change_results(reference, tmp_path):
     pd.testing.assert_frame_equal(other.runs, reference.runs)
 
 
+@pytest.mark.slow  # a local Dask cluster takes seconds to start
 def test_dask_local_cluster_equals_inline(reference, tmp_path):
     pytest.importorskip("dask.distributed")
     dasked = run_sweep(
