@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -247,12 +249,12 @@ def _chart() -> Figure:
     return fig
 
 
-def _series(model: PIPModel) -> Any:
+def _series(model: PIPModel) -> pd.DataFrame:
     """The run's monthly series so far (needs ``time_series=True``)."""
     return model.datacollector.get_model_vars_dataframe()
 
 
-def _finish_chart(ax: Any, model: PIPModel) -> None:
+def _finish_chart(ax: Axes, model: PIPModel) -> None:
     """The whole run on the time axis, the project's end marked, the legend under the chart."""
     ax.set_xlim(0, model.p.total_months)
     mark_project_end(ax, model.p.project_months)
@@ -260,8 +262,8 @@ def _finish_chart(ax: Any, model: PIPModel) -> None:
     ax.legend(
         loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2, frameon=False, fontsize=FONT - 1
     )
-    ax.xaxis.label.set_size(FONT)
-    ax.yaxis.label.set_size(FONT)
+    ax.xaxis.label.set_fontsize(FONT)
+    ax.yaxis.label.set_fontsize(FONT)
     ax.tick_params(labelsize=FONT - 1)
 
 
@@ -286,7 +288,7 @@ def settings_line(model: PIPModel) -> str:
     )
 
 
-def model_seed(model: PIPModel) -> Any:
+def model_seed(model: PIPModel) -> int | str:
     """The seed the run was started with, or '?' if unknown."""
     seed = getattr(model, "seed", getattr(model, "_seed", None))
     return "?" if seed is None else seed
