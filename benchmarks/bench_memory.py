@@ -18,8 +18,8 @@ import tempfile
 
 CHILD = """
 import json, resource, sys, time
-from pipsim.runner import run_sweep
-from pipsim.scenario import parse_scenario
+from pipsim.sweep.runner import run_sweep
+from pipsim.sweep.scenario import parse_scenario
 runs, out = int(sys.argv[1]), sys.argv[2]
 text = f'''
 [scenario]

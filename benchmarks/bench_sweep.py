@@ -22,9 +22,9 @@ from pathlib import Path
 import mesa
 
 from pipsim import PIPModel
-from pipsim.design import design_points, runs
-from pipsim.runner import run_sweep
-from pipsim.scenario import load_scenario
+from pipsim.sweep.design import design_points, runs
+from pipsim.sweep.runner import run_sweep
+from pipsim.sweep.scenario import load_scenario
 
 SCENARIO = Path(__file__).parent.parent / "scenarios" / "project_length.toml"
 

@@ -7,8 +7,8 @@ parameters, with typology presets), `load_scenario` (a TOML scenario file, valid
 
 from pipsim.model import PIPModel
 from pipsim.parameters import TYPOLOGIES, Parameters
-from pipsim.runner import run_sweep
-from pipsim.scenario import load_scenario
+from pipsim.sweep.runner import run_sweep
+from pipsim.sweep.scenario import load_scenario
 
 __all__ = ["TYPOLOGIES", "PIPModel", "Parameters", "__version__", "load_scenario", "run_sweep"]
 __version__ = "0.1.0"

@@ -176,6 +176,15 @@ class Parameters:
             raise ValueError(f"unknown parameter(s) {unknown}: allowed are {sorted(FIELDS)}")
         return cls(**{**TYPOLOGY_PRESETS[typology], "typology": typology, **overrides})
 
+    @classmethod
+    def from_overrides(cls, overrides: dict[str, Any]) -> Parameters:
+        """The preset of ``overrides["typology"]`` (default cluster), the other values on top.
+
+        What a scenario's point, a command line or a page gives: a flat dict of fields.
+        """
+        rest = dict(overrides)
+        return cls.for_typology(rest.pop("typology", "cluster"), **rest)
+
     def to_dict(self) -> dict[str, Any]:
         """The parameters as a plain dict, in declaration order."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}

@@ -29,11 +29,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from pipsim import design
-from pipsim.plots import OKABE_ITO
-from pipsim.runner import run_sweep
-from pipsim.scenario import Scenario, load_scenario
-from pipsim.stats import wilson_interval
+from pipsim.analysis.stats import wilson_interval
+from pipsim.plots.style import OKABE_ITO
+from pipsim.sweep import design
+from pipsim.sweep.runner import run_sweep
+from pipsim.sweep.scenario import Scenario, load_scenario
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -157,7 +157,7 @@ def run_experiment(
             test suite run two or three levels of the factor, not all).
 
     Returns:
-        The run table of `pipsim.runner.run_sweep` (design values and outcomes per run).
+        The run table of `pipsim.sweep.runner.run_sweep` (design values and outcomes per run).
     """
     folder = Path(folder)
     scenario = load_scenario(folder / "scenario.toml")
@@ -188,13 +188,15 @@ def probe_runs(
     """
     scenario = experiment.scenario
     points = design.design_points(scenario)
-    todo = design.runs(scenario, points, 0, len(points) * scenario.replications)
-    todo = [run for run in todo if select is None or select(run)]
+    every = design.runs(scenario, points, 0, len(points) * scenario.replications)
+    todo = [run for run in every if select is None or select(run)]
     with cf.ProcessPoolExecutor(experiment.workers) as pool:
         return list(pool.map(probe, todo, chunksize=8))
 
 
-def success_by(runs: pd.DataFrame, factors: str | list[str], outcome: str = "success"):
+def success_by(
+    runs: pd.DataFrame, factors: str | list[str], outcome: str = "success"
+) -> pd.DataFrame:
     """P(outcome) per level of ``factors``: n, met, p and the Wilson 95% interval (lower, upper)."""
     table = runs.groupby(factors)[outcome].agg(n="count", met="sum").reset_index()
     table["p"] = table["met"] / table["n"]
@@ -269,7 +271,14 @@ def logistic_trend(x: Any, y: Any, max_iter: int = 100) -> dict[str, float]:
     return _trend(float(beta[1]), float(beta[0]), se, None, n, separated=False)
 
 
-def _trend(slope, intercept, se, p_value, n, separated) -> dict[str, float]:
+def _trend(
+    slope: float,
+    intercept: float,
+    se: float,
+    p_value: float | None,
+    n: int,
+    separated: bool,
+) -> dict[str, float]:
     """The result of `logistic_trend`, with the Wald interval and p-value when they exist."""
     z = slope / se if se and math.isfinite(se) and se > 0 else math.nan
     if p_value is None:

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Set up .venv (if needed), lint, and run the test suite.
+# Set up .venv (if needed), lint, type-check pipsim/ and run the test suite.
+# While working, the fast loop leaves the slow modules out: .venv/bin/python -m pytest -m "not slow"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/setup-browser.sh
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/mypy
 .venv/bin/python -m pytest "$@"

@@ -24,7 +24,8 @@ learning_rates = st.floats(min_value=1e-4, max_value=0.09, allow_nan=False)
 evidence_counts = st.floats(min_value=0.0, max_value=40.0, allow_nan=False)
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
 
-# A small, quick model: a year's project and four months after it.
+# A small, quick model: a year's project and four months after it. Tests that need other
+# sizes override it ({**SMALL, ...}) rather than declare their own.
 SMALL = dict(
     project_months=12,
     post_project_months=4,
@@ -33,6 +34,17 @@ SMALL = dict(
     n_enterprises=25,
     initial_participants=10,
     n_lead_firms=1,
+)
+# Firms that trust each other readily form collective projects, which work and pay off soon.
+EASY_PROJECTS = dict(
+    initial_trust=0.7,
+    initial_trust_spread=0.05,
+    project_trust_threshold=0.3,
+    pilot_success_rate=1.0,
+    noncompliance_risk=0.0,
+    project_success_rate=1.0,
+    project_maturation_months=4,
+    successes_before_project=0,  # no ladder to climb first
 )
 
 

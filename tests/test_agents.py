@@ -14,17 +14,7 @@ from pipsim.agents import (
     Status,
     Technician,
 )
-from tests.strategies import run_to_end
-
-SMALL = dict(
-    project_months=10,
-    post_project_months=3,
-    launch_months=1,
-    close_out_months=2,
-    n_enterprises=20,
-    initial_participants=8,
-    n_lead_firms=2,
-)
+from tests.strategies import SMALL, run_to_end
 
 
 @pytest.fixture

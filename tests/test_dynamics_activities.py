@@ -28,10 +28,14 @@ def _attend(m: float, tc: float, ta: float, d: float) -> float:
 
 
 @given(m=unit_arrays(5), tc=unit_arrays(5), ta=unit_arrays(5), d=unit)
-def test_attendance_probability_is_a_probability(m, tc, ta, d):
-    p = activities.attendance_probability(m, tc, ta, d)
-    assert p.shape == m.shape
-    assert np.all((p >= 0.0) & (p <= 1.0))
+def test_attendance_probability_is_one_per_firm(m, tc, ta, d):
+    assert activities.attendance_probability(m, tc, ta, d).shape == m.shape
+
+
+def test_only_a_keen_trusting_firm_next_door_attends_for_sure():
+    assert _attend(1.0, 1.0, 1.0, 0.0) == pytest.approx(1.0)
+    assert _attend(1.0, 1.0, 1.0, 0.5) < 1.0
+    assert _attend(1.0, 0.0, 1.0, 0.0) < 1.0 and _attend(1.0, 1.0, 0.0, 0.0) < 1.0
 
 
 @given(m=unit, tc=unit, ta=unit, d1=unit, d2=unit)

@@ -25,6 +25,12 @@ def test_mediation_probability_is_a_probability_per_conflict(skill, rel):
     assert np.all((p >= 0.0) & (p <= 1.0))
 
 
+def test_only_a_fully_skilled_technician_who_knows_the_parties_always_mediates():
+    assert conflicts.mediation_probability(1.0, 1.0) == pytest.approx(1.0)
+    assert conflicts.mediation_probability(0.9, 1.0) < 1.0
+    assert conflicts.mediation_probability(1.0, 0.5) < 1.0
+
+
 @given(s1=unit, s2=unit, rel=unit)
 def test_mediation_probability_rises_with_skill(s1, s2, rel):
     low, high = _ordered_pair(s1, s2)

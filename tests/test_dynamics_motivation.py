@@ -132,3 +132,8 @@ def test_a_distrusted_ministry_keeps_firms_away_where_benefits_leak():
     private = motivation.join_probability(0.2, 0.5, motivation.expected_benefit(tc, tp, 1.0))
     assert leaky[0] < leaky[1]
     assert private[0] == pytest.approx(private[1])
+
+
+@given(share=unit, expected=unit_arrays(6))
+def test_nobody_joins_without_word_of_mouth(share, expected):
+    np.testing.assert_array_equal(motivation.join_probability(0.0, share, expected), 0.0)

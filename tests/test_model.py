@@ -14,7 +14,7 @@ from pipsim import TYPOLOGIES, Parameters, PIPModel
 from pipsim.agents import Enterprise
 from pipsim.outcomes import REPORTERS, state_measures
 from pipsim.parameters import TYPOLOGY_PRESETS
-from tests.strategies import SMALL, run_to_end, same_outcomes, same_value
+from tests.strategies import EASY_PROJECTS, SMALL, run_to_end, same_outcomes, same_value
 
 REQUIRED_OUTCOMES = (
     "success",
@@ -459,9 +459,7 @@ def test_nobody_mediates_once_the_agency_has_left():
         initial_participants=15,
         conflict_rate=0.3,
         technician_skill=1.0,
-        **{k: v for k, v in EASY_PROJECTS.items() if k != "project_months"},
-        project_success_rate=1.0,
-        project_maturation_months=4,
+        **EASY_PROJECTS,
     )
     while model.steps < model.p.project_months:
         model.step()
@@ -479,15 +477,6 @@ def test_without_turnover_no_technician_leaves():
 
 
 # --- switches ----------------------------------------------------------------------------------
-EASY_PROJECTS = dict(
-    project_months=18,
-    initial_trust=0.7,
-    initial_trust_spread=0.05,
-    project_trust_threshold=0.3,
-    pilot_success_rate=1.0,
-    noncompliance_risk=0.0,
-    successes_before_project=0,  # these tests are not about the ladder
-)
 MANY_CONFLICTS = dict(conflict_rate=1.0, technician_skill=1.0, staff_turnover=0.0)
 
 
@@ -503,8 +492,9 @@ def test_pilots_switch(seed):
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_collective_projects_switch(seed):
-    on = run_to_end(small_model(seed=seed, collective_projects=True, **EASY_PROJECTS))
-    off = run_to_end(small_model(seed=seed, collective_projects=False, **EASY_PROJECTS))
+    easy = {**EASY_PROJECTS, "project_months": 18}
+    on = run_to_end(small_model(seed=seed, collective_projects=True, **easy))
+    off = run_to_end(small_model(seed=seed, collective_projects=False, **easy))
     assert on.outcomes()["projects_run"] > 0
     out = off.outcomes()
     assert out["projects_run"] == out["projects_succeeded"] == out["projects_failed"] == 0

@@ -60,6 +60,7 @@ def test_write_result_refuses_an_unjudged_result(tmp_path):
     assert json.loads((tmp_path / "result.json").read_text())["effect_size"] == 0.5
 
 
+@pytest.mark.slow  # an experiment end to end
 def test_consolidation_takes_years_direction(tmp_path):
     """Experiment 02, reduced: more runs meet the log frame at 72 months than at 18."""
     folder = EXPERIMENTS / "02_consolidation_takes_years"

@@ -9,26 +9,12 @@ from hypothesis import strategies as st
 
 from pipsim import PIPModel, ventures
 from pipsim.dynamics import trust
-from tests.strategies import run_to_end, trust_matrices, unit
+from tests.strategies import EASY_PROJECTS, run_to_end, trust_matrices, unit
+from tests.strategies import SMALL as SMALL_MODEL
 
-SMALL = dict(
-    project_months=18,
-    post_project_months=6,
-    launch_months=1,
-    close_out_months=3,
-    n_enterprises=25,
-    initial_participants=15,
-    n_lead_firms=1,
-)
-EASY_PROJECTS = dict(
-    initial_trust=0.7,
-    initial_trust_spread=0.05,
-    project_trust_threshold=0.3,
-    pilot_success_rate=1.0,
-    noncompliance_risk=0.0,
-    project_success_rate=1.0,
-    project_maturation_months=4,
-)
+# the shared small model, with a longer project and more firms in it: room for joint work
+SMALL = {**SMALL_MODEL, "project_months": 18, "post_project_months": 6, "launch_months": 1}
+SMALL |= {"initial_participants": 15}
 QUIET = dict(noncompliance_risk=0.0, conflict_rate=0.0)
 
 
@@ -186,14 +172,14 @@ def test_partners_learn_from_conduct_and_blame_only_the_one_who_failed():
 
 
 def test_no_project_without_enough_joint_successes():
-    model = _joint_work_model(**EASY_PROJECTS, successes_before_project=2)
+    model = _joint_work_model(**{**EASY_PROJECTS, "successes_before_project": 2})
     _prove(model, 1)
     assert ventures.start_project(model, model.steps) is None
     assert model.counts["projects_run"] == 0
 
 
 def test_a_project_forms_among_trusting_firms_who_succeeded_together():
-    model = _joint_work_model(**EASY_PROJECTS, successes_before_project=2)
+    model = _joint_work_model(**{**EASY_PROJECTS, "successes_before_project": 2})
     _prove(model, 2)
     project = ventures.start_project(model, model.steps)
     assert project is not None and project.kind == "project"
@@ -206,7 +192,7 @@ def test_a_project_forms_among_trusting_firms_who_succeeded_together():
 
 
 def test_without_the_ladder_trust_alone_is_enough():
-    model = _joint_work_model(**EASY_PROJECTS, successes_before_project=0)
+    model = _joint_work_model(**EASY_PROJECTS)
     assert ventures.start_project(model, model.steps) is not None
 
 
@@ -247,9 +233,7 @@ def test_a_project_succeeds_more_often_among_members_who_trust_each_other():
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_operating_projects_pay_their_members(seed):
-    model = PIPModel(
-        rng=seed, **{**SMALL, **EASY_PROJECTS, "conflict_rate": 0.0, "successes_before_project": 0}
-    )
+    model = PIPModel(rng=seed, **{**SMALL, **EASY_PROJECTS, "conflict_rate": 0.0})
     model = run_to_end(model)
     assert model.counts["projects_succeeded"] > 0
     operating = [v for v in model.ventures if v.kind == "project" and v.operating]

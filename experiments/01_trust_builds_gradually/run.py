@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from pipsim import design
 from pipsim.model import PIPModel, make_parameters
-from pipsim.plots import OKABE_ITO
-from pipsim.results import load_timeseries
+from pipsim.plots.style import OKABE_ITO
+from pipsim.sweep import design
+from pipsim.sweep.results import load_timeseries
 from pipsim.validation import experiment_main, mann_whitney, probe_runs
 
 HERE = Path(__file__).resolve().parent

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from pipsim.plots import OKABE_ITO
+from pipsim.plots.style import OKABE_ITO
 from pipsim.validation import experiment_main, logistic_trend, plot_success, success_by
 
 HERE = Path(__file__).resolve().parent

@@ -16,9 +16,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
-from pipsim import design
 from pipsim.model import PIPModel
-from pipsim.plots import OKABE_ITO
+from pipsim.plots.style import OKABE_ITO
+from pipsim.sweep import design
 from pipsim.validation import experiment_main, mann_whitney, probe_runs, success_by
 
 HERE = Path(__file__).resolve().parent

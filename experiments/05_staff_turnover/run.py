@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from scipy import stats
 
-from pipsim.plots import OKABE_ITO
+from pipsim.plots.style import OKABE_ITO
 from pipsim.validation import (
     experiment_main,
     logistic_trend,

@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from pipsim.analysis.stats import wilson_interval
 from pipsim.model import PIPModel
-from pipsim.plots import OKABE_ITO
-from pipsim.results import load_timeseries
-from pipsim.stats import wilson_interval
+from pipsim.plots.style import OKABE_ITO
+from pipsim.sweep.results import load_timeseries
 from pipsim.validation import experiment_main, logistic_trend, mann_whitney
 
 HERE = Path(__file__).resolve().parent

@@ -17,8 +17,8 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from pipsim.parameters import Parameters
-from pipsim.plots import OKABE_ITO
-from pipsim.results import load_timeseries
+from pipsim.plots.style import OKABE_ITO
+from pipsim.sweep.results import load_timeseries
 from pipsim.validation import experiment_main, logistic_trend, mann_whitney, success_by
 
 HERE = Path(__file__).resolve().parent

@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from pipsim import design
+from pipsim.analysis.stats import wilson_interval
 from pipsim.dynamics import trust
 from pipsim.model import PIPModel
-from pipsim.plots import OKABE_ITO
-from pipsim.stats import wilson_interval
+from pipsim.plots.style import OKABE_ITO
+from pipsim.sweep import design
 from pipsim.validation import experiment_main, logistic_trend, mann_whitney, probe_runs, success_by
 
 HERE = Path(__file__).resolve().parent

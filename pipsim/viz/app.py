@@ -23,7 +23,7 @@ from mesa.visualization import SolaraViz
 from mesa.visualization import solara_viz as _solara_viz
 
 from pipsim.model import PIPModel
-from pipsim.parameters import FIELDS, TYPOLOGIES
+from pipsim.parameters import FIELDS
 from pipsim.viz.components import run_panels
 
 PLAY_INTERVAL_MS = 400  # a month every ~0.4 s when playing: slow enough to follow in a room
@@ -40,45 +40,41 @@ def _words(typology: str) -> str:
     return typology.replace("_", " ")
 
 
+def control(name: str, label: str, span: tuple[float, float] | None = None) -> dict[str, Any]:
+    """SolaraViz's control of parameter ``name``, read from its declaration in `Parameters`.
+
+    The default, the allowed range (or ``span``, a narrower one that suits a slider) and the
+    choices come from the field's metadata; ``label`` is the page's words for a training room.
+    """
+    f = FIELDS[name]
+    meta = f.metadata
+    if "choices" in meta:
+        values = [_words(c) for c in meta["choices"]]
+        return {"type": "Select", "label": label, "value": _words(str(f.default)), "values": values}
+    low, high = span or (meta["low"], meta["high"])
+    whole = isinstance(f.default, int)
+    return {
+        "type": "SliderInt" if whole else "SliderFloat",
+        "label": label,
+        "value": f.default,
+        "min": low,
+        "max": high,
+        "step": 1 if whole else 0.05,
+    }
+
+
 CONTROLS: dict[str, dict[str, Any]] = {
-    "typology": {
-        "type": "Select",
-        "label": "Type of project",
-        "value": _words(_default("typology")),
-        "values": [_words(t) for t in TYPOLOGIES],
-    },
-    "project_months": {
-        "type": "SliderInt",
-        "label": "Project length (months with the agency)",
-        "value": _default("project_months"),
-        "min": MONTHS_RANGE[0],
-        "max": MONTHS_RANGE[1],
-        "step": 1,
-    },
-    "staff_turnover": {
-        "type": "SliderFloat",
-        "label": "Staff turnover (share of the team leaving a year)",
-        "value": _default("staff_turnover"),
-        "min": 0.0,
-        "max": 1.0,
-        "step": 0.05,
-    },
-    "public_commitment": {
-        "type": "SliderFloat",
-        "label": "Public commitment (chance a promise is kept)",
-        "value": _default("public_commitment"),
-        "min": 0.0,
-        "max": 1.0,
-        "step": 0.05,
-    },
-    "initial_trust": {
-        "type": "SliderFloat",
-        "label": "Initial trust among the firms",
-        "value": _default("initial_trust"),
-        "min": 0.0,
-        "max": 1.0,
-        "step": 0.05,
-    },
+    "typology": control("typology", "Type of project"),
+    "project_months": control(
+        "project_months", "Project length (months with the agency)", MONTHS_RANGE
+    ),
+    "staff_turnover": control(
+        "staff_turnover", "Staff turnover (share of the team leaving a year)"
+    ),
+    "public_commitment": control(
+        "public_commitment", "Public commitment (chance a promise is kept)"
+    ),
+    "initial_trust": control("initial_trust", "Initial trust among the firms"),
     "seed": {
         "type": "SliderInt",
         "label": "Seed (same seed: same firms, same luck)",
@@ -185,7 +181,7 @@ class Comparison(mesa.Model):
         super().__init__(rng=int(seed))
         if run_b not in CONTRASTS:
             raise ValueError(f"run_b={run_b!r} is not allowed: choose one of {list(CONTRASTS)}")
-        settings = {
+        settings: dict[str, Any] = {
             "typology": typology,
             "project_months": project_months,
             "staff_turnover": staff_turnover,
@@ -246,9 +242,9 @@ def grid_layout(count: int) -> list[dict[str, Any]]:
         cells = [(0, 0, rows[0]), (6, 0, rows[1]), (0, rows[0], rows[2]), (6, rows[1], rows[3])]
     elif count == 8:  # the comparison: A | B, panel by panel
         cells, top = [], 0
-        for rows in ROWS_COMPARE:
-            cells += [(0, top, rows), (6, top, rows)]
-            top += rows
+        for height in ROWS_COMPARE:
+            cells += [(0, top, height), (6, top, height)]
+            top += height
     else:
         return _mesa_grid_layout(count)
     return [

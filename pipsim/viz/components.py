@@ -22,12 +22,15 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from pipsim.agents import Status
-from pipsim.plots import OKABE_ITO, mark_project_end, plot_participation, plot_trust
+from pipsim.plots.network import NODE_AREA, NODE_KINDS, STATUS_KINDS, model_ties
+from pipsim.plots.run import mark_project_end, plot_participation, plot_trust
+from pipsim.plots.style import OKABE_ITO
 
 if TYPE_CHECKING:
     from pipsim.model import PIPModel
@@ -35,12 +38,6 @@ if TYPE_CHECKING:
 EVENTS_SHOWN = 12  # the event log shows the last this many events, newest first
 STRONG_TRUST = 0.6  # a tie at least this strong is drawn darker and thicker
 TIE_COLOUR = "#5b8fc7"  # a tie that involves a firm taking part
-NODE_AREA = (28.0, 60.0, 120.0, 200.0)  # marker area (points²) by size class: micro .. large
-STATUS_STYLE = {  # status: (colour, legend label)
-    Status.PARTICIPATING: (OKABE_ITO["blue"], "taking part"),
-    Status.OUTSIDE: ("#c8c8c8", "not (yet) in the project"),
-    Status.DROPPED_OUT: (OKABE_ITO["vermillion"], "dropped out"),
-}
 PHASE_WORDS = {
     "launch": "launch: the team validates the design with the firms",
     "joint_work": "joint work: pilots and collective projects",
@@ -60,15 +57,10 @@ DPI = 100
 def trust_ties(model: PIPModel) -> list[tuple[int, int, float]]:
     """Pairs of firms that trust each other enough to start a joint project, with that trust.
 
-    A tie's strength is the smaller of the two directions (mutual trust); it counts when it
-    reaches the model's ``project_trust_threshold`` and at least one of the two firms takes
-    part in the project (ties among outsiders, from before the project, are left out).
+    The rule the story's GIF follows too (`pipsim.plots.network.trust_ties`).
     """
-    mutual = np.minimum(model.trust, model.trust.T)
-    members = model.participating()
-    involved = members[:, None] | members[None, :]
-    i, j = np.nonzero(np.triu((mutual >= model.p.project_trust_threshold) & involved, 1))
-    return [(int(a), int(b), float(mutual[a, b])) for a, b in zip(i, j, strict=True)]
+    i, j, w = model_ties(model)
+    return [(int(a), int(b), float(s)) for a, b, s in zip(i, j, w, strict=True)]
 
 
 def network_positions(model: PIPModel) -> dict[int, np.ndarray]:
@@ -125,9 +117,12 @@ def network_figure(model: PIPModel, title: str | None = None) -> Figure:
                 LineCollection(segments, colors=colour, alpha=alpha, linewidths=width, zorder=1)
             )
     area = np.take(NODE_AREA, model.size_class)
-    for status, (colour, _) in STATUS_STYLE.items():
+    for status, kind in STATUS_KINDS.items():
+        _, face, edge, marker = NODE_KINDS[kind]
         mask = model.status == status
-        ax.scatter(xy[mask, 0], xy[mask, 1], s=area[mask], c=colour, edgecolors="white", zorder=2)
+        ax.scatter(
+            xy[mask, 0], xy[mask, 1], s=area[mask], c=face, edgecolors=edge, marker=marker, zorder=2
+        )
     lead = model.is_lead
     ax.scatter(
         xy[lead, 0],
@@ -179,8 +174,10 @@ def _pulled_in(xy: np.ndarray) -> np.ndarray:
 
 def _network_legend(model: PIPModel) -> list[Line2D]:
     """Legend entries: the three statuses, the lead-firm ring, weak and strong ties."""
-    dot = dict(marker="o", linestyle="", markersize=9, markeredgecolor="white")
-    handles = [Line2D([], [], color=c, label=label, **dot) for c, label in STATUS_STYLE.values()]
+    handles = [
+        Line2D([], [], color=face, label=label, marker=marker, linestyle="", markersize=9, mec=edge)
+        for label, face, edge, marker in (NODE_KINDS[k] for k in STATUS_KINDS.values())
+    ]
     threshold = model.p.project_trust_threshold
     handles += [
         Line2D(
@@ -252,12 +249,12 @@ def _chart() -> Figure:
     return fig
 
 
-def _series(model: PIPModel) -> Any:
+def _series(model: PIPModel) -> pd.DataFrame:
     """The run's monthly series so far (needs ``time_series=True``)."""
     return model.datacollector.get_model_vars_dataframe()
 
 
-def _finish_chart(ax: Any, model: PIPModel) -> None:
+def _finish_chart(ax: Axes, model: PIPModel) -> None:
     """The whole run on the time axis, the project's end marked, the legend under the chart."""
     ax.set_xlim(0, model.p.total_months)
     mark_project_end(ax, model.p.project_months)
@@ -265,8 +262,8 @@ def _finish_chart(ax: Any, model: PIPModel) -> None:
     ax.legend(
         loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2, frameon=False, fontsize=FONT - 1
     )
-    ax.xaxis.label.set_size(FONT)
-    ax.yaxis.label.set_size(FONT)
+    ax.xaxis.label.set_fontsize(FONT)
+    ax.yaxis.label.set_fontsize(FONT)
     ax.tick_params(labelsize=FONT - 1)
 
 
@@ -291,7 +288,7 @@ def settings_line(model: PIPModel) -> str:
     )
 
 
-def model_seed(model: PIPModel) -> Any:
+def model_seed(model: PIPModel) -> int | str:
     """The seed the run was started with, or '?' if unknown."""
     seed = getattr(model, "seed", getattr(model, "_seed", None))
     return "?" if seed is None else seed

@@ -1,0 +1,8 @@
+"""Reading a sweep's results: statistics, summaries, the duration answer, sensitivity, the report.
+
+Everything here takes the tidy run table (`pipsim.sweep.results.load_runs`) or an output
+directory: `stats` (quantiles, Wilson intervals), `summary` (the tables and figures of any
+sweep), `duration` (the shortest project length meeting the log frame), `sensitivity`
+(SALib's analysis of a ``[sensitivity]`` sample, and how much is noise) and `report` (one
+self-contained HTML file of a result directory).
+"""

@@ -1,0 +1,228 @@
+"""One self-contained HTML file of a result directory, to attach to a project document.
+
+A designer sends a report by e-mail or files it with a project document, where it must open
+years later, offline, anywhere: so the file holds everything (CSS inline, every figure a
+base64 ``data:`` URI), links nothing, runs no script, and prints readably on A4. It covers
+any output directory of ``pipsim run``, ``duration`` or ``sensitivity``: the scenario's title
+and text, the manifest, the tables found there (the sweep summary compacted to one row per
+design point, the full CSV beside it), and every PNG in ``figures/``. Text from the files is
+escaped with `html.escape`; there is no template engine to trust.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import time
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+
+from pipsim import __version__
+from pipsim.outcomes import KEY_OUTCOMES, target_flags
+
+MAX_ROWS = 100  # rows of a table shown; the CSV beside the report has them all
+TARGETS = target_flags()  # the columns of the odds table, in this order
+CAPTIONS = {  # figure name prefix: caption
+    "duration": "Probability of meeting every log frame target against project length, with "
+    "its Wilson 95% band, the target, and the shortest length reaching it (bootstrap 95% "
+    "interval).",
+    "success_vs_": "Probability of meeting the log frame and each target along {axis}, "
+    "with Wilson 95% intervals.",
+    "outcomes_vs_": "Distributions of key outcomes at each value of {axis}.",
+    "success_heatmap": "Probability of meeting the log frame over the swept axes.",
+    "sobol_": "Sobol' indices for {axis}: the share of its variance due to each parameter.",
+    "morris_": "Morris elementary effects for {axis}: how much each parameter moves it.",
+}
+TEXT = ' class="text"'  # a left-aligned cell
+CSS = """
+body { font: 11pt/1.45 system-ui, sans-serif; color: #111; max-width: 60rem; margin: 2rem auto;
+       padding: 0 1rem; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { font-size: 1.2rem; margin-top: 2rem;
+       border-bottom: 1px solid #999; } h3 { font-size: 1rem; }
+.meta { color: #555; font-size: .9rem; } .answer { background: #eef5fb; padding: .6rem 1rem;
+       border-left: 4px solid #0072B2; white-space: pre-line; }
+table { border-collapse: collapse; font-size: .8rem; margin: .5rem 0; }
+th, td { border: 1px solid #bbb; padding: .15rem .4rem; text-align: right; }
+th { background: #eee; } td.text { text-align: left; }
+figure { margin: 1rem 0; } img { max-width: 100%; } figcaption { font-size: .85rem; color: #333; }
+pre { background: #f6f6f6; padding: .6rem; font-size: .8rem; white-space: pre-wrap; }
+@page { size: A4; margin: 15mm; }
+@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; }
+       figure, tr, .answer { break-inside: avoid; } }
+"""
+
+
+class ReportError(RuntimeError):
+    """The directory holds nothing to report on."""
+
+
+def write_report(directory: str | Path) -> tuple[Path, int]:
+    """Write ``DIR/report.html``; return its path and the number of figures embedded."""
+    directory = Path(directory)
+    text, figures = build_report(directory)
+    path = directory / "report.html"
+    tmp = path.with_name(".report.html.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path, figures
+
+
+def build_report(directory: Path) -> tuple[str, int]:
+    """The report of ``directory`` as one HTML document, and the number of figures in it."""
+    if not directory.is_dir():
+        raise ReportError(f"{directory}: no such directory")
+    manifest = _json(directory / "manifest.json")
+    toml = directory / "scenario.toml"
+    scenario = toml.read_text(encoding="utf-8") if toml.exists() else ""
+    if not manifest and not scenario:
+        raise ReportError(f"{directory} holds no pipsim results (no manifest.json, scenario.toml)")
+    try:
+        head = tomllib.loads(scenario).get("scenario", {})
+    except tomllib.TOMLDecodeError:
+        head = {}
+    name = str(head.get("name") or manifest.get("scenario_name") or directory.name)
+    body = [f"<h1>{_e(name)}</h1>", f"<p>{_e(head.get('description', ''))}</p>"]
+    body.append(
+        f'<p class="meta">pipsim {_e(__version__)} report of {_e(directory.name)}, written '
+        f"{_e(time.strftime('%Y-%m-%d %H:%M'))}; {manifest.get('total_runs', '?')} runs</p>"
+    )
+    found = _json(directory / "duration.json")
+    if found:
+        body += ["<h2>The answer</h2>", f"<h3>{_e(found.get('question', ''))}</h3>"]
+        body.append(f'<p class="answer">{_e(found.get("answer", ""))}</p>')
+        rounds = found.get("replications_per_round") or []
+        if len(rounds) > 1:
+            steps = " → ".join(map(str, rounds))
+            body.append(
+                f'<p class="meta">Adaptive: {_e(steps)} runs per length, until every '
+                f"Wilson half-width was within {_e(found.get('tolerance'))} or the maximum "
+                "was reached.</p>"
+            )
+    pngs = sorted((directory / "figures").glob("*.png"), key=lambda p: (p.stem != "duration", p))
+    if pngs:
+        body.append("<h2>Figures</h2>")
+        body += [_figure(p) for p in pngs]
+    body += _tables(directory, manifest.get("design_keys"))
+    body += ["<h2>Scenario file</h2>", f"<pre>{_e(scenario)}</pre>" if scenario else "<p>—</p>"]
+    body += ["<h2>Manifest</h2>", _manifest(manifest)]
+    page = "\n".join(body)
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{_e(name)}: pipsim report</title>\n<style>{CSS}</style>\n</head>\n"
+        f"<body>\n{page}\n</body>\n</html>\n"
+    ), len(pngs)
+
+
+def _tables(directory: Path, keys: list[str] | None) -> list[str]:
+    """Every table in ``directory``: summaries compacted, the others as they are."""
+    parts = []
+    for path in sorted(directory.glob("*.csv"), key=_table_order):
+        table = pd.read_csv(path)
+        if path.name == "probabilities.csv":
+            title, table = "Probability of meeting each target", _odds(table, keys)
+        elif path.name == "summary.csv":
+            title, table = "Key outcomes: mean (5% to 95% of runs)", _outcomes(table, keys)
+        else:
+            title = path.stem.replace("_", " ").capitalize()
+        shown = f"first {MAX_ROWS} of {len(table)} rows; " if len(table) > MAX_ROWS else ""
+        parts += [f"<h2>{_e(title)}</h2>", _html_table(table.head(MAX_ROWS))]
+        parts.append(f'<p class="meta">{_e(shown)}every row: {_e(path.name)}</p>')
+    return parts
+
+
+def _table_order(path: Path) -> tuple[int, str]:
+    known = ("duration.csv", "probabilities.csv", "summary.csv")
+    return (known.index(path.name) if path.name in known else len(known), path.name)
+
+
+def _design(table: pd.DataFrame, keys: list[str] | None, before: str) -> list[str]:
+    """The design columns of a summary table: the manifest's keys, or those before ``before``."""
+    if keys is None:
+        keys = list(table.columns[1 : list(table.columns).index(before)])
+    return ["point", *keys]
+
+
+def _odds(table: pd.DataFrame, keys: list[str] | None) -> pd.DataFrame:
+    """probabilities.csv as one row per design point: ``p [lower, upper]`` per target."""
+    ids = _design(table, keys, "target")
+    cell = table.apply(lambda r: f"{r.probability:.2f} [{r.lower:.2f}, {r.upper:.2f}]", axis=1)
+    wide = table.assign(cell=cell).pivot(index=ids, columns="target", values="cell")
+    runs = table.groupby(ids)["n"].max().rename("runs")
+    order = sorted(wide.columns, key=lambda t: (TARGETS.index(t) if t in TARGETS else 99, t))
+    return pd.concat([runs, wide[order]], axis=1).reset_index()
+
+
+def _outcomes(table: pd.DataFrame, keys: list[str] | None) -> pd.DataFrame:
+    """summary.csv as one row per design point: ``mean (q05–q95)`` of the key outcomes."""
+    ids = _design(table, keys, "outcome")
+    table = table[table["outcome"].isin(KEY_OUTCOMES)]
+    cell = table.apply(lambda r: f"{r['mean']:.3g} ({r.q05:.3g} to {r.q95:.3g})", axis=1)
+    wide = table.assign(cell=cell).pivot(index=ids, columns="outcome", values="cell")
+    return wide[[o for o in KEY_OUTCOMES if o in wide.columns]].reset_index()
+
+
+def _html_table(table: pd.DataFrame) -> str:
+    head = "".join(f"<th>{_e(str(c).replace('_', ' '))}</th>" for c in table.columns)
+    rows = []
+    for values in table.itertuples(index=False):
+        cells = [f"<td{TEXT if _words(v) else ''}>{_e(_cell(v))}</td>" for v in values]
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return (
+        f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n"
+        + "\n".join(rows)
+        + ("\n</tbody>\n</table>")
+    )
+
+
+def _words(value: object) -> bool:
+    """Whether a cell holds words (left-aligned), not a number or a number with its interval."""
+    return isinstance(value, str) and not value[:1].isdigit() and not value.startswith("-")
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return "" if pd.isna(value) else f"{value:.4g}"
+    return str(value)
+
+
+def _figure(path: Path) -> str:
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return (
+        f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(path.stem)}">'
+        f"<figcaption>{_e(_caption(path.stem))} ({_e(path.name)})</figcaption></figure>"
+    )
+
+
+def _caption(stem: str) -> str:
+    for prefix, caption in CAPTIONS.items():
+        if stem.startswith(prefix):
+            return caption.format(axis=stem[len(prefix) :].replace("_", " ") or "the outcome")
+    return stem.replace("_", " ").capitalize() + "."
+
+
+def _manifest(manifest: dict) -> str:
+    rows = []
+    for key, value in manifest.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items())
+        elif isinstance(value, list):
+            value = ", ".join(map(str, value))
+        label = _e(key.replace("_", " "))
+        rows.append(f'<tr><th>{label}</th><td class="text">{_e(str(value))}</td></tr>')
+    return "<table>\n" + "\n".join(rows) + "\n</table>" if rows else "<p>—</p>"
+
+
+def _json(path: Path) -> dict:
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _e(text: object) -> str:
+    """``text`` escaped for an element's content (attributes use `html.escape` as it is)."""
+    return html.escape(str(text), quote=False)

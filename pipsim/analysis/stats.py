@@ -1,0 +1,79 @@
+"""Statistics of outcome distributions: quantiles, and the odds of meeting each target.
+
+Quantiles per design point, and probabilities of meeting each log frame target with Wilson
+95% intervals.
+
+Everything here takes the tidy run table (one row per run) and returns tidy tables.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipsim.outcomes import target_flags
+
+TARGET_FLAGS = target_flags()  # yes/no outcomes: their probability, not their distribution
+ID_COLUMNS = ("run", "point", "replicate", "seed")
+QUANTILES = (0.05, 0.5, 0.95)
+
+
+def wilson_interval(
+    successes: np.ndarray | pd.Series | float, n: np.ndarray | pd.Series | float, z: float = 1.96
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval (lower, upper) for a binomial proportion; (0, 1) when n is 0.
+
+    Unlike the normal approximation it stays inside [0, 1] and behaves at 0 and n successes,
+    which is where project-length sweeps live.
+    """
+    successes, n = np.asarray(successes, float), np.asarray(n, float)
+    safe = np.maximum(n, 1.0)
+    p = successes / safe
+    denom = 1 + z**2 / safe
+    centre = (p + z**2 / (2 * safe)) / denom
+    half = z * np.sqrt(p * (1 - p) / safe + z**2 / (4 * safe**2)) / denom
+    # Rounding can put a bound a hair past p at 0 or n successes; an interval holds its estimate.
+    lower = np.where(n > 0, np.clip(np.minimum(centre - half, p), 0, 1), 0.0)
+    upper = np.where(n > 0, np.clip(np.maximum(centre + half, p), 0, 1), 1.0)
+    return lower, upper
+
+
+def outcome_columns(runs: pd.DataFrame, design_keys: list[str]) -> list[str]:
+    """The numeric outcome columns of a run table (not ids, design values or target flags)."""
+    skip = set(ID_COLUMNS) | set(design_keys) | set(TARGET_FLAGS)
+    return [
+        c
+        for c in runs.columns
+        if c not in skip
+        and pd.api.types.is_numeric_dtype(runs[c])
+        and not pd.api.types.is_bool_dtype(runs[c])
+    ]
+
+
+def distributions(runs: pd.DataFrame, design_keys: list[str]) -> pd.DataFrame:
+    """Per design point and outcome: n, mean, median and the 5% and 95% quantiles."""
+    keys = ["point", *design_keys]
+    long = runs.melt(
+        id_vars=keys, value_vars=outcome_columns(runs, design_keys), var_name="outcome"
+    )
+    grouped = long.groupby([*keys, "outcome"], sort=False, dropna=False)["value"]
+    table = grouped.agg(n="count", mean="mean").reset_index()
+    q = grouped.quantile(list(QUANTILES)).unstack()
+    q.columns = ["q05", "median", "q95"]
+    return table.merge(q.reset_index(), on=[*keys, "outcome"])
+
+
+def probabilities(runs: pd.DataFrame, design_keys: list[str]) -> pd.DataFrame:
+    """Per design point and target: the probability of meeting it, with a Wilson 95% interval."""
+    keys = ["point", *design_keys]
+    flags = [f for f in TARGET_FLAGS if f in runs.columns]
+    long = runs.melt(id_vars=keys, value_vars=flags, var_name="target")
+    table = (
+        long.assign(value=long["value"].astype(float))
+        .groupby([*keys, "target"], sort=False, dropna=False)["value"]
+        .agg(n="count", met="sum")
+        .reset_index()
+    )
+    table["probability"] = table["met"] / table["n"]
+    table["lower"], table["upper"] = wilson_interval(table["met"], table["n"])
+    return table

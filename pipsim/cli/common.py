@@ -1,0 +1,278 @@
+"""What every ``pipsim`` command shares: one-line errors, value parsers and the sweep engine.
+
+A problem the user can fix is raised as `UsageError` and reported by `pipsim.cli.main` in one
+line (exit status 2); Ctrl-C during a sweep is `SweepInterrupted` (already reported, exit
+status 130). The engine options (``--out``, ``--workers``, ``--dask``, ``--overwrite``,
+``--no-progress``) are declared once, in `add_engine_options`, and every sweep command
+(``run``, ``sensitivity``, ``duration``) takes them from there; `sweep_engine` opens the
+engine they choose (`pipsim.sweep.runner.open_engine`) and turns what stops a sweep into a
+message that says how to resume.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import json
+import math
+import os
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from pipsim.sweep import results
+from pipsim.sweep.design import Scenario
+from pipsim.sweep.scenario import ScenarioError, load_scenario
+
+if TYPE_CHECKING:
+    from pipsim.analysis.summary import Summary
+    from pipsim.sweep.runner import SweepResult
+
+SUMMARY_NOTE = (
+    "P(success): share of runs meeting every log frame target at project end; "
+    "P(sustained): share whose joint\nprojects lasted to the end of the horizon; "
+    "[95% CI]: Wilson interval; other columns: means over the runs."
+)
+
+
+class UsageError(Exception):
+    """Bad input the user can fix: reported in one line, exit status 2."""
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a sweep, already reported with its resume hint: exit status 130."""
+
+
+class Subparsers(Protocol):
+    """What a command's ``add`` function needs of argparse's (private) subparsers action."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser: ...  # noqa: D102
+
+
+class Options(Protocol):
+    """A parser or one of its argument groups: anything options are added to."""
+
+    def add_argument(self, *names: str, **kwargs: Any) -> argparse.Action: ...  # noqa: D102
+
+
+# --- values on the command line ---------------------------------------------------------------
+def positive(text: str) -> int:
+    """Parse a whole number ≥ 1."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"invalid value {text!r}: give a whole number ≥ 1")
+    return number
+
+
+def seed(text: str) -> int:
+    """Parse a random seed: a whole number ≥ 0."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"invalid seed {text!r}: give a whole number ≥ 0")
+    return number
+
+
+def share(low: float, high: float) -> Callable[[str], float]:
+    """A parser of a number in (``low``, ``high``]."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not low < value <= high:
+            raise argparse.ArgumentTypeError(f"invalid value {text!r}: give {low:g} < x ≤ {high:g}")
+        return value
+
+    return parse
+
+
+def show(value: Any) -> str:
+    """A value as a scenario file would write it (without quotes for strings)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def add_scenario_argument(parser: argparse.ArgumentParser) -> None:
+    """The ``SCENARIO`` argument of the commands that read a scenario file."""
+    parser.add_argument("scenario", type=Path, metavar="SCENARIO", help="scenario file (TOML)")
+
+
+def load(path: Path) -> Scenario:
+    """The scenario in ``path``; a bad one is a `UsageError`."""
+    try:
+        return load_scenario(path)
+    except ScenarioError as error:
+        raise UsageError(str(error)) from None
+
+
+# --- the sweep engine -------------------------------------------------------------------------
+def add_engine_options(parser: argparse.ArgumentParser) -> None:
+    """Add the options every sweep command shares: where, on what, and how it shows progress."""
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="output directory (default: results/<scenario name>)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=positive,
+        metavar="N",
+        help="worker processes (default: all cores); 1 runs in this process",
+    )
+    parser.add_argument(
+        "--dask",
+        metavar="ADDRESS|local",
+        help="run on a Dask cluster: a scheduler address "
+        "(tcp://host:8786), or 'local' to start one on this machine",
+    )
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace an output directory holding other results"
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def output_dir(args: argparse.Namespace, scenario: Scenario) -> Path:
+    """``--out``, or ``results/<scenario name>``."""
+    return args.out if args.out is not None else Path("results") / scenario.name
+
+
+def workers(args: argparse.Namespace) -> int:
+    """``--workers``, or every core."""
+    return args.workers or os.cpu_count() or 1
+
+
+def sweep_as_commanded(
+    scenario: Scenario, out: Path, args: argparse.Namespace, total: int
+) -> SweepResult:
+    """Run ``scenario`` into ``out`` on the engine the engine options chose.
+
+    Honouring ``--overwrite`` and ``--no-progress``, with Ctrl-C and failures reported by
+    `sweep_engine`.
+    """
+    from pipsim.sweep.runner import run_sweep
+
+    with sweep_engine(out, total, workers(args), args.dask) as executor:
+        return run_sweep(
+            scenario,
+            out,
+            workers=workers(args),
+            executor=executor,
+            overwrite=args.overwrite,
+            progress=not args.no_progress,
+        )
+
+
+@contextmanager
+def sweep_engine(
+    out: Path, total: int | None, workers: int, dask: str | None
+) -> Iterator[cf.Executor]:
+    """The executor a sweep command runs on, and one way of reporting what stops the sweep.
+
+    Ctrl-C stops the workers at once and says how many runs are saved (`SweepInterrupted`,
+    exit 130); an output directory holding something else, a killed worker or an unwritable
+    directory become a `UsageError` (exit 2) that says the same command resumes.
+    """
+    from pipsim.sweep.runner import open_engine
+
+    try:
+        engine = open_engine(workers, dask, quiet_workers=True)
+    except RuntimeError as error:  # Dask is not installed
+        raise UsageError(str(error)) from None
+    except (OSError, TimeoutError, ValueError) as error:
+        where = (
+            "start a local Dask cluster"
+            if dask == "local"
+            else f"connect to the Dask scheduler at {dask}"
+        )
+        raise UsageError(f"cannot {where}: {error}") from None
+    of_total = f" of {total:,}" if total is not None else ""
+    try:
+        yield engine.executor
+    except KeyboardInterrupt:
+        engine.stop()
+        print(
+            f"interrupted: {saved_runs(out):,}{of_total} runs saved in {out}; "
+            "run the same command again to resume",
+            file=sys.stderr,
+        )
+        raise SweepInterrupted from None
+    except results.ResultsError as error:
+        raise UsageError(str(error)) from None
+    except (BrokenProcessPool, OSError) as error:  # a killed worker (out of memory?), a full disk
+        saved = saved_runs(out)
+        resume = f"; {saved:,}{of_total} runs saved in {out}, run the same command again to resume"
+        raise UsageError(f"the sweep stopped: {error}{resume if saved else ''}") from None
+    finally:
+        engine.close()
+
+
+def saved_runs(out: Path) -> int:
+    """How many runs the chunks in ``out`` hold (0 if there are none, or no ``out``)."""
+    import pyarrow.parquet as pq
+
+    try:
+        return sum(
+            pq.read_metadata(path).num_rows for path in (out / results.RUNS).glob("chunk-*.parquet")
+        )
+    except OSError:
+        return 0
+
+
+def speed(result: SweepResult) -> str:
+    """How long the sweep took, how fast it ran, and what was resumed."""
+    wall, done = result.wall_seconds, result.runs_done_now
+    if done == 0:
+        return (
+            f"all {result.resumed_runs:,} runs were already in {result.out}: nothing to "
+            "run (--overwrite to run them again)"
+        )
+    text = (
+        f"{done:,} runs in {wall:.1f} s wall time ({done / max(wall, 1e-9):.1f} runs/s; "
+        f"{result.model_seconds:.1f} s of model time)"
+    )
+    if result.resumed_runs:
+        text += f"; {result.resumed_runs:,} runs were resumed from an earlier attempt"
+    return text + "".join(f"\nnote: {note}" for note in result.notes)
+
+
+# --- summaries --------------------------------------------------------------------------------
+def summarize(out: Path) -> Summary:
+    """The summary of the sweep in ``out``; a directory without results is a usage error."""
+    from pipsim.analysis.summary import summarize as summarize_sweep  # loads matplotlib
+
+    try:
+        return summarize_sweep(out)
+    except results.ResultsError as error:
+        raise UsageError(str(error)) from None
+
+
+def manifest(out: Path) -> dict[str, Any]:
+    """The manifest of the sweep in ``out``, or an empty one if it cannot be read."""
+    try:
+        return json.loads((out / results.MANIFEST).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def summary_text(scenario: Scenario | None, summary: Summary, name: str | None = None) -> str:
+    """The heading, the summary table with its key, and the files written."""
+    if scenario is not None:
+        heading = scenario.name + (f": {scenario.description}" if scenario.description else "")
+    else:
+        heading = name or "sweep"
+    files = "\n".join(f"  {path}" for path in summary.files)
+    return f"{heading}\n\n{summary.text}\n\n{SUMMARY_NOTE}\n\nfiles written:\n{files}"

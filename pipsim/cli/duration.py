@@ -1,0 +1,236 @@
+"""``pipsim duration``: how long must the project be to meet the log frame with probability P?
+
+It runs a scenario sweeping ``project_months`` through `pipsim.sweep.runner.run_sweep`
+(resumable, any engine), analyses it with `pipsim.analysis.duration` and writes
+``OUT/duration.csv``, ``OUT/duration.json`` and ``OUT/figures/duration.png`` beside the usual
+summary. With ``--adaptive`` it adds replications in blocks of the scenario's own count until
+every length's Wilson half-width is within the tolerance. Block *b* holds replicates *b·R* to
+*(b+1)·R − 1*, a run's seed depends on its point and replicate only, and each block is run
+into the same directory (``first_replicate``), so no run is ever made twice: the first block
+is the plain sweep, an interrupted round resumes, and after *k* blocks the directory holds
+exactly what a sweep with *k·R* replications would. Errors the user can fix exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import json
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipsim.analysis import duration
+from pipsim.analysis.duration import Duration
+from pipsim.cli.common import (
+    Subparsers,
+    UsageError,
+    add_engine_options,
+    add_scenario_argument,
+    load,
+    output_dir,
+    positive,
+    share,
+    summarize,
+    sweep_engine,
+    workers,
+)
+from pipsim.sweep import design, results
+from pipsim.sweep.design import Scenario
+
+
+def add(subparsers: Subparsers) -> None:
+    """Add ``duration``: the shortest project length meeting the log frame with probability P."""
+    parser = subparsers.add_parser(
+        "duration",
+        help="how long must the project be to meet the log frame with probability P?",
+        description="Run a scenario that sweeps project_months (other axes single-valued), "
+        "then report the probability of meeting every log frame target at each length "
+        "(Wilson 95% intervals), the shortest length reaching --target with a bootstrap 95% "
+        "interval, and the odds at the lengths projects commonly use. Resumes like 'run'.",
+        epilog="example: pipsim duration scenarios/duration.toml --target 0.8",
+        allow_abbrev=False,
+    )
+    add_scenario_argument(parser)
+    parser.add_argument(
+        "--target",
+        type=share(0.0, 1.0),
+        default=0.8,
+        metavar="P",
+        help="probability of meeting the log frame to reach, 0 < P ≤ 1 (default 0.8)",
+    )
+    add_engine_options(parser)
+    adaptive = parser.add_argument_group("adaptive replications")
+    adaptive.add_argument(
+        "--adaptive",
+        action="store_true",
+        help="add blocks of the scenario's replications until every length's Wilson "
+        "half-width is within --tolerance (earlier runs are kept and reused)",
+    )
+    adaptive.add_argument("--tolerance", type=share(0.0, 0.5), metavar="W", help="default 0.05")
+    adaptive.add_argument(
+        "--max-replications", type=positive, metavar="N", help="per length (default 1000)"
+    )
+    parser.set_defaults(handler=duration_command)
+
+
+def duration_command(args: argparse.Namespace) -> int:
+    """Run the sweep (in rounds if adaptive), answer, write and print; 130 if interrupted."""
+    scenario = load(args.scenario)
+    try:
+        duration.check_design(scenario)
+    except duration.DurationError as error:
+        raise UsageError(str(error)) from None
+    tolerance, most = _adaptive_options(args, scenario.replications)
+    out = output_dir(args, scenario)
+    lengths = len(design.design_points(scenario))
+    print(
+        f"pipsim duration: {scenario.name}: {lengths} lengths × {scenario.replications} "
+        f"replications" + (" (adaptive)" if args.adaptive else "") + f", into {out}",
+        flush=True,
+    )
+    started = time.perf_counter()
+    with sweep_engine(out, None, workers(args), args.dask) as executor:
+        rounds, ran = _rounds(scenario, out, args, executor, tolerance, most)
+    summary = summarize(out)  # summary.csv, probabilities.csv and the sweep's figures
+    answer = duration.analyse(results.load_runs(out), args.target, seed=scenario.seed)
+    files = [*write(out, answer, rounds, tolerance), *summary.files]
+    print(f"\n{screen_text(answer)}")
+    if tolerance is not None:  # --adaptive
+        print(_adaptive_text(answer.table, rounds, tolerance, most))
+    runs = int(answer.table["runs"].sum())
+    took = time.perf_counter() - started
+    print(f"\n{runs:,} runs analysed ({ran:,} of them run now); {took:.1f} s")
+    print("files written:\n" + "\n".join(f"  {f}" for f in files))
+    print(f"for a report to attach to a project document: pipsim report {out}")
+    return 0
+
+
+def _rounds(
+    scenario: Scenario,
+    out: Path,
+    args: argparse.Namespace,
+    executor: cf.Executor,
+    tolerance: float | None,
+    most: int,
+) -> tuple[list[int], int]:
+    """Run the sweep, then (adaptive) further blocks: replications per length after each round.
+
+    Each round is planned from the blocks of the rounds before it only, so the same command
+    plans the same rounds again and an interrupted one resumes where it stopped.
+    """
+    from pipsim.sweep.runner import run_sweep
+
+    def sweep(**options: Any) -> int:
+        result = run_sweep(
+            scenario,
+            out,
+            workers=workers(args),
+            executor=executor,
+            progress=not args.no_progress,
+            load=False,
+            **options,
+        )
+        return result.runs_done_now
+
+    block = scenario.replications
+    ran, rounds = sweep(overwrite=args.overwrite), [block]
+    while args.adaptive:
+        runs = results.load_runs(out)
+        have = rounds[-1]
+        assert tolerance is not None  # --adaptive has one
+        want = duration.replications_needed(
+            duration.success_by_length(runs[runs.replicate < have]), tolerance, block, most
+        )
+        if want <= have:
+            break
+        print(f"round {len(rounds) + 1}: {have} → {want} replications per length", flush=True)
+        for first in range(have, want, block):
+            ran += sweep(first_replicate=first)
+        rounds.append(want)
+    return rounds, ran
+
+
+def write(out: Path, answer: Duration, rounds: list[int], tolerance: float | None) -> list[Path]:
+    """Write ``duration.csv``, ``duration.json`` and ``figures/duration.png``; their paths."""
+    files = [out / "duration.csv", out / "duration.json", out / "figures" / "duration.png"]
+    answer.lengths_table().to_csv(files[0], index=False)
+    finite = lambda v: v if math.isfinite(v) else None  # noqa: E731 - JSON has no infinity
+    facts = {
+        "question": f"How long must the project be to meet the log frame with probability "
+        f"{answer.target:g}?",
+        "answer": answer.answer(),
+        "target": answer.target,
+        "shortest_months": finite(answer.shortest),
+        "bootstrap_interval_months": [finite(v) for v in answer.interval],
+        "note": "null: no swept length reaches the target (beyond the swept range)",
+        "bootstrap_not_reached_share": answer.not_reached,
+        "bootstrap_draws": answer.draws,
+        "runs": int(answer.table["runs"].sum()),
+        "replications_per_round": rounds,
+        "tolerance": tolerance,
+    }
+    files[1].write_text(json.dumps(facts, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    files[2].parent.mkdir(exist_ok=True)
+    duration.figure(answer).savefig(files[2], dpi=120)
+    return files
+
+
+def screen_text(answer: Duration) -> str:
+    """The question, a row per swept length, the answer, and the common lengths."""
+    rows = answer.lengths_table()
+    lines = [
+        f"How long must the project be to meet the log frame with {answer.target:.0%} probability?",
+        "",
+        "  months   runs  P(all targets met) [95% CI]",
+    ]
+    for r in rows[rows.source == "swept"].itertuples():
+        mark = "  ← shortest reaching it" if r.shortest else ""
+        lines.append(f"  {r.project_months:>6g} {r.runs:>6}  {_odds(r)}{mark}")
+    lines += ["", answer.answer(), "", "At the lengths projects commonly use:"]
+    swept = answer.table[duration.AXIS].to_numpy()
+    for r in rows[rows.common].itertuples():
+        if r.source == "not swept":
+            span = f"{swept[0]:g}–{swept[-1]:g}"
+            lines.append(f"  {r.project_months:>3g} months  not swept (outside {span} months)")
+            continue
+        i = swept.searchsorted(r.project_months)
+        how = "" if r.source == "swept" else f"  (interpolated, {swept[i - 1]:g}–{swept[i]:g})"
+        lines.append(f"  {r.project_months:>3g} months  P = {_odds(r)}{how}")
+    return "\n".join(lines)
+
+
+def _adaptive_text(table: pd.DataFrame, rounds: list[int], tolerance: float, most: int) -> str:
+    """How the adaptive rounds went: replications per length, and the widest interval left."""
+    half = ((table["upper"] - table["lower"]) / 2).max()
+    steps = " → ".join(map(str, rounds))
+    met = "≤" if half <= tolerance else ">"
+    end = "" if half <= tolerance else f" (stopped at the maximum, {most} per length)"
+    return (
+        f"\nadaptive: {len(rounds)} round(s), {steps} replications per length; largest Wilson "
+        f"half-width {half:.3f} {met} {tolerance:g}{end}"
+    )
+
+
+def _adaptive_options(args: argparse.Namespace, block: int) -> tuple[float | None, int]:
+    """The tolerance and maximum of ``--adaptive`` (checked), or (None, 0) without it."""
+    if not args.adaptive:
+        if args.tolerance is not None or args.max_replications is not None:
+            raise UsageError("--tolerance and --max-replications need --adaptive")
+        return None, 0
+    tolerance = 0.05 if args.tolerance is None else args.tolerance
+    most = 1000 if args.max_replications is None else args.max_replications
+    if most < block:
+        raise UsageError(
+            f"--max-replications {most} is below the scenario's {block} "
+            "replications per length: raise it, or lower the file's"
+        )
+    return tolerance, most
+
+
+def _odds(row: Any) -> str:
+    """A length's probability and its interval, from a row of `Duration.lengths_table`."""
+    return f"{row.probability:.2f} [{row.lower:.2f}, {row.upper:.2f}]"

@@ -1,0 +1,39 @@
+"""``pipsim report``: one self-contained HTML file of a result directory.
+
+The file is `pipsim.analysis.report`'s; this module only runs it and reports the outcome.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from pipsim.cli.common import Subparsers, UsageError
+
+
+def add(subparsers: Subparsers) -> None:
+    """Add ``report``: one self-contained HTML file of a sweep, duration or sensitivity run."""
+    parser = subparsers.add_parser(
+        "report",
+        help="write DIR/report.html: one self-contained file to attach to a project document",
+        description="Write DIR/report.html for the results in DIR (of run, duration or "
+        "sensitivity): the scenario, the manifest, the tables and every figure, in one file "
+        "with no external links (figures embedded), readable on screen and in print.",
+        epilog="example: pipsim report results/duration",
+        allow_abbrev=False,
+    )
+    parser.add_argument("dir", type=Path, metavar="DIR", help="an output directory of pipsim")
+    parser.set_defaults(handler=report_command)
+
+
+def report_command(args: argparse.Namespace) -> int:
+    """Write the report of ``args.dir``; a directory without results is a usage error."""
+    from pipsim.analysis.report import ReportError, write_report
+
+    try:
+        path, figures = write_report(args.dir)
+    except (ReportError, OSError) as error:
+        raise UsageError(str(error)) from None
+    size = path.stat().st_size / 1024
+    print(f"wrote {path} ({size:,.0f} KB, {figures} figures embedded)")
+    return 0

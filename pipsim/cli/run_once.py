@@ -1,0 +1,239 @@
+"""``pipsim run-once``: one run, its outcomes as a table, optionally a figure and the series.
+
+Every `Parameters` field is an option (`pipsim.cli.model_options`); the table has one section
+per question: the log frame at project end, trust, activities, and what lasted after the
+horizon.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipsim.cli.common import Subparsers, UsageError
+from pipsim.cli.model_options import add_parameter_options, add_seed_option, parameters_from_args
+from pipsim.model import PIPModel
+from pipsim.parameters import Parameters
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def add(subparsers: Subparsers) -> None:
+    """Add ``run-once``: one run, its outcomes as a table, optionally a figure and the series."""
+    parser = subparsers.add_parser(
+        "run-once",
+        usage="%(prog)s [--typology TYPE] [--months N] [--seed N] [--plot FILE] "
+        "[--series FILE] [--PARAMETER VALUE ...]",
+        help="simulate one project with one seed and print its outcomes",
+        description="Simulate one project (and the months after it) with one seed; print "
+        "the log frame's indicators, trust, activities and what lasted after the horizon.",
+        epilog="example: pipsim run-once --typology cluster --months 36 --seed 1 --plot run.png",
+        allow_abbrev=False,
+    )
+    run = parser.add_argument_group("run options")
+    add_seed_option(run)
+    run.add_argument(
+        "--plot",
+        type=Path,
+        metavar="FILE",
+        help="save a figure of trust and participation by month (.png, .pdf, .svg)",
+    )
+    run.add_argument("--series", type=Path, metavar="FILE", help="write the monthly series as CSV")
+    add_parameter_options(parser)
+    parser.set_defaults(handler=run_once)
+
+
+def run_once(args: argparse.Namespace) -> int:
+    """Simulate one run as ``args`` ask, print its outcomes and write the requested files."""
+    parameters = parameters_from_args(args)
+    seed = args.seed if args.seed is not None else secrets.randbelow(2**32)
+    want_series = args.plot is not None or args.series is not None
+    _check_outputs(args.plot, args.series)  # fail before the run, not after it
+    model = PIPModel(parameters, rng=seed, time_series=want_series)
+    model.run_model()
+    print(format_outcomes(model.outcomes(), parameters, seed))
+    if want_series:
+        series = model.datacollector.get_model_vars_dataframe()
+        print()
+        if args.series is not None:
+            _write(args.series, lambda path: series.to_csv(path, index=False))
+            print(f"monthly series written to {args.series}")
+        if args.plot is not None:
+            _write(args.plot, lambda path: _save_figure(series, parameters, seed, path))
+            print(f"figure written to {args.plot}")
+    return 0
+
+
+def _save_figure(series: pd.DataFrame, parameters: Parameters, seed: int, path: Path) -> None:
+    """Draw `pipsim.plots.run.plot_run` for this run and save it to ``path``."""
+    from pipsim.plots.run import plot_run  # matplotlib loads only when a figure is asked for
+
+    title = (
+        f"What happens to trust and cooperation in a {_typology_name(parameters)} "
+        f"project?\n{parameters.n_enterprises} firms, {parameters.project_months} "
+        f"months with the agency, seed {seed}"
+    )
+    plot_run(series, parameters.project_months, title).savefig(path, dpi=150)
+
+
+def _check_outputs(plot: Path | None, series: Path | None) -> None:
+    """Create the output files' folders and check the figure's format, or raise `UsageError`."""
+    if plot is not None:
+        from matplotlib.backend_bases import FigureCanvasBase
+
+        formats = FigureCanvasBase.get_supported_filetypes()
+        if plot.suffix.lower().lstrip(".") not in formats:
+            raise UsageError(
+                f"cannot write a figure to {plot}: give a file name ending in one "
+                f"of {', '.join('.' + f for f in sorted(formats))}"
+            )
+    for path in (plot, series):
+        if path is not None and path.is_dir():
+            raise UsageError(f"cannot write {path}: it is a folder; give a file name")
+        if path is not None:
+            _write(path, lambda _: None)  # only creates the folders
+
+
+def _write(path: Path, writer: Callable[[Path], None]) -> None:
+    """Create ``path``'s parent folders and call ``writer(path)``; failures are usage errors."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        writer(path)
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from error
+
+
+# --- the outcome table ----------------------------------------------------------------------
+def format_outcomes(outcomes: dict[str, Any], parameters: Parameters, seed: int) -> str:
+    """The outcomes of one run as a readable plain-text table, one section per question."""
+    p = parameters
+    header = (
+        f"pipsim run-once: {_typology_name(p)}, {p.n_enterprises} firms "
+        f"({p.initial_participants} at launch), seed {seed}\n"
+        f"{p.project_months} months with the agency, then "
+        f"{p.post_project_months} months without it"
+    )
+    sections = [
+        _render(
+            f"Log frame at project end (month {p.project_months})",
+            _log_frame_rows(outcomes, p),
+            "lrrl",
+        ),
+        _render(
+            f"Trust at project end (month {p.project_months}; 0–1, participating firms)",
+            _trust_rows(outcomes),
+        ),
+        _render(f"Activities (months 1–{p.project_months})", _activity_rows(outcomes))
+        + "\n"
+        + _render("", _event_rows(outcomes)),
+        _render(f"After the horizon (month {p.total_months})", _after_rows(outcomes)),
+    ]
+    return "\n\n".join([header, *sections])
+
+
+def _log_frame_rows(o: dict[str, Any], p: Parameters) -> list[tuple[str, ...]]:
+    """Each log frame target: the value at project end, the target and whether it was met."""
+    return [
+        ("", "value", "target", ""),
+        (
+            "sales growth",
+            f"{o['sales_growth']:.1%}",
+            f"> {p.target_sales_growth:.0%}",
+            _met(o["met_sales"]),
+        ),
+        (
+            "productivity growth",
+            f"{o['productivity_growth']:.1%}",
+            f"> {p.target_productivity_growth:.0%}",
+            _met(o["met_productivity"]),
+        ),
+        (
+            "firms in joint projects",
+            str(o["firms_in_joint_projects"]),
+            f"≥ {p.target_firms_in_joint_projects}",
+            _met(o["met_joint_projects"]),
+        ),
+        (
+            "participants",
+            str(o["participants"]),
+            f"≥ {p.target_participants}",
+            _met(o["met_participants"]),
+        ),
+        ("all targets met", "", "", _yes(o["success"])),
+    ]
+
+
+def _trust_rows(o: dict[str, Any]) -> list[tuple[str, ...]]:
+    """Mean trust of each kind among the participants at project end."""
+    return [
+        ("firm–firm trust (mean)", f"{o['mean_trust']:.2f}"),
+        ("trust in the executing agency", f"{o['trust_in_agency']:.2f}"),
+        ("trust in the public sector", f"{o['trust_in_public']:.2f}"),
+        ("trust in collective action", f"{o['trust_in_collective_action']:.2f}"),
+        ("network cohesion (share in largest trusting group)", f"{o['network_cohesion']:.2f}"),
+    ]
+
+
+def _activity_rows(o: dict[str, Any]) -> list[tuple[str, ...]]:
+    """What the project did: pilots and collective projects run, succeeded and failed."""
+    return [
+        ("", "run", "succeeded", "failed"),
+        ("pilots", str(o["pilots_run"]), str(o["pilots_succeeded"]), str(o["pilots_failed"])),
+        (
+            "collective projects",
+            str(o["projects_run"]),
+            str(o["projects_succeeded"]),
+            str(o["projects_failed"]),
+        ),
+    ]
+
+
+def _event_rows(o: dict[str, Any]) -> list[tuple[str, ...]]:
+    """Conflicts, mediations and how long the first joint project took to form."""
+    first = o["months_to_first_joint_project"]
+    return [
+        ("conflicts", str(o["conflicts"])),
+        ("of them mediated", str(o["conflicts_mediated"])),
+        ("months to first joint project", "none formed" if math.isnan(first) else f"{first:.0f}"),
+    ]
+
+
+def _after_rows(o: dict[str, Any]) -> list[tuple[str, ...]]:
+    """What lasted once the agency had left, at the end of the horizon."""
+    return [
+        ("sustained (≥ half the joint-project firms still in one)", _yes(o["sustained"])),
+        ("firms still in joint projects", str(o["firms_in_joint_projects_after"])),
+        ("firm–firm trust (mean)", f"{o['mean_trust_after']:.2f}"),
+    ]
+
+
+def _render(title: str, rows: list[tuple[str, ...]], align: str = "") -> str:
+    """A section of rows under ``title`` (if any); ``align``: ``l``/``r`` a column, ``lrr…``."""
+    width = len(rows[0])
+    align = align or "l" + "r" * (width - 1)
+    widths = [max(len(row[i]) for row in rows) for i in range(width)]
+    lines = [title] if title else []
+    for row in rows:
+        cells = [
+            cell.ljust(w) if a == "l" else cell.rjust(w)
+            for cell, w, a in zip(row, widths, align, strict=True)
+        ]
+        lines.append(("  " + "   ".join(cells)).rstrip())
+    return "\n".join(lines)
+
+
+def _met(met: bool) -> str:
+    return "met" if met else "not met"
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _typology_name(parameters: Parameters) -> str:
+    return parameters.typology.replace("_", " ")

@@ -1,0 +1,43 @@
+"""``pipsim summarize``: the summary of a sweep on disk, its CSV tables and figures again."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipsim.cli.common import Subparsers, manifest, saved_runs, summarize, summary_text
+from pipsim.sweep.scenario import ScenarioError, load_scenario
+
+
+def add(subparsers: Subparsers) -> None:
+    """Add ``summarize``: the summary of a sweep on disk, its CSV tables and figures again."""
+    parser = subparsers.add_parser(
+        "summarize",
+        help="summarise a sweep's results on disk again (tables and figures)",
+        description="Print the summary of the sweep in DIR and write its CSV tables and "
+        "figures again; works on a partly finished sweep too (it covers the runs so far).",
+        epilog="example: pipsim summarize results/project_length",
+        allow_abbrev=False,
+    )
+    parser.add_argument("dir", type=Path, metavar="DIR", help="a sweep's output directory")
+    parser.set_defaults(handler=summarize_command)
+
+
+def summarize_command(args: argparse.Namespace) -> int:
+    """Summarise the sweep in ``args.dir``; a directory without results is a usage error."""
+    summary = summarize(args.dir)
+    found = manifest(args.dir)
+    total, done = found.get("total_runs"), saved_runs(args.dir)
+    try:  # the copy of the scenario beside the results: its name and description
+        scenario = load_scenario(args.dir / "scenario.toml")
+    except ScenarioError:
+        scenario = None
+    print(summary_text(scenario, summary, found.get("scenario_name")))
+    if isinstance(total, int) and done < total:
+        print(
+            f"note: the sweep in {args.dir} is not finished ({done:,} of {total:,} runs); "
+            "this summary covers the runs so far",
+            file=sys.stderr,
+        )
+    return 0

@@ -1,0 +1,205 @@
+"""Figures of a sweep: the odds of meeting the log frame, outcome spreads, success heatmaps.
+
+The odds are drawn along an axis, outcome distributions at each of its values, and heatmaps
+of success probability over two axes. Each function takes tidy tables
+(`pipsim.analysis.stats.probabilities`, the run table) and returns the Figure it drew. Like
+`pipsim.plots.run`, it uses `matplotlib.figure.Figure` (no pyplot, no GUI backend) and the
+Okabe-Ito palette; titles state the question, axes carry units. Outcomes are named as
+`pipsim.outcomes.OUTCOMES` declares them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from pipsim.outcomes import outcome, target_flags
+from pipsim.plots.style import OKABE_ITO, axis_label, value_label
+
+# The target flags' lines, in declared order: success bold, then each target, then sustained.
+LINE_STYLES = (  # (colour, line style, width)
+    (OKABE_ITO["black"], "-", 2.5),
+    (OKABE_ITO["orange"], "--", 1.2),
+    (OKABE_ITO["sky_blue"], "--", 1.2),
+    (OKABE_ITO["bluish_green"], "-.", 1.2),
+    (OKABE_ITO["reddish_purple"], ":", 1.2),
+    (OKABE_ITO["vermillion"], "-", 1.5),
+)
+TARGET_STYLES = {  # target flag: (label, colour, line style, width)
+    flag: (outcome(flag).label, *LINE_STYLES[i % len(LINE_STYLES)])
+    for i, flag in enumerate(target_flags())
+}
+MAX_PANELS = 12  # heatmap panels drawn at most (one per combination of the further axes)
+# The outcomes of the box plots' 2 × 2 grid, row by row; labels as declared.
+PANELS = ("sales_growth", "firms_in_joint_projects", "mean_trust", "participants")
+KEY_OUTCOMES = {name: outcome(name).label for name in PANELS}  # outcome: axis label
+
+
+def is_numeric(values: pd.Series) -> bool:
+    """Whether an axis's values are numbers (drawn to scale) rather than categories."""
+    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+
+
+def _positions(values: pd.Series, order: list) -> np.ndarray:
+    """The x positions of an axis's values: the numbers themselves, or their index in ``order``."""
+    if is_numeric(values):
+        return values.to_numpy(float)
+    return np.array([order.index(v) for v in values], dtype=float)
+
+
+def success_curve(probabilities: pd.DataFrame, axis: str, title: str) -> Figure:
+    """Probability of meeting the log frame (and each target) along ``axis``, with 95% bands.
+
+    A numeric axis is drawn to scale with lines; a categorical one (e.g. typology) as points
+    with error bars, nudged apart so that targets with equal odds stay visible.
+    """
+    fig = Figure(figsize=(10, 5), layout="constrained")
+    ax = fig.subplots()
+    numeric = is_numeric(probabilities[axis])
+    order = sorted(probabilities[axis].unique(), key=lambda v: (isinstance(v, str), v))
+    drawn = [t for t in TARGET_STYLES if (probabilities["target"] == t).any()]
+    for k, target in enumerate(drawn):
+        label, colour, style, width = TARGET_STYLES[target]
+        rows = probabilities[probabilities["target"] == target].sort_values(axis)
+        x = _positions(rows[axis], order)
+        if numeric:
+            ax.plot(
+                x,
+                rows["probability"],
+                style,
+                color=colour,
+                lw=width,
+                marker="o",
+                ms=3,
+                label=label,
+                zorder=1.5 if target == "success" else 2,
+            )
+            if target == "success":
+                ax.fill_between(
+                    x,
+                    rows["lower"],
+                    rows["upper"],
+                    color=colour,
+                    alpha=0.12,
+                    lw=0,
+                    label="95% interval, all targets met (Wilson)",
+                )
+        else:
+            nudge = (k - (len(drawn) - 1) / 2) * 0.06
+            errors = [rows["probability"] - rows["lower"], rows["upper"] - rows["probability"]]
+            ax.errorbar(
+                x + nudge,
+                rows["probability"],
+                yerr=errors,
+                fmt="o",
+                color=colour,
+                ms=7 if target == "success" else 5,
+                capsize=3,
+                lw=1,
+                label=label,
+            )
+    if numeric and len(order) <= 12:
+        ax.set_xticks(np.asarray(order, float), [value_label(v) for v in order])
+    elif not numeric:
+        ax.set_xticks(range(len(order)), [value_label(v) for v in order])
+        ax.set_xlim(-0.5, len(order) - 0.5)
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_xlabel(axis_label(axis))
+    ax.set_ylabel("probability (share of runs)")
+    n = probabilities["n"]
+    runs = f"{n.min()}" if n.min() == n.max() else f"{n.min()}–{n.max()}"
+    error_bars = "" if numeric else "; bars: 95% Wilson intervals"
+    ax.set_title(f"{title}\n{runs} runs per point{error_bars}", fontsize=11)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    return fig
+
+
+def distributions(runs: pd.DataFrame, axis: str, title: str) -> Figure:
+    """Box plots of the key outcomes at each value of ``axis`` (5–95% whiskers)."""
+    fig = Figure(figsize=(10, 7), layout="constrained")
+    axes = fig.subplots(2, 2).ravel()
+    values = sorted(runs[axis].unique(), key=lambda v: (isinstance(v, str), v))
+    labels = [value_label(v) for v in values]
+    crowded = len(values) > 6 or sum(map(len, labels)) > 40
+    for ax, (name, label) in zip(axes, KEY_OUTCOMES.items(), strict=True):
+        data = [runs.loc[runs[axis] == v, name].dropna().to_numpy() for v in values]
+        ax.boxplot(
+            data,
+            whis=(5, 95),
+            showfliers=False,
+            widths=0.6,
+            medianprops={"color": OKABE_ITO["vermillion"], "lw": 2},
+        )
+        ax.set_xticks(
+            range(1, len(values) + 1),
+            labels,
+            rotation=30 if crowded else 0,
+            ha="right" if crowded else "center",
+        )
+        ax.set_xlabel(axis_label(axis))
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3, axis="y")
+    fig.suptitle(
+        f"{title}\nboxes: middle half of the runs; line: median; whiskers: 5%–95%", fontsize=11
+    )
+    return fig
+
+
+def success_heatmaps(probabilities: pd.DataFrame, axes: list[str], title: str) -> Figure:
+    """Success probability over the first two axes; one panel per value of any further axes."""
+    x, y, rest = axes[0], axes[1], axes[2:]
+    table = probabilities[probabilities["target"] == "success"]
+    values = [sorted(table[r].unique()) for r in rest]
+    count = math.prod(len(v) for v in values)  # never listed: many axes make billions
+    shown = f" (the first {MAX_PANELS} of {count:,} panels)" if count > MAX_PANELS else ""
+    panels = list(itertools.islice(itertools.product(*values), MAX_PANELS))
+    cols = min(3, len(panels))
+    rows = -(-len(panels) // cols)
+    fig = Figure(figsize=(max(6.5, 4.2 * cols + 1), 3.6 * rows + 0.9), layout="constrained")
+    grid = np.atleast_1d(fig.subplots(rows, cols, squeeze=False).ravel())
+    image = None
+    for ax, panel in zip(grid, panels, strict=False):
+        mask = np.ones(len(table), dtype=bool)
+        for name, value in zip(rest, panel, strict=True):
+            mask &= (table[name] == value).to_numpy()
+        grid_values = table[mask].pivot_table(index=y, columns=x, values="probability")
+        image = ax.imshow(
+            grid_values.to_numpy(), vmin=0, vmax=1, cmap="cividis", origin="lower", aspect="auto"
+        )
+        for (i, j), p in np.ndenumerate(grid_values.to_numpy()):
+            if not np.isnan(p):  # a cell without runs yet (a partly finished sweep)
+                ax.text(
+                    j,
+                    i,
+                    f"{p:.2f}",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if p < 0.6 else "black",
+                )
+        ax.set_xticks(range(grid_values.shape[1]), [value_label(c) for c in grid_values.columns])
+        ax.set_yticks(range(grid_values.shape[0]), [value_label(i) for i in grid_values.index])
+        ax.set_xlabel(axis_label(x))
+        ax.set_ylabel(axis_label(y))
+        ax.set_title(
+            ", ".join(
+                f"{n.replace('_', ' ')} = {value_label(v)}"
+                for n, v in zip(rest, panel, strict=True)
+            ),
+            fontsize=9,
+        )
+    for ax in grid[len(panels) :]:
+        ax.set_visible(False)
+    assert image is not None  # there is at least one panel
+    fig.colorbar(image, ax=grid.tolist(), label="probability all log frame targets are met")
+    n = table["n"]
+    runs = f"{n.min()}" if n.min() == n.max() else f"{n.min()}–{n.max()}"
+    fig.suptitle(
+        f"{title}\nshare of runs meeting all its targets; {runs} runs per cell{shown}", fontsize=11
+    )
+    return fig

@@ -1,0 +1,303 @@
+"""Running a sweep: chunks of runs over any `concurrent.futures` executor, written as they finish.
+
+One code path serves every engine: in-process (``workers=1``), a local process pool (the
+default, all cores), or a Dask cluster through ``Client.get_executor()``; `open_engine` is the
+one place that makes them. Seeds are fixed before dispatch (`pipsim.sweep.design`), chunks
+are written atomically as they complete (`pipsim.sweep.results`), and at most a few chunks
+per worker are in flight, so memory stays flat however large the sweep, and an interrupted
+sweep resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing as mp
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from pipsim.model import PIPModel
+from pipsim.sweep import design, results
+from pipsim.sweep.design import Scenario
+
+IN_FLIGHT_PER_WORKER = 3
+ChunkResult = tuple[int, pd.DataFrame, pd.DataFrame | None, float]  # index, runs, series, seconds
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A chunk of runs travelling to a worker as one task."""
+
+    index: int
+    runs: tuple[design.Run, ...]
+    design_keys: tuple[str, ...]
+    time_series: bool
+
+
+@dataclass(slots=True)
+class SweepResult:
+    """What `run_sweep` returns: the tables, where they are, and how long the models took."""
+
+    out: Path
+    runs: pd.DataFrame | None  # None when run with load=False
+    timeseries: pd.DataFrame | None
+    model_seconds: float = 0.0
+    wall_seconds: float = 0.0
+    runs_done_now: int = 0
+    resumed_runs: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def run_one(run: design.Run, time_series: bool) -> tuple[dict[str, Any], pd.DataFrame | None]:
+    """Run one model to the end of its horizon: its outcomes, and its series if asked for."""
+    model = PIPModel(rng=run.seed, time_series=time_series, **run.overrides)
+    while model.running:
+        model.step()
+    series = model.datacollector.get_model_vars_dataframe() if time_series else None
+    return model.outcomes(), series
+
+
+def run_chunk(chunk: Chunk) -> ChunkResult:
+    """Run every run of ``chunk`` (on a worker): its run table, series and model seconds."""
+    rows, series, seconds = [], [], 0.0
+    for run in chunk.runs:
+        start = time.perf_counter()
+        outcomes, monthly = run_one(run, chunk.time_series)
+        seconds += time.perf_counter() - start
+        ids = {"run": run.index, "point": run.point, "replicate": run.replicate}
+        design_values = {k: run.overrides[k] for k in chunk.design_keys}
+        rows.append({**ids, "seed": run.seed, **design_values, **outcomes})
+        if monthly is not None:
+            series.append(monthly.assign(**ids))
+    table = pd.DataFrame(rows)
+    monthly_table = pd.concat(series, ignore_index=True) if series else None
+    return chunk.index, table, monthly_table, seconds
+
+
+def default_chunk_size(total_runs: int, workers: int) -> int:
+    """Runs per chunk: about eight chunks per worker, between 1 and 50 runs each."""
+    return max(1, min(50, total_runs // max(1, 8 * workers)))
+
+
+def run_sweep(
+    scenario: Scenario,
+    out: str | Path | None = None,
+    *,
+    workers: int | None = None,
+    dask: str | None = None,
+    executor: cf.Executor | None = None,
+    chunk_size: int | None = None,
+    overwrite: bool = False,
+    progress: bool = True,
+    load: bool = True,
+    first_replicate: int = 0,
+) -> SweepResult:
+    """Run every run of ``scenario`` and return its tables, resuming any earlier attempt.
+
+    Args:
+        scenario: a validated scenario (`pipsim.load_scenario`).
+        out: output directory (default ``results/<scenario name>``).
+        workers: processes (default: all cores); 1 runs in this process.
+        dask: a Dask scheduler address, or ``"local"`` for a local cluster.
+        executor: any `concurrent.futures.Executor` (overrides ``workers`` and ``dask``).
+        chunk_size: runs per task (default from the sweep's size; fixed once a sweep starts).
+        overwrite: replace an output directory that holds other results.
+        progress: show a progress bar.
+        load: read the tables back into the result (off: leave them on disk, so the
+            sweep's memory does not grow with its size).
+        first_replicate: run replicates ``first_replicate`` to ``first_replicate +
+            replications - 1`` of each point: a block of replications added to the sweep
+            already in ``out`` (``pipsim duration --adaptive``). A seed depends on the point
+            and replicate only, so these are the runs a sweep with more replications would
+            make; their run and chunk numbers start at ``first_replicate`` × points, clear of
+            every lower block's. Blocks sent to one directory must not overlap.
+    """
+    started = time.perf_counter()
+    out = Path(out) if out is not None else Path("results") / scenario.name
+    workers = workers or os.cpu_count() or 1
+    points = design.design_points(scenario)
+    total = len(points) * scenario.replications
+    size = chunk_size or default_chunk_size(total, workers)
+    manifest = results.prepare(out, scenario, size, overwrite)
+    size = manifest["chunk_size"]
+    n_chunks = -(-total // size)
+    offset = first_replicate * len(points)  # runs (so also chunks) of the lower blocks
+    done = results.done_chunks(out)
+    todo = [c for c in range(n_chunks) if offset + c not in done]
+    keys = tuple(points[0]) if points else ()
+    runs_in_out = max(offset + total, manifest.get("total_runs") or 0)  # every block so far
+    # recorded now, not only at the end, so a partly finished sweep can be summarised
+    manifest.update(design_keys=list(keys), total_runs=runs_in_out, design_points=len(points))
+    results.write_manifest(out, manifest)
+
+    def make(c: int) -> Chunk:
+        stop = min(total, (c + 1) * size)
+        batch = design.runs(scenario, points, c * size, stop)
+        if first_replicate:
+            batch = (_shifted(run, scenario.seed, first_replicate, offset) for run in batch)
+        return Chunk(offset + c, tuple(batch), keys, scenario.time_series)
+
+    resumed = total - sum(min(total, (c + 1) * size) - c * size for c in todo)
+    engine = Engine(executor) if executor is not None else open_engine(workers, dask)
+    seconds = 0.0
+    try:
+        with tqdm(
+            total=total,
+            initial=resumed,
+            unit="run",
+            disable=not progress,
+            desc=scenario.name,
+            smoothing=0.1,
+        ) as bar:
+            for index, table, series, took in _dispatch(engine.executor, make, todo, workers):
+                results.write_chunk(out, index, table, series)
+                seconds += took
+                bar.update(len(table))
+    finally:
+        engine.close()
+    manifest.update(
+        finished=results.now(),
+        total_runs=runs_in_out,
+        design_points=len(points),
+        design_keys=list(keys),
+    )
+    results.write_manifest(out, manifest)
+    return SweepResult(
+        out,
+        results.load_runs(out) if load else None,
+        results.load_timeseries(out) if load else None,
+        seconds,
+        time.perf_counter() - started,
+        total - resumed,
+        resumed,
+    )
+
+
+def _shifted(run: design.Run, root: int, first: int, offset: int) -> design.Run:
+    """``run`` of a block starting at replicate ``first``: its replicate, seed and number."""
+    replicate = first + run.replicate
+    seed = design.run_seed(root, run.point, replicate)
+    return design.Run(offset + run.index, run.point, replicate, seed, run.overrides)
+
+
+def _dispatch(
+    pool: cf.Executor, make: Callable[[int], Chunk], todo: list[int], workers: int
+) -> Iterator[ChunkResult]:
+    """Submit chunks with a bounded window; yield each result as soon as it completes."""
+    pending: set[cf.Future] = set()
+    queue = iter(todo)
+    window = max(2, IN_FLIGHT_PER_WORKER * workers)
+    try:
+        while True:
+            for c in queue:
+                future = pool.submit(run_chunk, make(c))
+                pending.add(future)
+                if len(pending) >= window or future.done():
+                    break  # a full window, or a result to write before going on
+            if not pending:
+                return
+            done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+class InlineExecutor(cf.Executor):
+    """Runs each task at once in this process: the one-worker engine, easy to debug."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future:  # noqa: D102
+        future: cf.Future = cf.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as err:  # noqa: BLE001 - handed to the caller through the future
+            future.set_exception(err)
+        return future
+
+
+def _nothing() -> None:
+    """Close or stop an engine that has nothing to close or stop."""
+
+
+@dataclass(frozen=True, slots=True)
+class Engine:
+    """An executor to run chunks on, how to close it, and how to stop its workers at once.
+
+    We close only what we opened: an executor handed in is closed by its owner.
+    """
+
+    executor: cf.Executor
+    close: Callable[[], None] = _nothing
+    stop: Callable[[], None] = _nothing
+
+
+def open_engine(workers: int, dask: str | None = None, *, quiet_workers: bool = False) -> Engine:
+    """The executor of a sweep: in this process (1 worker), a process pool, or Dask.
+
+    The one place an engine is made, for `run_sweep` and for the command line alike. With
+    ``quiet_workers`` (the command line's choice) worker processes ignore SIGINT, so Ctrl-C,
+    which reaches the whole process group, is the parent's alone to handle: no traceback per
+    worker, and `Engine.stop` terminates a local pool's workers at once instead of waiting for
+    the chunks under way (they are run again on resume).
+
+    Raises:
+        RuntimeError: Dask is asked for but not installed.
+        OSError, TimeoutError, ValueError: the Dask cluster cannot be started or reached.
+    """
+    if dask is not None:
+        # a local cluster's processes inherit an ignored SIGINT: Ctrl-C is the parent's to
+        # handle (it closes the cluster), not a traceback from every Dask process
+        quiet = quiet_workers and dask == "local"
+        before = signal.signal(signal.SIGINT, signal.SIG_IGN) if quiet else None
+        try:
+            return _dask_engine(dask, workers)
+        finally:
+            if before is not None:
+                signal.signal(signal.SIGINT, before)
+    if workers == 1:
+        return Engine(InlineExecutor())
+    # forkserver: forking a process that runs threads (progress bars, Dask) can deadlock
+    pool = cf.ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=mp.get_context("forkserver"),
+        initializer=_ignore_sigint if quiet_workers else None,
+    )
+
+    def stop() -> None:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+
+    return Engine(pool, lambda: pool.shutdown(wait=False, cancel_futures=True), stop)
+
+
+def _ignore_sigint() -> None:
+    """In a pool worker: ignore SIGINT; the parent handles Ctrl-C and terminates the workers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _dask_engine(address: str, workers: int) -> Engine:
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise RuntimeError("Dask is not installed: pip install 'pipsim[dask]'") from None
+    if address == "local":
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+        )
+        client = Client(cluster)
+
+        def close() -> None:
+            client.close()
+            cluster.close()
+    else:
+        client = Client(address)
+        close = client.close
+    return Engine(client.get_executor(pure=False), close)

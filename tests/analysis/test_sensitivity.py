@@ -1,0 +1,268 @@
+"""Sensitivity analysis: SALib's path recovers known indices, scenarios validate, the CLI runs."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipsim.analysis import sensitivity
+from pipsim.cli import main
+from pipsim.sweep.design import design_points, salib_sample
+from pipsim.sweep.runner import run_sweep
+from pipsim.sweep.scenario import ScenarioError, load_scenario, parse_scenario
+
+TINY = """
+[scenario]
+name = "tiny_sensitivity"
+seed = 3
+replications = 2
+[model]
+typology = "horizontal_network"
+project_months = 18
+post_project_months = 6
+[sensitivity]
+method = "sobol"
+samples = 4
+outcomes = ["success", "sales_growth", "mean_trust"]
+[sensitivity.parameters]
+initial_trust = { low = 0.05, high = 0.5 }
+staff_turnover = { low = 0.0, high = 0.6 }
+n_enterprises = { low = 12, high = 30 }
+"""
+
+
+def ishigami(x: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:
+    return np.sin(x[:, 0]) + a * np.sin(x[:, 1]) ** 2 + b * x[:, 2] ** 4 * np.sin(x[:, 0])
+
+
+ISHIGAMI = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
+
+
+def test_sobol_recovers_the_ishigami_indices():
+    found = sensitivity.sample_evaluate_analyse(ISHIGAMI, "sobol", ishigami, 2048, seed=11)
+    table = found["y"].set_index("parameter")
+    assert table["S1"].to_numpy() == pytest.approx([0.314, 0.442, 0.0], abs=0.05)
+    assert table["ST"].to_numpy() == pytest.approx([0.558, 0.442, 0.244], abs=0.05)
+    assert (table["S1_conf"] > 0).all() and (table["ST_conf"] < 0.1).all()
+    second = found["y"].attrs["second_order"].set_index(["parameter_1", "parameter_2"])
+    assert second.loc[("x1", "x3"), "S2"] == pytest.approx(0.244, abs=0.1)
+    assert second.loc[("x1", "x2"), "S2"] == pytest.approx(0.0, abs=0.1)
+
+
+def test_morris_ranks_an_inert_parameter_last():
+    problem = {"num_vars": 4, "names": ["a", "b", "inert", "c"], "bounds": [[0, 1]] * 4}
+
+    def f(x):
+        return 3 * x[:, 0] + 2 * x[:, 1] ** 2 + x[:, 3] + 4 * x[:, 0] * x[:, 3]
+
+    table = sensitivity.sample_evaluate_analyse(problem, "morris", f, 40, seed=5, levels=4)["y"]
+    assert list(table.columns) == list(sensitivity.MORRIS_COLUMNS)
+    ranked = table.sort_values("mu_star")["parameter"].tolist()
+    assert ranked[0] == "inert"
+    inert = table.set_index("parameter").loc["inert"]
+    assert inert["mu_star"] == pytest.approx(0.0, abs=1e-9) and inert["sigma"] == pytest.approx(0)
+    assert ranked[-1] == "a"
+
+
+def test_design_points_are_the_salib_sample():
+    s = parse_scenario(TINY)
+    assert s.replications == 2 and s.sensitivity.method == "sobol"
+    x = salib_sample(s)
+    points = design_points(s)
+    assert len(points) == len(x) == 4 * (2 * 3 + 2)
+    assert all(isinstance(p["n_enterprises"], int) for p in points)
+    assert [p["initial_trust"] for p in points] == pytest.approx(x[:, 0])
+    assert points == design_points(s)  # seeded: the same design every time
+
+
+def test_normal_draws_are_clipped_and_replications_default():
+    text = TINY.replace("replications = 2", "replications = 4").replace(
+        "{ low = 0.0, high = 0.6 }", '{ low = 0.0, high = 0.9, dist = "norm" }'
+    )
+    s = parse_scenario(text)
+    assert s.replications == 4
+    turnover = [p["staff_turnover"] for p in design_points(s)]
+    assert min(turnover) == 0.0 and max(turnover) <= 1.0
+
+
+def error_for(text: str, tmp_path: Path) -> ScenarioError:
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert str(info.value).startswith(str(path)), str(info.value)
+    return info.value
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "says"),
+    [
+        ('method = "sobol"', 'method = "sobl"', "sensitivity.method", "did you mean 'sobol'"),
+        ('method = "sobol"', "", "sensitivity.method", "is required"),
+        ('"success",', '"sucess",', "sensitivity.outcomes[0]", "did you mean 'success'"),
+        ('"mean_trust"]', '"trust"]', "sensitivity.outcomes[2]", "unknown outcome"),
+        ("samples = 4", "samples = 6", "sensitivity.samples", "power of 2"),
+        ("samples = 4", "samples = 0", "sensitivity.samples", "whole number ≥ 2"),
+        ("samples = 4", "samples = 4\nlevels = 4", "sensitivity.levels", "does not apply"),
+        ("samples = 4", "samples = 4\nmethd = 1", "sensitivity.methd", "did you mean 'method'"),
+        ("high = 0.5 }", "high = 1.5 }", "sensitivity.parameters.initial_trust.high", "≤ 1.0"),
+        ("low = 0.05, high = 0.5", "low = 0.5, high = 0.05", "initial_trust", "low < high"),
+        ("high = 0.5 }", 'high = "x" }', "sensitivity.parameters.initial_trust.high", "number"),
+        ("initial_trust =", "inital_trust =", "sensitivity.parameters.inital_trust", "did you"),
+        ("high = 0.5 }", 'high = 0.5, dist = "normal" }', "initial_trust.dist", "'norm'"),
+        ("high = 0.5 }", "high = 0.5, peak = 0.2 }", "initial_trust.peak", "triang"),
+        (
+            "initial_trust = { low = 0.05, high = 0.5 }",
+            'typology = "cluster"',
+            "typology",
+            "numeric",
+        ),
+        (
+            "initial_trust = { low = 0.05, high = 0.5 }",
+            "initial_trust = 0.3",
+            "initial_trust",
+            "table",
+        ),
+    ],
+)
+def test_bad_sensitivity_sections_name_file_and_key(tmp_path, old, new, key, says):
+    assert old in TINY
+    err = error_for(TINY.replace(old, new, 1), tmp_path)
+    assert err.key.endswith(key), err
+    assert says in str(err)
+
+
+def test_missing_parameters(tmp_path):
+    text = TINY.split("[sensitivity.parameters]")[0]
+    err = error_for(text, tmp_path)
+    assert err.key == "sensitivity.parameters" and "names no parameter" in str(err)
+
+
+def test_morris_needs_bounded_distributions(tmp_path):
+    text = TINY.replace('"sobol"', '"morris"').replace(
+        "high = 0.5 }", 'high = 0.5, dist = "norm" }'
+    )
+    err = error_for(text, tmp_path)
+    assert err.key == "sensitivity.parameters.initial_trust.dist" and "Morris" in str(err)
+
+
+def test_sensitivity_parameters_cannot_also_be_axes_or_base_values(tmp_path):
+    err = error_for(TINY + "[sweep]\ninitial_trust = [0.1, 0.2]\n", tmp_path)
+    assert err.key == "sweep.initial_trust" and "[sensitivity.parameters]" in str(err)
+    err = error_for(TINY + "[sweep]\nappropriability = [0.1, 0.2]\n", tmp_path)
+    assert err.key == "sweep" and "cannot be combined" in str(err)
+    text = TINY + '[sample]\nmethod = "lhs"\npoints = 4\nstaff_turnover = {low = 0, high = 1}\n'
+    err = error_for(text, tmp_path)
+    assert err.key == "sample.staff_turnover"
+    err = error_for(
+        TINY.replace("project_months = 18", "project_months = 18\ninitial_trust = 0.2"), tmp_path
+    )
+    assert err.key == "sensitivity.parameters.initial_trust" and "[model]" in str(err)
+
+
+def test_a_range_making_invalid_parameters_is_refused(tmp_path):
+    # horizontal networks have 12 participants at launch: fewer firms than that is invalid
+    err = error_for(TINY.replace("low = 12, high = 30", "low = 8, high = 30"), tmp_path)
+    assert err.key == "sensitivity.parameters" and "initial_participants" in str(err)
+
+
+def test_noise_table_separates_seeds_from_parameters():
+    rng = np.random.default_rng(0)
+    points, reps = 200, 3
+    point = np.repeat(np.arange(points), reps)
+    level = rng.normal(0, 1, points)[point]  # what the parameters do at each point
+    runs = pd.DataFrame(
+        {
+            "point": point,
+            "pure_noise": rng.normal(5, 2, len(point)),  # the parameters do nothing
+            "mostly_parameters": 10 * level + rng.normal(0, 1, len(point)),
+            "coin": rng.random(len(point)) < 0.3,  # a yes/no outcome the parameters don't move
+        }
+    )
+    table = sensitivity.noise(runs, ["pure_noise", "mostly_parameters", "coin"]).set_index(
+        "outcome"
+    )
+    shares = table[["noise_share", "parameter_share", "noise_share_of_means"]]
+    assert ((shares >= 0) & (shares <= 1)).all().all()
+    assert (table["noise_share"] + table["parameter_share"]).to_numpy() == pytest.approx(1)
+    assert table.loc["pure_noise", "noise_share"] > 0.9  # without the correction: about 1/2
+    assert table.loc["coin", "noise_share"] > 0.9
+    assert table.loc["mostly_parameters", "parameter_share"] == pytest.approx(100 / 101, abs=0.02)
+    assert table.loc["pure_noise", "total_variance"] == pytest.approx(4, rel=0.15)
+    assert (table["replications"] == reps).all()
+
+
+def test_noise_is_all_when_the_parameter_ranges_are_tiny(tmp_path):
+    text = TINY.replace("{ low = 0.05, high = 0.5 }", "{ low = 0.2, high = 0.2001 }")
+    text = text.replace("{ low = 0.0, high = 0.6 }", "{ low = 0.1, high = 0.1001 }")
+    text = text.replace("n_enterprises = { low = 12, high = 30 }\n", "")
+    s = parse_scenario(text.replace("replications = 2", "replications = 4"))
+    runs = run_sweep(s, tmp_path, workers=1, progress=False).runs
+    assert len(runs) == 4 * (2 * 2 + 2) * 4
+    table = sensitivity.noise(runs, ["sales_growth", "mean_trust"]).set_index("outcome")
+    assert (table["noise_share"] > 0.9).all(), table
+    assert (table["noise_share_of_means"] > 0.5).all(), table  # 24 points: a rough estimate
+
+
+def test_pipsim_sensitivity_writes_tables_and_figures(tmp_path, capsys):
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY)
+    out = tmp_path / "out"
+    args = ["sensitivity", str(path), "--out", str(out), "--workers", "1", "--no-progress"]
+    assert main(args) == 0
+    shown = capsys.readouterr().out
+    assert "Which parameters drive the chance of meeting the log frame?" in shown
+    assert "How much is noise?" in shown
+    first = pd.read_csv(out / "sensitivity_sobol.csv")
+    assert list(first.columns) == list(sensitivity.SOBOL_COLUMNS)
+    assert len(first) == 3 * 3  # outcomes × parameters
+    second = pd.read_csv(out / "sensitivity_second_order.csv")
+    assert list(second.columns) == list(sensitivity.SECOND_ORDER_COLUMNS) and len(second) == 9
+    noise = pd.read_csv(out / "noise.csv")
+    assert noise["outcome"].tolist() == ["success", "sales_growth", "mean_trust"]
+    shares = noise[["noise_share", "parameter_share"]].dropna()
+    assert ((shares >= 0) & (shares <= 1)).all().all()
+    pngs = sorted(p.name for p in (out / "figures").glob("*.png"))
+    assert pngs == ["sobol_mean_trust.png", "sobol_sales_growth.png", "sobol_success.png"]
+    assert main(args) == 0  # done: it resumes with nothing to run, and analyses again
+    assert "already in" in capsys.readouterr().out
+
+
+def test_pipsim_sensitivity_morris(tmp_path):
+    text = TINY.replace('"sobol"', '"morris"')
+    path = tmp_path / "tiny_morris.toml"
+    path.write_text(text)
+    out = tmp_path / "out"
+    assert (
+        main(["sensitivity", str(path), "--out", str(out), "--workers", "1", "--no-progress"]) == 0
+    )
+    table = pd.read_csv(out / "sensitivity_morris.csv")
+    assert list(table.columns) == list(sensitivity.MORRIS_COLUMNS)
+    assert not (out / "sensitivity_second_order.csv").exists()
+    assert len(list((out / "figures").glob("morris_*.png"))) == 3
+
+
+def test_pipsim_sensitivity_refuses_a_scenario_without_the_section(tmp_path, capsys):
+    path = tmp_path / "plain.toml"
+    path.write_text('[scenario]\nname = "plain"\n[sweep]\nproject_months = [24, 36]\n')
+    assert main(["sensitivity", str(path), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pipsim: error:") and "no [sensitivity] section" in err
+
+
+def test_pipsim_run_points_a_sensitivity_scenario_to_its_command(tmp_path, capsys):
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY)
+    assert main(["run", str(path), "--out", str(tmp_path / "o")]) == 2
+    assert f"run it with 'pipsim sensitivity {path}'" in capsys.readouterr().err
+    assert main(["check", str(path)]) == 0
+    shown = capsys.readouterr().out
+    assert "Sobol' indices, with second order: N = 4" in shown and "total runs     64" in shown
+
+
+def test_analyse_refuses_unfinished_runs():
+    s = parse_scenario(TINY)
+    runs = pd.DataFrame({"point": [0, 1], "success": [True, False], "sales_growth": [0.1, 0.2]})
+    with pytest.raises(ValueError, match="cover 2 of the 32 design points"):
+        sensitivity.analyse(s, runs.assign(mean_trust=0.3))

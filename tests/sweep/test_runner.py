@@ -1,0 +1,132 @@
+import json
+
+import pandas as pd
+import pytest
+
+from pipsim.sweep import results
+from pipsim.sweep.runner import run_sweep
+from pipsim.sweep.scenario import parse_scenario
+from tests.strategies import InterruptedAfter
+
+SMALL = """
+[scenario]
+name = "small"
+seed = 11
+replications = 4
+[model]
+typology = "horizontal_network"
+project_months = 18
+post_project_months = 6
+[sweep]
+initial_trust = [0.1, 0.4]
+staff_turnover = [0.0, 0.5]
+[output]
+time_series = {ts}
+"""
+
+
+def scenario(time_series=False, **changes):
+    return parse_scenario(SMALL.format(ts=str(time_series).lower())).replace(**changes)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The sweep run in this process: what every other engine must reproduce."""
+    out = tmp_path_factory.mktemp("inline")
+    return run_sweep(scenario(time_series=True), out, workers=1, chunk_size=3, progress=False)
+
+
+def test_rows_ids_and_design_values(reference):
+    runs = reference.runs
+    assert len(runs) == 16 and list(runs["run"]) == list(range(16))
+    assert runs.groupby("point").size().tolist() == [4, 4, 4, 4]
+    assert set(runs["initial_trust"]) == {0.1, 0.4} and set(runs["staff_turnover"]) == {0.0, 0.5}
+    assert runs["seed"].is_unique
+    assert {"success", "sustained", "mean_trust", "participants"} <= set(runs.columns)
+
+
+def test_timeseries_has_a_row_per_run_and_month(reference):
+    series = reference.timeseries
+    assert len(series) == 16 * (18 + 6 + 1)  # month 0 .. 24
+    assert series.groupby("run")["month"].agg(list).map(lambda m: m == list(range(25))).all()
+
+
+@pytest.mark.slow  # a process pool of forkserver workers takes seconds to start
+def test_process_pool_equals_inline(reference, tmp_path):
+    pooled = run_sweep(
+        scenario(time_series=True), tmp_path, workers=2, chunk_size=3, progress=False
+    )
+    pd.testing.assert_frame_equal(pooled.runs, reference.runs)
+    pd.testing.assert_frame_equal(pooled.timeseries, reference.timeseries)
+
+
+def test_chunk_size_does_not_change_results(reference, tmp_path):
+    other = run_sweep(scenario(time_series=True), tmp_path, workers=1, chunk_size=5, progress=False)
+    pd.testing.assert_frame_equal(other.runs, reference.runs)
+
+
+@pytest.mark.slow  # a local Dask cluster takes seconds to start
+def test_dask_local_cluster_equals_inline(reference, tmp_path):
+    pytest.importorskip("dask.distributed")
+    dasked = run_sweep(
+        scenario(time_series=True), tmp_path, workers=2, dask="local", chunk_size=3, progress=False
+    )
+    pd.testing.assert_frame_equal(dasked.runs, reference.runs)
+
+
+def test_interrupted_sweep_resumes_to_the_same_rows(reference, tmp_path):
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(
+            scenario(time_series=True),
+            tmp_path,
+            executor=InterruptedAfter(2),
+            workers=1,
+            chunk_size=3,
+            progress=False,
+        )
+    assert 0 < len(results.done_chunks(tmp_path)) < 6
+    resumed = run_sweep(scenario(time_series=True), tmp_path, workers=1, progress=False)
+    assert resumed.resumed_runs > 0 and resumed.runs_done_now < 16
+    pd.testing.assert_frame_equal(resumed.runs, reference.runs)
+    pd.testing.assert_frame_equal(resumed.timeseries, reference.timeseries)
+
+
+def test_leftover_temporary_files_are_ignored_and_cleaned(reference, tmp_path):
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(
+            scenario(time_series=True),
+            tmp_path,
+            executor=InterruptedAfter(1),
+            workers=1,
+            chunk_size=3,
+            progress=False,
+        )
+    (tmp_path / "runs" / ".chunk-000004.parquet.tmp").write_bytes(b"half a file")
+    resumed = run_sweep(scenario(time_series=True), tmp_path, workers=1, progress=False)
+    pd.testing.assert_frame_equal(resumed.runs, reference.runs)
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_another_scenarios_results_are_not_overwritten(reference, tmp_path):
+    run_sweep(scenario(), tmp_path, workers=1, progress=False)
+    other = scenario().replace(text=scenario().text + "\n# changed\n")
+    with pytest.raises(results.ResultsError, match="another scenario"):
+        run_sweep(other, tmp_path, workers=1, progress=False)
+    replaced = run_sweep(other, tmp_path, workers=1, progress=False, overwrite=True)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["scenario_digest"] == other.digest and len(replaced.runs) == 16
+
+
+def test_foreign_directory_is_refused(tmp_path):
+    (tmp_path / "thesis.tex").write_text("precious")
+    with pytest.raises(results.ResultsError, match="holds no pipsim results"):
+        run_sweep(scenario(), tmp_path, workers=1, progress=False)
+    assert (tmp_path / "thesis.tex").read_text() == "precious"
+
+
+def test_manifest_records_versions_and_scenario(reference):
+    manifest = json.loads((reference.out / "manifest.json").read_text())
+    assert manifest["scenario_name"] == "small" and manifest["total_runs"] == 16
+    assert manifest["versions"]["mesa"].startswith("3.5")
+    assert manifest["finished"] is not None
+    assert (reference.out / "scenario.toml").read_text() == scenario(time_series=True).text

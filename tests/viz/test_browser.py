@@ -1,0 +1,253 @@
+"""The trainers' view in a real browser: ``pipsim viz`` served, headless Chromium using it.
+
+Each test starts ``pipsim viz`` as a subprocess on a free 127.0.0.1 port, drives Debian's
+Chromium (/usr/bin/chromium) with playwright, and stops the server's process group at the end.
+The page must work offline: every request the browser makes goes to 127.0.0.1. Screenshots
+are saved under pytest's tmp_path (look at them when changing the page).
+
+Skipped when Chromium or playwright is missing: ``bash scripts/setup-browser.sh`` installs
+Chromium, the ``viz`` extra installs playwright and Solara.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.slow  # see the README: the fast loop leaves it out
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(
+        f"browser tests need Debian's chromium at {CHROMIUM}: run bash scripts/setup-browser.sh",
+        allow_module_level=True,
+    )
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="browser tests need playwright: pip install -e '.[viz]'"
+)
+pytest.importorskip("solara", reason="pipsim viz needs Solara: pip install -e '.[viz]'")
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+START_TIMEOUT_S = 90  # the server imports Solara, Mesa and matplotlib first
+PAGE_TIMEOUT_MS = 60_000
+STEP_TIMEOUT_MS = 30_000
+VIEWPORT = {"width": 1600, "height": 1000}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve(tmp_path: Path, *options: str) -> Iterator[str]:
+    """Run ``pipsim viz`` on a free port until the generator is closed; yield its address."""
+    port = free_port()
+    log = (tmp_path / f"server-{port}.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "pipsim", "viz", "--host", "127.0.0.1", "--port", str(port)]
+        + list(options),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"pipsim viz exited with {server.returncode}: {_read(log.name)}")
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"pipsim viz did not answer in {START_TIMEOUT_S} s: {_read(log.name)}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        _stop(server)
+        log.close()
+
+
+def _stop(server: subprocess.Popen) -> None:
+    """Stop the server's whole process group: SIGTERM, then SIGKILL if it lingers."""
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=15)
+    except ProcessLookupError:
+        pass
+
+
+def _read(path: str) -> str:
+    return Path(path).read_text(errors="replace")[-2000:]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class Session:
+    """One browser context (its own cookies, hence its own Solara session) on one page."""
+
+    def __init__(self, browser: object, url: str) -> None:
+        self.context = browser.new_context(viewport=VIEWPORT)
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.goto(url)
+        self.wait_for_month(0)
+
+    def wait_for_month(self, month: int, index: int = 0) -> None:
+        status = self.page.locator(".pipsim-status").nth(index)
+        sync_api.expect(status).to_contain_text(
+            re.compile(rf"^Month {month} of \d+"), timeout=STEP_TIMEOUT_MS
+        )
+
+    def status(self, index: int = 0) -> str:
+        return self.page.locator(".pipsim-status").nth(index).inner_text()
+
+    def step(self, times: int, index: int = 0) -> None:
+        """Press Step ``times`` times, each time waiting for the month to advance."""
+        month = int(re.match(r"Month (\d+)", self.status(index)).group(1))
+        for k in range(1, times + 1):
+            self.page.get_by_role("button", name="Step").click()
+            self.wait_for_month(month + k, index)
+
+    def slide(self, label: str, presses: int) -> None:
+        """Move the slider labelled ``label`` by ``presses`` steps with the arrow keys."""
+        slider = self.page.get_by_role("slider", name=label)
+        slider.focus()
+        key = "ArrowRight" if presses > 0 else "ArrowLeft"
+        for _ in range(abs(presses)):
+            slider.press(key)
+
+    def text(self) -> str:
+        return self.page.locator("body").inner_text()
+
+    def outside_hosts(self) -> set[str]:
+        """Hosts other than 127.0.0.1 the page asked for (data: and blob: URLs are local)."""
+        urls = [urlsplit(u) for u in self.requests]
+        hosts = {u.hostname for u in urls if u.scheme in ("http", "https", "ws", "wss")}
+        return hosts - {"127.0.0.1"}
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture(scope="module")
+def one_run_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from serve(tmp_path_factory.mktemp("viz"))
+
+
+@pytest.fixture(scope="module")
+def compare_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from serve(tmp_path_factory.mktemp("viz-compare"), "--compare")
+
+
+def test_a_run_unfolds_and_each_session_has_its_own(
+    browser: object, one_run_url: str, tmp_path: Path
+) -> None:
+    first = Session(browser, one_run_url)
+    try:
+        page = first.page
+        page.screenshot(path=tmp_path / "start.png", full_page=True)
+        assert "seed 1" in first.text() and "initial trust 0.20" in first.text()
+        assert "Nothing notable yet" in first.text()
+
+        # A trainer moves two controls and starts a new run with them.
+        first.slide("Seed (same seed: same firms, same luck)", 4)
+        first.slide("Initial trust among the firms", 2)
+        page.get_by_role("button", name="Reset").click()
+        sync_api.expect(
+            page.get_by_text(re.compile(r"initial trust 0\.30 · seed 5"))
+        ).to_be_visible(timeout=STEP_TIMEOUT_MS)
+        first.wait_for_month(0)
+
+        # Five months: the launch phase (3 months) ends and the log says so, in words.
+        first.step(5)
+        assert first.status().startswith("Month 5 of 60 · joint work")
+        log = page.locator(".pipsim-events").inner_text()
+        assert "Month 4 · design validated with the firms: pilots can start" in log
+        months = [int(m) for m in re.findall(r"^Month (\d+) ·", log, flags=re.M)]
+        assert months == sorted(months, reverse=True)  # newest first
+        page.screenshot(path=tmp_path / "month-5.png", full_page=True)
+
+        # A second browser (another trainer, another tab) gets its own, fresh run...
+        second = Session(browser, one_run_url)
+        try:
+            assert second.status().startswith("Month 0 of 60")
+            assert "seed 1" in second.text() and "initial trust 0.20" in second.text()
+            second.step(1)
+            second.page.screenshot(path=tmp_path / "second-session.png", full_page=True)
+            # ...and stepping it leaves the first run where it was.
+            assert first.status().startswith("Month 5 of 60")
+            assert second.outside_hosts() == set()
+        finally:
+            second.close()
+        assert first.outside_hosts() == set()  # works offline: nothing but 127.0.0.1
+        assert any(u.startswith(one_run_url) for u in first.requests)
+    finally:
+        first.close()
+
+
+def test_comparison_shows_two_runs_side_by_side(
+    browser: object, compare_url: str, tmp_path: Path
+) -> None:
+    session = Session(browser, compare_url)
+    try:
+        text = session.text()
+        assert "Run A: your settings" in text
+        assert (
+            "Run B: the same, with high staff turnover (40% a year) — staff turnover 0.15 → 0.4"
+            in text
+        )
+        session.step(4)
+        session.wait_for_month(4, index=1)  # both runs advance together
+        logs = session.page.locator(".pipsim-events")
+        for run in (0, 1):
+            assert "Month 4 · design validated" in logs.nth(run).inner_text()
+        session.page.screenshot(path=tmp_path / "compare.png", full_page=True)
+
+        # Another comparison: choose what run B changes, then start both runs again.
+        page = session.page
+        page.locator(".v-select").filter(has_text="Run B is run A with").click()
+        page.get_by_role("option", name="no staff turnover").click()
+        page.get_by_role("button", name="Reset").click()
+        heading = "Run B: the same, with no staff turnover — staff turnover 0.15 → 0"
+        sync_api.expect(page.get_by_text(heading)).to_be_visible(timeout=STEP_TIMEOUT_MS)
+        session.wait_for_month(0, index=1)
+        assert session.outside_hosts() == set()
+    finally:
+        session.close()
