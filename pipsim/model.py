@@ -19,6 +19,7 @@ from pipsim import ventures
 from pipsim.agents import Enterprise, ExecutingAgency, PublicAgency, Status, Technician
 from pipsim.dynamics import activities, economy, motivation, trust, turnover
 from pipsim.parameters import Parameters
+from pipsim.ventures import Venture, VentureBook
 
 PHASES = ("launch", "joint_work", "close_out", "post_project")
 COUNTS = (
@@ -65,6 +66,18 @@ class PIPModel(mesa.Model):
         time_series: collect the monthly state in ``datacollector`` (off: only the final month).
         **overrides: any `Parameters` field, e.g. ``project_months=48``.
     """
+
+    # The state the dynamics read and write (set up in the _init_* methods).
+    phase: str
+    status: np.ndarray  # Status of each firm
+    trust: np.ndarray  # firm -> firm, directed, diagonal 1
+    trust_public: np.ndarray
+    trust_collective: np.ndarray
+    institutional_trust: np.ndarray
+    motivation: np.ndarray
+    book: VentureBook
+    agency: ExecutingAgency
+    public: PublicAgency
 
     def __init__(
         self,
@@ -131,8 +144,8 @@ class PIPModel(mesa.Model):
         self.sales_uplift = np.zeros(n)
         self.joint_sales_uplift = np.zeros(n)
         self.productivity_uplift = np.zeros(n)
-        self.book = ventures.VentureBook(n)
-        self._views: dict[int, ventures.Venture] = {}
+        self.book = VentureBook(n)
+        self._views: dict[int, Venture] = {}
 
     def _init_trust(self) -> None:
         p, rng, n = self.p, self.rng, self.n
@@ -519,18 +532,18 @@ class PIPModel(mesa.Model):
 
     # --- views used by agents, ventures and outcomes -----------------------------------------
     @property
-    def ventures(self) -> list[ventures.Venture]:
+    def ventures(self) -> list[Venture]:
         """The ventures under way, as views (the same object for a venture while it lasts)."""
         live = self.book.live()
         self._views = {int(self.book.uid[v]): self.venture(int(v)) for v in live}
         return list(self._views.values())
 
-    def venture(self, slot: int) -> ventures.Venture:
+    def venture(self, slot: int) -> Venture:
         """The view of the venture in ``slot`` (the same object while that venture lasts)."""
         uid = int(self.book.uid[slot])
         view = self._views.get(uid)
         if view is None:
-            view = self._views[uid] = ventures.Venture(self.book, slot)
+            view = self._views[uid] = Venture(self.book, slot)
         return view
 
     def freeze_views(self, slots: np.ndarray) -> None:

@@ -10,19 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
 
 from pipsim.plots.style import MONTHS_LABEL, OKABE_ITO
 
 # (column of the monthly series, legend label, colour, line style)
+# Trust among partners first: the all-pairs mean dilutes trust where it forms (kept to compare).
 TRUST_LINES = (
-    ("mean_trust", "firm–firm trust (mean)", OKABE_ITO["blue"], "-"),
+    ("trust_partners", "trust among partners (pairs who worked together)", OKABE_ITO["blue"], "-"),
+    ("mean_trust", "firm–firm trust, all pairs (mean)", OKABE_ITO["sky_blue"], "-"),
     ("trust_in_agency", "trust in the executing agency", OKABE_ITO["orange"], "--"),
     ("trust_in_public", "trust in the public sector", OKABE_ITO["bluish_green"], "-."),
     ("trust_in_collective_action", "trust in collective action", OKABE_ITO["reddish_purple"], ":"),
 )
+STRONG_TIES = ("strong_ties", "strong ties (pairs at mutual trust ≥ 0.5, right axis)", "#bbbbbb")
 PARTICIPATION_LINES = (
     ("participants", "participants", OKABE_ITO["blue"], "-"),
     ("firms_in_joint_projects", "firms in joint projects", OKABE_ITO["bluish_green"], "--"),
@@ -44,6 +49,47 @@ def plot_trust(series: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_ylim(0.0, 1.0)
     ax.set_ylabel("trust (0–1)")
     ax.set_title("Does trust grow during the project, and does it last after it?")
+    if STRONG_TIES[0] in series:
+        draw_strong_ties(ax, series)
+    return ax
+
+
+def draw_strong_ties(ax: Axes, series: pd.DataFrame, right_axis: bool = True) -> Axes:
+    """Shade the number of strong ties behind ``ax``'s curves, scaled to the panel's height.
+
+    How many pairs trust each other strongly is where a room sees trust form: it starts near 0
+    and grows with joint work, while the means move slowly. The shading sits above the phase
+    shading and below the curves; with ``right_axis`` a second axis at the right reads it in
+    pairs. Returns ``ax``.
+    """
+    column, label, colour = STRONG_TIES
+    months = series["month"] if "month" in series else series.index
+    bottom, top = ax.get_ylim()
+    scale = max(1.0, float(series[column].max())) * 1.1 / (top - bottom)
+    ax.fill_between(
+        months,
+        bottom + series[column] / scale,
+        bottom,
+        step="mid",
+        color=colour,
+        alpha=0.45,
+        linewidth=0,
+        zorder=0.5,
+        label=label,
+    )
+    if right_axis:
+
+        def to_pairs(y: ArrayLike) -> ArrayLike:
+            return (np.asarray(y) - bottom) * scale
+
+        def to_trust(t: ArrayLike) -> ArrayLike:
+            return bottom + np.asarray(t) / scale
+
+        pairs = ax.secondary_yaxis("right", functions=(to_pairs, to_trust))
+        pairs.set_ylabel("strong ties (pairs)", color="#777777")
+        pairs.tick_params(axis="y", colors="#777777")
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.08, 1.0), frameon=False)
     return ax
 
 
@@ -126,7 +172,8 @@ def _draw_lines(
     ax = ax if ax is not None else Figure(layout="constrained").subplots()
     months = series["month"] if "month" in series else series.index
     for column, label, colour, style in lines:
-        ax.plot(months, series[column], label=label, color=colour, linestyle=style, linewidth=2)
+        values = shown(series, column)
+        ax.plot(months, values, label=label, color=colour, linestyle=style, linewidth=2)
     ax.set_xlabel(MONTHS_LABEL)
     first, last = float(min(months)), float(max(months))
     if last > first:
@@ -134,6 +181,18 @@ def _draw_lines(
     ax.grid(True, color="#dddddd", linewidth=0.6)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return ax
+
+
+def shown(series: pd.DataFrame, column: str) -> pd.Series:
+    """The column as drawn: trust among partners only once some pair has worked together.
+
+    Before the first venture there are no partners, and the series reads 0; a curve starting
+    at 0 would tell the room that partners distrusted each other.
+    """
+    values = series[column]
+    if column != "trust_partners":
+        return values
+    return values.where((values > 0).cummax())
 
 
 def _require(series: pd.DataFrame, columns: Sequence[str]) -> None:

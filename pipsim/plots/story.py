@@ -41,7 +41,7 @@ from pipsim.agents import Status
 from pipsim.model import PIPModel
 from pipsim.parameters import Parameters
 from pipsim.plots.network import NODE_AREA, NODE_KINDS, node_kinds, trust_ties
-from pipsim.plots.run import PARTICIPATION_LINES, TRUST_LINES
+from pipsim.plots.run import PARTICIPATION_LINES, TRUST_LINES, draw_strong_ties, shown
 from pipsim.plots.style import MONTHS_LABEL, OKABE_ITO
 
 SLIDE_INCHES = (10.0, 5.625)  # 16:9; both pictures share it, so their fonts match
@@ -65,7 +65,13 @@ KEY_EVENTS = (
 PHASE_NAMES = {"launch": "launch", "joint_work": "joint work", "close_out": "close-out"}
 PHASE_NAMES["post_project"] = "after the project"
 PHASE_SHADE = {"launch": "#eef4fa", "close_out": "#fdf3e1", "post_project": "#ececec"}
-TRUST_NAMES = ("between firms", "in the agency", "in the public sector", "in collective action")
+TRUST_NAMES = (
+    "among partners",
+    "between all firms",
+    "in the agency",
+    "in the public sector",
+    "in collective action",
+)
 FIRMS_NAMES = ("taking part", "in joint projects", "dropped out")
 LABEL_ROWS = 4  # rows of event labels above the trust panel
 QUIET_MS, EVENT_MS, LAST_MS = 600, 1600, 4000  # GIF frame durations: pause where things happen
@@ -228,13 +234,14 @@ def plot_timeline(story: Story) -> Figure:
         (firms_ax, PARTICIPATION_LINES, FIRMS_NAMES),
     ):
         for (column, _, colour, style), name in zip(lines, names, strict=True):
-            ax.plot(s["month"], s[column], color=colour, linestyle=style, linewidth=2.2)
+            ax.plot(s["month"], shown(s, column), color=colour, linestyle=style, linewidth=2.2)
             ends.append(
                 (ax, ax.annotate(name, (1.0, s[column].iloc[-1]), color=colour, **END_NAME))
             )
         ax.grid(True, axis="y", color="#dddddd", linewidth=0.6)
     trust_ax.set_ylim(0, 1)
     trust_ax.set_ylabel("trust (0–1)", fontsize=12)
+    _strong_ties(trust_ax, s)
     firms_ax.set_ylim(0, max(1, s[[c for c, *_ in PARTICIPATION_LINES]].to_numpy().max()) * 1.15)
     firms_ax.set_ylabel("firms", fontsize=12)
     firms_ax.set_xlim(0, p.total_months)
@@ -261,6 +268,23 @@ def plot_timeline(story: Story) -> Figure:
     for text, start, end in (item for group in phase_labels for item in group):
         text.set_visible(_width(text) < end - start)
     return fig
+
+
+def _strong_ties(ax: Axes, series: pd.DataFrame) -> None:
+    """Shade the strong ties behind the trust curves, named inside (the right edge is taken)."""
+    draw_strong_ties(ax, series, right_axis=False)
+    legend = ax.get_legend()
+    if legend is not None:
+        legend.remove()  # the curves are named at their ends
+    peak = int(series["strong_ties"].max())
+    ax.annotate(
+        f"shaded: strong ties (pairs at mutual trust ≥ 0.5), up to {peak}",
+        (0.01, 0.03),
+        xycoords="axes fraction",
+        va="bottom",
+        fontsize=10,
+        color="#666666",
+    )
 
 
 def _shade_phases(ax: Axes, series: pd.DataFrame, label: bool) -> list[tuple[Text, float, float]]:
