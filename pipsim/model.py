@@ -47,7 +47,7 @@ RELIABILITY_CONCENTRATION = 12.0  # Beta(a + b = 12) around the mean: a spread o
 def make_parameters(parameters: Parameters | None, overrides: dict[str, Any]) -> Parameters:
     """Parameters from an explicit object and/or keyword overrides (typology presets apply)."""
     if parameters is None:
-        return Parameters.for_typology(overrides.pop("typology", "cluster"), **overrides)
+        return Parameters.from_overrides(overrides)
     if overrides:
         unknown = sorted(set(overrides) - set(parameters.to_dict()))
         if unknown:

@@ -1,7 +1,10 @@
 """Reduced directional check of experiment 05: staff turnover costs trust and results.
 
-The full run (1000 runs) found every measure falling with turnover; the largest contrasts, no
-turnover against 0.8 a year, are checked here on a few runs with the experiment's own seeds.
+The full run (1000 runs) found trust in the agency and the firms in joint projects falling with
+turnover (model v2: medians 0.71 → 0.23; rho -0.44); the largest contrasts, no turnover against
+0.8 a year, are checked here on a few runs with the experiment's own seeds. Model v2 is not yet
+calibrated and no run meets the log frame at any turnover (P(success) 0 at every level), so no
+direction of success is asserted until it is.
 """
 
 from __future__ import annotations
@@ -23,6 +26,4 @@ def test_turnover_lowers_trust_in_agency_and_results(tmp_path):
     trust = by["trust_in_agency"].median()
     assert trust[0.0] > trust[0.8] + 0.2  # full run: medians 0.71 and 0.17
     joint = by["firms_in_joint_projects"].mean()
-    assert joint[0.0] > joint[0.8]  # full run: medians 32 and 21
-    success = by["success"].mean()
-    assert success[0.0] > success[0.8]  # full run: 0.47 and 0.04
+    assert joint[0.0] > joint[0.8]
