@@ -1,10 +1,11 @@
 """Experiment 10, reduced: the patterns the full run showed robustly (experiments/10_patterns).
 
-Asserted: (a) mean trust rises in most project months, and the worst month's drop is several
-typical rises; (b) the first collective project never forms before a pilot has succeeded, and
-forms early (by month 18 in every run of the full run); (c) cooperation survives the agency's
-departure in most runs (the full run: 198 of 200), the opposite of the expected "often not
-sustained", asserted because it is what the model robustly does.
+Asserted, as model v2's full run showed them: (a) mean trust rises in most project months (75%
+in the median run), and the worst month's drop is a few typical rises (3.1 in the full run;
+more than 2 asserted on 30 runs); (b) the first collective project never forms before pilots
+have succeeded, and mostly by month 18 (85% of the full run); (c) cooperation outlasts the
+agency in some runs and not in others (P(sustained) 0.39 [0.32, 0.45]). Model v1 had shown
+cooperation surviving in 198 of 200 runs; v2 added life after the agency (issue 10).
 """
 
 from __future__ import annotations
@@ -47,10 +48,10 @@ def test_trust_rises_in_most_months_and_drops_sharply(reduced):
     shapes = load_run_module().trajectories(series, 48)
     assert len(shapes) == RUNS
     assert shapes["rise_share"].median() > 0.5
-    assert shapes["drop_to_rise"].median() > 3
+    assert shapes["drop_to_rise"].median() > 2
 
 
-def test_first_project_follows_a_successful_pilot_and_comes_early(reduced):
+def test_first_project_follows_successful_pilots_and_mostly_comes_early(reduced):
     runs, _ = reduced
     scenario = load_scenario(FOLDER / "scenario.toml")
     todo = list(design.runs(scenario, design.design_points(scenario), 0, RUNS))
@@ -61,11 +62,11 @@ def test_first_project_follows_a_successful_pilot_and_comes_early(reduced):
     assert (formed["founders_track_record"].dropna() >= 1).all()
     months = runs["months_to_first_joint_project"]
     assert months.min() >= 7  # launch (3) + a pilot (3): no project before a pilot has ended
-    assert (months <= 18).all()
+    assert (months <= 18).mean() > 0.6
 
 
-def test_cooperation_mostly_outlasts_the_agency(reduced):
+def test_cooperation_outlasts_the_agency_in_some_runs_not_all(reduced):
     runs, _ = reduced
     coop = runs[runs["firms_in_joint_projects"] > 0]
-    assert len(coop) >= 25
-    assert coop["sustained"].mean() > 0.75
+    assert len(coop) >= 20
+    assert 0.1 < coop["sustained"].mean() < 0.75
