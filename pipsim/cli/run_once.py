@@ -171,11 +171,14 @@ def _log_frame_rows(o: dict[str, Any], p: Parameters) -> list[tuple[str, ...]]:
 def _trust_rows(o: dict[str, Any]) -> list[tuple[str, ...]]:
     """Mean trust of each kind among the participants at project end."""
     return [
-        ("firm–firm trust (mean)", f"{o['mean_trust']:.2f}"),
+        ("trust among partners (pairs who worked together)", f"{o['trust_partners']:.2f}"),
+        ("firm–firm trust, all pairs (mean)", f"{o['mean_trust']:.2f}"),
+        ("strong ties (pairs at mutual trust ≥ 0.5)", str(o["strong_ties"])),
+        ("pairs trusting enough for a project (share)", f"{o['tie_density']:.2f}"),
         ("trust in the executing agency", f"{o['trust_in_agency']:.2f}"),
         ("trust in the public sector", f"{o['trust_in_public']:.2f}"),
         ("trust in collective action", f"{o['trust_in_collective_action']:.2f}"),
-        ("network cohesion (share in largest trusting group)", f"{o['network_cohesion']:.2f}"),
+        ("network cohesion (best-knit group of strong ties)", f"{o['network_cohesion']:.2f}"),
     ]
 
 
@@ -195,11 +198,12 @@ def _activity_rows(o: dict[str, Any]) -> list[tuple[str, ...]]:
 
 def _event_rows(o: dict[str, Any]) -> list[tuple[str, ...]]:
     """Conflicts, mediations and how long the first joint project took to form."""
-    first = o["months_to_first_joint_project"]
+    first, frame = o["months_to_first_joint_project"], o["months_to_log_frame"]
     return [
         ("conflicts", str(o["conflicts"])),
         ("of them mediated", str(o["conflicts_mediated"])),
         ("months to first joint project", "none formed" if math.isnan(first) else f"{first:.0f}"),
+        ("months to log frame (all targets)", "never met" if math.isnan(frame) else f"{frame:.0f}"),
     ]
 
 
@@ -208,7 +212,9 @@ def _after_rows(o: dict[str, Any]) -> list[tuple[str, ...]]:
     return [
         ("sustained (≥ half the joint-project firms still in one)", _yes(o["sustained"])),
         ("firms still in joint projects", str(o["firms_in_joint_projects_after"])),
-        ("firm–firm trust (mean)", f"{o['mean_trust_after']:.2f}"),
+        ("participants", str(o["participants_after"])),
+        ("trust among partners", f"{o['trust_partners_after']:.2f}"),
+        ("firm–firm trust, all pairs (mean)", f"{o['mean_trust_after']:.2f}"),
     ]
 
 
