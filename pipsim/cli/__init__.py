@@ -62,6 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # --help, --version and argparse's own errors
         return stop.code if isinstance(stop.code, int) else 2
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded: what repairs a sweep
     try:
         return args.handler(args)
     except UsageError as error:

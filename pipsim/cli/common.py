@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures as cf
-import json
 import math
 import os
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
@@ -165,7 +165,7 @@ def sweep_as_commanded(
     """
     from pipsim.sweep.runner import run_sweep
 
-    with sweep_engine(out, total, workers(args), args.dask) as executor:
+    with sweep_engine(out, total, workers(args), args.dask, overwrite=args.overwrite) as executor:
         return run_sweep(
             scenario,
             out,
@@ -173,19 +173,41 @@ def sweep_as_commanded(
             executor=executor,
             overwrite=args.overwrite,
             progress=not args.no_progress,
+            command=command_line(args),
         )
+
+
+def command_line(args: argparse.Namespace) -> str | None:
+    """The command line that ran, as a shell would take it again (None if not known)."""
+    argv = getattr(args, "argv", None)
+    return shlex.join(["pipsim", *argv]) if argv is not None else None
 
 
 @contextmanager
 def sweep_engine(
-    out: Path, total: int | None, workers: int, dask: str | None
+    out: Path, total: int | None, workers: int, dask: str | None, *, overwrite: bool = False
 ) -> Iterator[cf.Executor]:
     """The executor a sweep command runs on, and one way of reporting what stops the sweep.
 
-    Ctrl-C stops the workers at once and says how many runs are saved (`SweepInterrupted`,
-    exit 130); an output directory holding something else, a killed worker or an unwritable
-    directory become a `UsageError` (exit 2) that says the same command resumes.
+    The output directory is checked and locked first (one writer per folder), so a second
+    sweep into it is refused before any worker starts. Ctrl-C stops the workers at once and
+    says how many runs are saved (`SweepInterrupted`, exit 130); an output directory holding
+    something else, a killed worker or an unwritable directory become a `UsageError` (exit 2)
+    that says the same command resumes.
     """
+    try:
+        results.refuse(out, overwrite, out.name)
+        with results.lock(out):
+            with _engine(out, total, workers, dask) as executor:
+                yield executor
+    except results.ResultsError as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:  # the folder cannot be made or locked
+        raise UsageError(f"cannot use {out}: {error}") from None
+
+
+@contextmanager
+def _engine(out: Path, total: int | None, workers: int, dask: str | None) -> Iterator[cf.Executor]:
     from pipsim.sweep.runner import open_engine
 
     try:
@@ -221,13 +243,9 @@ def sweep_engine(
 
 
 def saved_runs(out: Path) -> int:
-    """How many runs the chunks in ``out`` hold (0 if there are none, or no ``out``)."""
-    import pyarrow.parquet as pq
-
+    """How many runs the readable chunks in ``out`` hold (0 if there are none, or no ``out``)."""
     try:
-        return sum(
-            pq.read_metadata(path).num_rows for path in (out / results.RUNS).glob("chunk-*.parquet")
-        )
+        return results.saved_runs(out)
     except OSError:
         return 0
 
@@ -258,14 +276,13 @@ def summarize(out: Path) -> Summary:
         return summarize_sweep(out)
     except results.ResultsError as error:
         raise UsageError(str(error)) from None
+    except OSError as error:  # e.g. a read-only folder
+        raise UsageError(f"cannot write the summary of {out}: {error}") from None
 
 
 def manifest(out: Path) -> dict[str, Any]:
     """The manifest of the sweep in ``out``, or an empty one if it cannot be read."""
-    try:
-        return json.loads((out / results.MANIFEST).read_text())
-    except (OSError, ValueError):
-        return {}
+    return results.read_manifest(out) or {}
 
 
 def summary_text(scenario: Scenario | None, summary: Summary, name: str | None = None) -> str:

@@ -30,6 +30,7 @@ from pipsim.cli.common import (
     UsageError,
     add_engine_options,
     add_scenario_argument,
+    command_line,
     load,
     output_dir,
     positive,
@@ -93,7 +94,7 @@ def duration_command(args: argparse.Namespace) -> int:
         flush=True,
     )
     started = time.perf_counter()
-    with sweep_engine(out, None, workers(args), args.dask) as executor:
+    with sweep_engine(out, None, workers(args), args.dask, overwrite=args.overwrite) as executor:
         rounds, ran = _rounds(scenario, out, args, executor, tolerance, most)
     summary = summarize(out)  # summary.csv, probabilities.csv and the sweep's figures
     answer = duration.analyse(results.load_runs(out), args.target, seed=scenario.seed)
@@ -132,6 +133,7 @@ def _rounds(
             executor=executor,
             progress=not args.no_progress,
             load=False,
+            command=command_line(args),
             **options,
         )
         return result.runs_done_now

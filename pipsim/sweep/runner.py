@@ -98,6 +98,7 @@ def run_sweep(
     progress: bool = True,
     load: bool = True,
     first_replicate: int = 0,
+    command: str | None = None,
 ) -> SweepResult:
     """Run every run of ``scenario`` and return its tables, resuming any earlier attempt.
 
@@ -118,20 +119,62 @@ def run_sweep(
             and replicate only, so these are the runs a sweep with more replications would
             make; their run and chunk numbers start at ``first_replicate`` × points, clear of
             every lower block's. Blocks sent to one directory must not overlap.
+        command: the command that runs this sweep, recorded in the manifest (what repairs it).
+
+    Raises:
+        results.ResultsError: ``out`` holds something else, or another sweep writes to it.
     """
     started = time.perf_counter()
     out = Path(out) if out is not None else Path("results") / scenario.name
+    results.refuse(out, overwrite, scenario.name)  # before the lock creates anything in it
+    with results.lock(out):
+        return _run_locked(
+            scenario,
+            out,
+            started,
+            workers,
+            dask,
+            executor,
+            chunk_size,
+            overwrite,
+            progress,
+            load,
+            first_replicate,
+            command,
+        )
+
+
+def _run_locked(
+    scenario: Scenario,
+    out: Path,
+    started: float,
+    workers: int | None,
+    dask: str | None,
+    executor: cf.Executor | None,
+    chunk_size: int | None,
+    overwrite: bool,
+    progress: bool,
+    load: bool,
+    first_replicate: int,
+    command: str | None,
+) -> SweepResult:
+    """`run_sweep` while holding the lock of ``out``."""
     workers = workers or os.cpu_count() or 1
     points = design.design_points(scenario)
     total = len(points) * scenario.replications
     size = chunk_size or default_chunk_size(total, workers)
-    manifest = results.prepare(out, scenario, size, overwrite)
+    manifest = results.prepare(out, scenario, size, overwrite, command)
     size = manifest["chunk_size"]
     n_chunks = -(-total // size)
     offset = first_replicate * len(points)  # runs (so also chunks) of the lower blocks
-    done = results.done_chunks(out)
-    todo = [c for c in range(n_chunks) if offset + c not in done]
     keys = tuple(points[0]) if points else ()
+    expected = {
+        offset + c: range(offset + c * size, offset + min(total, (c + 1) * size))
+        for c in range(n_chunks)
+    }
+    columns = (*results.ID_COLUMNS, *keys)
+    done, notes = results.verify_chunks(out, expected, columns, scenario.time_series)
+    todo = [c for c in range(n_chunks) if offset + c not in done]
     runs_in_out = max(offset + total, manifest.get("total_runs") or 0)  # every block so far
     # recorded now, not only at the end, so a partly finished sweep can be summarised
     manifest.update(design_keys=list(keys), total_runs=runs_in_out, design_points=len(points))
@@ -177,6 +220,7 @@ def run_sweep(
         time.perf_counter() - started,
         total - resumed,
         resumed,
+        notes,
     )
 
 

@@ -72,6 +72,26 @@ def load_scenario(path: str | Path) -> Scenario:
     return parse_scenario(text, source=str(path))
 
 
+REPLICATIONS_NOTE = "# replications overridden on the command line: {}"
+_NOTE = re.compile(r"^# replications overridden on the command line: (\d+)$", re.MULTILINE)
+
+
+def with_replications(scenario: Scenario, replications: int) -> Scenario:
+    """``scenario`` with ``replications`` runs per point, the override noted in its text.
+
+    The note keeps the copy of the scenario beside its results faithful (`load_copy`).
+    """
+    note = "\n" + REPLICATIONS_NOTE.format(replications) + "\n"
+    return scenario.replace(replications=replications, text=scenario.text + note)
+
+
+def load_copy(path: str | Path) -> Scenario:
+    """The copy of a scenario kept beside its results, with a command-line override applied."""
+    scenario = load_scenario(path)
+    notes = _NOTE.findall(scenario.text)
+    return scenario.replace(replications=int(notes[-1])) if notes else scenario
+
+
 def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     """Validate the TOML ``text`` of a scenario (``source`` names it in error messages)."""
     try:
