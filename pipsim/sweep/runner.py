@@ -11,9 +11,13 @@ sweep resumes where it stopped.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
+import ctypes
 import multiprocessing as mp
 import os
 import signal
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -312,7 +316,8 @@ def open_engine(workers: int, dask: str | None = None, *, quiet_workers: bool = 
     pool = cf.ProcessPoolExecutor(
         max_workers=workers,
         mp_context=mp.get_context("forkserver"),
-        initializer=_ignore_sigint if quiet_workers else None,
+        initializer=_start_worker,
+        initargs=(os.getpid(), quiet_workers),
     )
 
     def stop() -> None:
@@ -322,9 +327,47 @@ def open_engine(workers: int, dask: str | None = None, *, quiet_workers: bool = 
     return Engine(pool, lambda: pool.shutdown(wait=False, cancel_futures=True), stop)
 
 
-def _ignore_sigint() -> None:
-    """In a pool worker: ignore SIGINT; the parent handles Ctrl-C and terminates the workers."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def _start_worker(parent: int, quiet: bool) -> None:
+    """In a pool worker: die with the sweep's process; with ``quiet``, ignore SIGINT.
+
+    The parent handles Ctrl-C and terminates the workers. If it is killed (kill -9, out of
+    memory) the workers must not run on for nothing: on Linux the kernel kills a worker when
+    its parent (the forkserver, which itself leaves when the sweep's process is gone) dies
+    (``PR_SET_PDEATHSIG``), and everywhere a thread checks every second that the sweep's
+    process is still there.
+    """
+    if quiet:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    threading.Thread(target=_watch, args=(parent,), daemon=True, name="pipsim-parent").start()
+
+
+PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
+WATCH_SECONDS = 1.0
+
+
+def _watch(parent: int) -> None:
+    """Leave this process at once when ``parent`` is gone."""
+    while _alive(parent):
+        time.sleep(WATCH_SECONDS)
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, killed but not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc: os.kill said it exists
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def _dask_engine(address: str, workers: int) -> Engine:
