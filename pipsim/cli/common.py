@@ -15,6 +15,7 @@ import argparse
 import concurrent.futures as cf
 import math
 import os
+import re
 import shlex
 import sys
 from collections.abc import Callable, Iterator
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pipsim.sweep import results
 from pipsim.sweep.design import Scenario
-from pipsim.sweep.scenario import ScenarioError, load_scenario
+from pipsim.sweep.scenario import MAX_REPLICATIONS, MAX_RUNS, ScenarioError, load_scenario
 
 if TYPE_CHECKING:
     from pipsim.analysis.summary import Summary
@@ -96,6 +97,17 @@ def share(low: float, high: float) -> Callable[[str], float]:
     return parse
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(text: str) -> str:
+    """``text`` without control characters (terminal escapes, bells), keeping newlines and tabs.
+
+    For anything read from a file that reaches the terminal: a scenario's description, a path.
+    """
+    return _CONTROL.sub("", text)
+
+
 def show(value: Any) -> str:
     """A value as a scenario file would write it (without quotes for strings)."""
     if isinstance(value, bool):
@@ -140,9 +152,21 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
         "(tcp://host:8786), or 'local' to start one on this machine",
     )
     parser.add_argument(
+        "--dask-timeout",
+        type=share(0, 3600),
+        default=10.0,
+        metavar="SECONDS",
+        help="how long to wait for the Dask scheduler to answer (default 10)",
+    )
+    parser.add_argument(
         "--overwrite", action="store_true", help="replace an output directory holding other results"
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help=f"run more than {MAX_REPLICATIONS:,} replications or {MAX_RUNS:,} runs",
+    )
 
 
 def output_dir(args: argparse.Namespace, scenario: Scenario) -> Path:
@@ -150,9 +174,37 @@ def output_dir(args: argparse.Namespace, scenario: Scenario) -> Path:
     return args.out if args.out is not None else Path("results") / scenario.name
 
 
-def workers(args: argparse.Namespace) -> int:
-    """``--workers``, or every core."""
-    return args.workers or os.cpu_count() or 1
+def workers(args: argparse.Namespace, runs: int | None = None) -> int:
+    """``--workers``, or every core; never more than ``runs`` (a worker needs a chunk)."""
+    count = args.workers or os.cpu_count() or 1
+    return max(1, min(count, runs)) if runs is not None else count
+
+
+def check_limits(scenario: Scenario, runs: int, args: argparse.Namespace) -> None:
+    """Refuse a sweep beyond the documented limits unless ``--force``; warn of too many workers.
+
+    Raises:
+        UsageError: more than `MAX_REPLICATIONS` replications or `MAX_RUNS` runs without
+            ``--force``.
+    """
+    if not getattr(args, "force", False):
+        if scenario.replications > MAX_REPLICATIONS:
+            raise UsageError(
+                f"{scenario.replications:,} replications is more than {MAX_REPLICATIONS:,}: "
+                "pass --force if you mean it"
+            )
+        if runs > MAX_RUNS:
+            raise UsageError(
+                f"{runs:,} runs is more than {MAX_RUNS:,}: pass --force if you mean it"
+            )
+    cores = os.cpu_count() or 1
+    if args.workers and args.workers > cores and args.dask is None:
+        used = workers(args, runs)
+        print(
+            f"note: --workers {args.workers} is more than this machine's {cores} cores; "
+            f"{used} worker processes will share them",
+            file=sys.stderr,
+        )
 
 
 def sweep_as_commanded(
@@ -165,11 +217,15 @@ def sweep_as_commanded(
     """
     from pipsim.sweep.runner import run_sweep
 
-    with sweep_engine(out, total, workers(args), args.dask, overwrite=args.overwrite) as executor:
+    check_limits(scenario, total, args)
+    count = workers(args, total)
+    with sweep_engine(
+        out, total, count, args.dask, overwrite=args.overwrite, dask_timeout=args.dask_timeout
+    ) as executor:
         return run_sweep(
             scenario,
             out,
-            workers=workers(args),
+            workers=count,
             executor=executor,
             overwrite=args.overwrite,
             progress=not args.no_progress,
@@ -185,7 +241,13 @@ def command_line(args: argparse.Namespace) -> str | None:
 
 @contextmanager
 def sweep_engine(
-    out: Path, total: int | None, workers: int, dask: str | None, *, overwrite: bool = False
+    out: Path,
+    total: int | None,
+    workers: int,
+    dask: str | None,
+    *,
+    overwrite: bool = False,
+    dask_timeout: float = 10.0,
 ) -> Iterator[cf.Executor]:
     """The executor a sweep command runs on, and one way of reporting what stops the sweep.
 
@@ -198,7 +260,7 @@ def sweep_engine(
     try:
         results.refuse(out, overwrite, out.name)
         with results.lock(out):
-            with _engine(out, total, workers, dask) as executor:
+            with _engine(out, total, workers, dask, dask_timeout) as executor:
                 yield executor
     except results.ResultsError as error:
         raise UsageError(str(error)) from None
@@ -207,11 +269,13 @@ def sweep_engine(
 
 
 @contextmanager
-def _engine(out: Path, total: int | None, workers: int, dask: str | None) -> Iterator[cf.Executor]:
+def _engine(
+    out: Path, total: int | None, workers: int, dask: str | None, dask_timeout: float
+) -> Iterator[cf.Executor]:
     from pipsim.sweep.runner import open_engine
 
     try:
-        engine = open_engine(workers, dask, quiet_workers=True)
+        engine = open_engine(workers, dask, quiet_workers=True, dask_timeout=dask_timeout)
     except RuntimeError as error:  # Dask is not installed
         raise UsageError(str(error)) from None
     except (OSError, TimeoutError, ValueError) as error:
@@ -290,6 +354,7 @@ def summary_text(scenario: Scenario | None, summary: Summary, name: str | None =
     if scenario is not None:
         heading = scenario.name + (f": {scenario.description}" if scenario.description else "")
     else:
-        heading = name or "sweep"
+        heading = name if isinstance(name, str) else "sweep"
+    heading = clean(heading)
     files = "\n".join(f"  {path}" for path in summary.files)
     return f"{heading}\n\n{summary.text}\n\n{SUMMARY_NOTE}\n\nfiles written:\n{files}"

@@ -30,6 +30,7 @@ from pipsim.cli.common import (
     UsageError,
     add_engine_options,
     add_scenario_argument,
+    check_limits,
     command_line,
     load,
     output_dir,
@@ -94,7 +95,15 @@ def duration_command(args: argparse.Namespace) -> int:
         flush=True,
     )
     started = time.perf_counter()
-    with sweep_engine(out, None, workers(args), args.dask, overwrite=args.overwrite) as executor:
+    check_limits(scenario, lengths * scenario.replications, args)
+    with sweep_engine(
+        out,
+        None,
+        workers(args),
+        args.dask,
+        overwrite=args.overwrite,
+        dask_timeout=args.dask_timeout,
+    ) as executor:
         rounds, ran = _rounds(scenario, out, args, executor, tolerance, most)
     summary = summarize(out)  # summary.csv, probabilities.csv and the sweep's figures
     answer = duration.analyse(results.load_runs(out), args.target, seed=scenario.seed)

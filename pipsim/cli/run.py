@@ -63,9 +63,9 @@ def run(args: argparse.Namespace) -> int:
     if args.replications is not None:
         scenario = with_replications(scenario, args.replications)
     out = output_dir(args, scenario)
-    count = workers(args)
     points = len(design.design_points(scenario))
     total = points * scenario.replications
+    count = workers(args, total)
     engine = (
         f"on Dask ({args.dask})"
         if args.dask

@@ -16,6 +16,7 @@ import ctypes
 import multiprocessing as mp
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -287,7 +288,16 @@ class Engine:
     stop: Callable[[], None] = _nothing
 
 
-def open_engine(workers: int, dask: str | None = None, *, quiet_workers: bool = False) -> Engine:
+DASK_TIMEOUT = 10.0  # seconds to reach a Dask scheduler
+
+
+def open_engine(
+    workers: int,
+    dask: str | None = None,
+    *,
+    quiet_workers: bool = False,
+    dask_timeout: float = DASK_TIMEOUT,
+) -> Engine:
     """The executor of a sweep: in this process (1 worker), a process pool, or Dask.
 
     The one place an engine is made, for `run_sweep` and for the command line alike. With
@@ -306,7 +316,7 @@ def open_engine(workers: int, dask: str | None = None, *, quiet_workers: bool = 
         quiet = quiet_workers and dask == "local"
         before = signal.signal(signal.SIGINT, signal.SIG_IGN) if quiet else None
         try:
-            return _dask_engine(dask, workers)
+            return _dask_engine(dask, workers, dask_timeout)
         finally:
             if before is not None:
                 signal.signal(signal.SIGINT, before)
@@ -370,7 +380,43 @@ def _alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def _dask_engine(address: str, workers: int) -> Engine:
+def _probe_scheduler(address: str, timeout: float) -> None:
+    """Check that a ``tcp://`` address answers as a Dask scheduler does, within ``timeout``.
+
+    A scheduler speaks first: on every connection it sends its handshake, framed as a count
+    of frames (8 bytes, little-endian) and their lengths. A port that accepts but never
+    answers would hang Dask's client; a service that greets with text would be read as a
+    frame count of trillions. Other schemes (tls://, inproc://) are left to Dask.
+
+    Raises:
+        TimeoutError: nothing answers within ``timeout`` seconds.
+        ValueError: something answers, but not as a Dask scheduler.
+    """
+    scheme, _, rest = address.rpartition("://")
+    if scheme not in ("", "tcp"):
+        return
+    host, _, port = rest.rpartition(":")
+    host = host.strip("[]")
+    if not host or not port.isdigit():
+        raise ValueError(f"{address!r} is not an address: give tcp://host:port")
+    deadline = time.monotonic() + timeout
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout) as conn:
+            head = b""
+            while len(head) < 8:
+                conn.settimeout(max(0.01, deadline - time.monotonic()))
+                part = conn.recv(8 - len(head))
+                if not part:
+                    raise ValueError("it closed the connection without a word")
+                head += part
+    except TimeoutError:
+        raise TimeoutError(f"nothing answered within {timeout:g} s") from None
+    frames = int.from_bytes(head, "little")
+    if not 1 <= frames <= 1000:
+        raise ValueError(f"what answered is not a Dask scheduler (it began with {head!r})")
+
+
+def _dask_engine(address: str, workers: int, timeout: float = DASK_TIMEOUT) -> Engine:
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
@@ -385,6 +431,17 @@ def _dask_engine(address: str, workers: int) -> Engine:
             client.close()
             cluster.close()
     else:
-        client = Client(address)
+        _probe_scheduler(address, timeout)
+        try:
+            client = Client(address, timeout=timeout)
+        except (OSError, TimeoutError) as error:  # refused, or no answer in time
+            raise TimeoutError(
+                f"no Dask scheduler answered within {timeout:g} s ({error})"
+            ) from None
+        except Exception as error:  # noqa: BLE001 - anything else it said: not Dask's protocol
+            raise ValueError(
+                f"it does not speak Dask's protocol, is it a Dask scheduler? "
+                f"({type(error).__name__}: {error})"
+            ) from None
         close = client.close
     return Engine(client.get_executor(pure=False), close)
