@@ -60,6 +60,28 @@ class Options(Protocol):
 
 
 # --- values on the command line ---------------------------------------------------------------
+class Once(argparse.Action):
+    """Store an option's value, refusing the option a second time (under any of its names).
+
+    ``--months 12 --project-months 24`` would otherwise silently keep the last.
+    """
+
+    def __call__(  # noqa: D102
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        given = namespace.__dict__.setdefault("given_once", {})
+        if self.dest in given:
+            parser.error(
+                f"argument {option_string}: given twice ({given[self.dest]} before): give it once"
+            )
+        given[self.dest] = option_string
+        setattr(namespace, self.dest, values)
+
+
 def positive(text: str) -> int:
     """Parse a whole number ≥ 1."""
     try:
@@ -135,24 +157,28 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
     """Add the options every sweep command shares: where, on what, and how it shows progress."""
     parser.add_argument(
         "--out",
+        action=Once,
         type=Path,
         metavar="DIR",
         help="output directory (default: results/<scenario name>)",
     )
     parser.add_argument(
         "--workers",
+        action=Once,
         type=positive,
         metavar="N",
         help="worker processes (default: all cores); 1 runs in this process",
     )
     parser.add_argument(
         "--dask",
+        action=Once,
         metavar="ADDRESS|local",
         help="run on a Dask cluster: a scheduler address "
         "(tcp://host:8786), or 'local' to start one on this machine",
     )
     parser.add_argument(
         "--dask-timeout",
+        action=Once,
         type=share(0, 3600),
         default=10.0,
         metavar="SECONDS",

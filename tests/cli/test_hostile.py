@@ -165,3 +165,17 @@ def test_a_refused_dask_port_is_one_line_and_quick(capsys, tmp_path):
     assert status == 2
     assert_one_line_error(err, "cannot connect to the Dask scheduler")
     assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run-once", "--months", "12", "--project-months", "24"],
+        ["run-once", "--seed", "1", "--initial-trust", "0.1", "--initial-trust", "0.2"],
+        ["run", "x.toml", "--out", "a", "--out", "b"],
+        ["run", "x.toml", "--workers", "1", "--workers", "2"],
+    ],
+)
+def test_an_option_given_twice_is_refused(capsys, argv):
+    status, _, err = run(capsys, *argv)
+    assert status == 2 and "given twice" in err and err.count("\n") == 1
