@@ -354,7 +354,7 @@ def speed(result: SweepResult) -> str:
     )
     if result.resumed_runs:
         text += f"; {result.resumed_runs:,} runs were resumed from an earlier attempt"
-    return text + "".join(f"\nnote: {note}" for note in result.notes)
+    return text + "".join(f"\nnote: {clean(note)}" for note in result.notes)
 
 
 # --- summaries --------------------------------------------------------------------------------

@@ -99,7 +99,7 @@ def duration_command(args: argparse.Namespace) -> int:
     with sweep_engine(
         out,
         None,
-        workers(args),
+        workers(args, lengths * scenario.replications),
         args.dask,
         overwrite=args.overwrite,
         dask_timeout=args.dask_timeout,
@@ -138,7 +138,7 @@ def _rounds(
         result = run_sweep(
             scenario,
             out,
-            workers=workers(args),
+            workers=workers(args, len(design.design_points(scenario)) * scenario.replications),
             executor=executor,
             progress=not args.no_progress,
             load=False,

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipsim.cli.common import Subparsers, manifest, saved_runs, summarize, summary_text
+from pipsim.cli.common import Subparsers, clean, manifest, saved_runs, summarize, summary_text
 from pipsim.sweep import results
 from pipsim.sweep.scenario import ScenarioError, load_scenario
 
@@ -37,11 +37,13 @@ def summarize_command(args: argparse.Namespace) -> int:
     print(summary_text(scenario, summary, found.get("scenario_name")))
     problems = results.check(args.dir)
     for problem in problems:
-        print(f"note: {problem}", file=sys.stderr)
+        print(f"note: {clean(problem)}", file=sys.stderr)
     if problems or (isinstance(total, int) and done < total):
         command = found.get("command")
         repair = (
-            f"run '{command}' again" if isinstance(command, str) else "run its sweep command again"
+            f"run '{clean(command)}' again"
+            if isinstance(command, str)
+            else "run its sweep command again"
         )
         of = f"{done:,} of {total:,}" if isinstance(total, int) else f"{done:,}"
         state = "not finished" if not problems else "damaged"

@@ -202,3 +202,24 @@ def test_workers_die_with_their_parent(scenario_file, tmp_path):
         os.kill(pid, signal.SIGKILL)
     assert not left, f"still running 10 s after their parent was killed: {left}"
     assert not (out / results.LOCK).exists() or finish(cmd)  # the lock is taken over
+
+
+def test_a_second_run_into_a_folder_in_use_is_refused(scenario_file, reference, tmp_path):
+    """The issue's mix: a second run (another design, --overwrite) while the first writes."""
+    out = tmp_path / "out"
+    cmd = command(scenario_file, out)
+    proc = start_and_wait_for_chunks(cmd, out, at_least=1)
+    try:
+        second = subprocess.run(
+            [*cmd, "--replications", "10", "--overwrite"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+        )
+    finally:
+        out_text, err = proc.communicate(timeout=300)
+    assert second.returncode == 2, second.stderr
+    assert f"in use by another pipsim sweep (PID {proc.pid}" in second.stderr
+    assert proc.returncode == 0, err
+    assert_same_rows(out, reference)  # the first sweep's rows only
