@@ -317,6 +317,10 @@ def _acquire(path: Path) -> int:
         except BlockingIOError:
             os.close(fd)
             raise ResultsError(_in_use(path)) from None
+        except OSError:  # no flock on this filesystem: the holder's PID and start time decide
+            if _holder_alive(path):
+                os.close(fd)
+                raise ResultsError(_in_use(path)) from None
         try:
             same = os.fstat(fd).st_ino == os.stat(path).st_ino
         except FileNotFoundError:
@@ -334,6 +338,29 @@ def _acquire(path: Path) -> int:
         os.write(fd, json.dumps(holder).encode())
         return fd
     raise ResultsError(f"cannot lock {path}: it keeps changing; is another sweep starting?")
+
+
+def _holder_alive(path: Path) -> bool:
+    """Whether the process a lock file names still runs (on this host, the same process)."""
+    try:
+        holder = json.loads(path.read_text())
+        pid = int(holder["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    if holder.get("host") != socket.gethostname():
+        return True  # another machine's sweep: it cannot be checked from here, so it holds
+    if pid == os.getpid():
+        return False
+    started = _process_start(pid)
+    if started is None:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    return started == holder.get("process_started")
 
 
 def _in_use(path: Path) -> str:

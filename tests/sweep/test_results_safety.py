@@ -201,3 +201,32 @@ def test_lock_file_survives_no_process(tmp_path):
     assert not (tmp_path / "out" / results.LOCK).exists()
     time.sleep(0)  # nothing else to wait for
     assert os.listdir(tmp_path / "out")
+
+
+def test_without_flock_the_holders_pid_and_start_time_decide(tmp_path, monkeypatch):
+    import fcntl
+    import socket
+
+    def unsupported(fd, operation):
+        raise OSError(37, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", unsupported)
+    out = tmp_path / "out"
+    out.mkdir()
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        alive = {
+            "pid": holder.pid,
+            "process_started": results._process_start(holder.pid),
+            "since": "now",
+            "host": socket.gethostname(),
+        }
+        (out / results.LOCK).write_text(json.dumps(alive))
+        with pytest.raises(results.ResultsError, match=f"PID {holder.pid}"):
+            sweep(out)
+        reused = {**alive, "process_started": "1"}  # the PID, now another process's
+        (out / results.LOCK).write_text(json.dumps(reused))
+        assert len(sweep(out).runs) == 16
+    finally:
+        holder.kill()
+        holder.wait()
