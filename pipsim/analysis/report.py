@@ -76,18 +76,20 @@ def build_report(directory: Path) -> tuple[str, int]:
         raise ReportError(f"{directory}: no such directory")
     manifest = _json(directory / "manifest.json")
     toml = directory / "scenario.toml"
-    scenario = toml.read_text(encoding="utf-8") if toml.exists() else ""
+    # a copy edited by hand may not be UTF-8: shown with replacement characters, not refused
+    scenario = toml.read_bytes().decode("utf-8", errors="replace") if toml.is_file() else ""
     if not manifest and not scenario:
         raise ReportError(f"{directory} holds no pipsim results (no manifest.json, scenario.toml)")
     try:
         head = tomllib.loads(scenario).get("scenario", {})
     except tomllib.TOMLDecodeError:
         head = {}
+    head = head if isinstance(head, dict) else {}
     name = str(head.get("name") or manifest.get("scenario_name") or directory.name)
     body = [f"<h1>{_e(name)}</h1>", f"<p>{_e(head.get('description', ''))}</p>"]
     body.append(
         f'<p class="meta">pipsim {_e(__version__)} report of {_e(directory.name)}, written '
-        f"{_e(time.strftime('%Y-%m-%d %H:%M'))}; {manifest.get('total_runs', '?')} runs</p>"
+        f"{_e(time.strftime('%Y-%m-%d %H:%M'))}; {_e(manifest.get('total_runs', '?'))} runs</p>"
     )
     found = _json(directory / "duration.json")
     if found:
@@ -105,7 +107,8 @@ def build_report(directory: Path) -> tuple[str, int]:
     if pngs:
         body.append("<h2>Figures</h2>")
         body += [_figure(p) for p in pngs]
-    body += _tables(directory, manifest.get("design_keys"))
+    keys = manifest.get("design_keys")
+    body += _tables(directory, [str(k) for k in keys] if isinstance(keys, list) else None)
     body += ["<h2>Scenario file</h2>", f"<pre>{_e(scenario)}</pre>" if scenario else "<p>—</p>"]
     body += ["<h2>Manifest</h2>", _manifest(manifest)]
     page = "\n".join(body)
@@ -120,13 +123,20 @@ def _tables(directory: Path, keys: list[str] | None) -> list[str]:
     """Every table in ``directory``: summaries compacted, the others as they are."""
     parts = []
     for path in sorted(directory.glob("*.csv"), key=_table_order):
-        table = pd.read_csv(path)
-        if path.name == "probabilities.csv":
-            title, table = "Probability of meeting each target", _odds(table, keys)
-        elif path.name == "summary.csv":
-            title, table = "Key outcomes: mean (5% to 95% of runs)", _outcomes(table, keys)
-        else:
-            title = path.stem.replace("_", " ").capitalize()
+        title = path.stem.replace("_", " ").capitalize()
+        try:
+            table = pd.read_csv(path)
+            if path.name == "probabilities.csv":
+                title, table = "Probability of meeting each target", _odds(table, keys)
+            elif path.name == "summary.csv":
+                title, table = "Key outcomes: mean (5% to 95% of runs)", _outcomes(table, keys)
+        except (OSError, ValueError, KeyError, AttributeError, TypeError) as error:
+            # a damaged or hand-edited table: said so, the rest of the report stands
+            parts += [
+                f"<h2>{_e(title)}</h2>",
+                f"<p>{_e(path.name)} cannot be read: {_e(error)}</p>",
+            ]
+            continue
         shown = f"first {MAX_ROWS} of {len(table)} rows; " if len(table) > MAX_ROWS else ""
         parts += [f"<h2>{_e(title)}</h2>", _html_table(table.head(MAX_ROWS))]
         parts.append(f'<p class="meta">{_e(shown)}every row: {_e(path.name)}</p>')

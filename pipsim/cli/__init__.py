@@ -33,7 +33,7 @@ from pipsim.cli import (
     validate,
     viz,
 )
-from pipsim.cli.common import SweepInterrupted, UsageError
+from pipsim.cli.common import SweepInterrupted, UsageError, clean
 
 # In the order ``pipsim --help`` lists them.
 COMMANDS = (run_once, check, run, summarize, sensitivity, duration, report, story, viz, validate)
@@ -62,10 +62,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # --help, --version and argparse's own errors
         return stop.code if isinstance(stop.code, int) else 2
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded: what repairs a sweep
     try:
         return args.handler(args)
     except UsageError as error:
-        print(f"{parser.prog}: error: {error}", file=sys.stderr)
+        print(f"{parser.prog}: error: {clean(str(error))}", file=sys.stderr)
         return 2
     except SweepInterrupted:  # already reported, with how to resume
         return 130

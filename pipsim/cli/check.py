@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pipsim.cli.common import Subparsers, add_scenario_argument, load, show
+from pipsim.cli.common import Subparsers, add_scenario_argument, clean, load, show
 from pipsim.cli.sensitivity import describe as describe_sensitivity
 from pipsim.sweep import design
 from pipsim.sweep.design import Scenario
@@ -51,7 +51,7 @@ def describe(scenario: Scenario) -> str:
         sampled = describe_sensitivity(scenario)
     rows = [
         ("scenario", scenario.name),
-        ("description", scenario.description or "(none)"),
+        ("description", clean(scenario.description) or "(none)"),
         ("file", f"{scenario.source} (sha256 {scenario.digest[:12]})"),
         ("base values", base or "(the cluster preset)"),
         *(("axes" if i == 0 else "", axis) for i, axis in enumerate(axes or ["(none)"])),

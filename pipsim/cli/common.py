@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures as cf
-import json
 import math
 import os
+import re
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pipsim.sweep import results
 from pipsim.sweep.design import Scenario
-from pipsim.sweep.scenario import ScenarioError, load_scenario
+from pipsim.sweep.scenario import MAX_REPLICATIONS, MAX_RUNS, ScenarioError, load_scenario
 
 if TYPE_CHECKING:
     from pipsim.analysis.summary import Summary
@@ -59,6 +60,28 @@ class Options(Protocol):
 
 
 # --- values on the command line ---------------------------------------------------------------
+class Once(argparse.Action):
+    """Store an option's value, refusing the option a second time (under any of its names).
+
+    ``--months 12 --project-months 24`` would otherwise silently keep the last.
+    """
+
+    def __call__(  # noqa: D102
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        given = namespace.__dict__.setdefault("given_once", {})
+        if self.dest in given:
+            parser.error(
+                f"argument {option_string}: given twice ({given[self.dest]} before): give it once"
+            )
+        given[self.dest] = option_string
+        setattr(namespace, self.dest, values)
+
+
 def positive(text: str) -> int:
     """Parse a whole number ≥ 1."""
     try:
@@ -96,6 +119,17 @@ def share(low: float, high: float) -> Callable[[str], float]:
     return parse
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(text: str) -> str:
+    """``text`` without control characters (terminal escapes, bells), keeping newlines and tabs.
+
+    For anything read from a file that reaches the terminal: a scenario's description, a path.
+    """
+    return _CONTROL.sub("", text)
+
+
 def show(value: Any) -> str:
     """A value as a scenario file would write it (without quotes for strings)."""
     if isinstance(value, bool):
@@ -123,26 +157,42 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
     """Add the options every sweep command shares: where, on what, and how it shows progress."""
     parser.add_argument(
         "--out",
+        action=Once,
         type=Path,
         metavar="DIR",
         help="output directory (default: results/<scenario name>)",
     )
     parser.add_argument(
         "--workers",
+        action=Once,
         type=positive,
         metavar="N",
         help="worker processes (default: all cores); 1 runs in this process",
     )
     parser.add_argument(
         "--dask",
+        action=Once,
         metavar="ADDRESS|local",
         help="run on a Dask cluster: a scheduler address "
         "(tcp://host:8786), or 'local' to start one on this machine",
     )
     parser.add_argument(
+        "--dask-timeout",
+        action=Once,
+        type=share(0, 3600),
+        default=10.0,
+        metavar="SECONDS",
+        help="how long to wait for the Dask scheduler to answer (default 10)",
+    )
+    parser.add_argument(
         "--overwrite", action="store_true", help="replace an output directory holding other results"
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help=f"run more than {MAX_REPLICATIONS:,} replications or {MAX_RUNS:,} runs",
+    )
 
 
 def output_dir(args: argparse.Namespace, scenario: Scenario) -> Path:
@@ -150,9 +200,37 @@ def output_dir(args: argparse.Namespace, scenario: Scenario) -> Path:
     return args.out if args.out is not None else Path("results") / scenario.name
 
 
-def workers(args: argparse.Namespace) -> int:
-    """``--workers``, or every core."""
-    return args.workers or os.cpu_count() or 1
+def workers(args: argparse.Namespace, runs: int | None = None) -> int:
+    """``--workers``, or every core; never more than ``runs`` (a worker needs a chunk)."""
+    count = args.workers or os.cpu_count() or 1
+    return max(1, min(count, runs)) if runs is not None else count
+
+
+def check_limits(scenario: Scenario, runs: int, args: argparse.Namespace) -> None:
+    """Refuse a sweep beyond the documented limits unless ``--force``; warn of too many workers.
+
+    Raises:
+        UsageError: more than `MAX_REPLICATIONS` replications or `MAX_RUNS` runs without
+            ``--force``.
+    """
+    if not getattr(args, "force", False):
+        if scenario.replications > MAX_REPLICATIONS:
+            raise UsageError(
+                f"{scenario.replications:,} replications is more than {MAX_REPLICATIONS:,}: "
+                "pass --force if you mean it"
+            )
+        if runs > MAX_RUNS:
+            raise UsageError(
+                f"{runs:,} runs is more than {MAX_RUNS:,}: pass --force if you mean it"
+            )
+    cores = os.cpu_count() or 1
+    if args.workers and args.workers > cores and args.dask is None:
+        used = workers(args, runs)
+        print(
+            f"note: --workers {args.workers} is more than this machine's {cores} cores; "
+            f"{used} worker processes will share them",
+            file=sys.stderr,
+        )
 
 
 def sweep_as_commanded(
@@ -165,31 +243,65 @@ def sweep_as_commanded(
     """
     from pipsim.sweep.runner import run_sweep
 
-    with sweep_engine(out, total, workers(args), args.dask) as executor:
+    check_limits(scenario, total, args)
+    count = workers(args, total)
+    with sweep_engine(
+        out, total, count, args.dask, overwrite=args.overwrite, dask_timeout=args.dask_timeout
+    ) as executor:
         return run_sweep(
             scenario,
             out,
-            workers=workers(args),
+            workers=count,
             executor=executor,
             overwrite=args.overwrite,
             progress=not args.no_progress,
+            command=command_line(args),
         )
+
+
+def command_line(args: argparse.Namespace) -> str | None:
+    """The command line that ran, as a shell would take it again (None if not known)."""
+    argv = getattr(args, "argv", None)
+    return shlex.join(["pipsim", *argv]) if argv is not None else None
 
 
 @contextmanager
 def sweep_engine(
-    out: Path, total: int | None, workers: int, dask: str | None
+    out: Path,
+    total: int | None,
+    workers: int,
+    dask: str | None,
+    *,
+    overwrite: bool = False,
+    dask_timeout: float = 10.0,
 ) -> Iterator[cf.Executor]:
     """The executor a sweep command runs on, and one way of reporting what stops the sweep.
 
-    Ctrl-C stops the workers at once and says how many runs are saved (`SweepInterrupted`,
-    exit 130); an output directory holding something else, a killed worker or an unwritable
-    directory become a `UsageError` (exit 2) that says the same command resumes.
+    The output directory is checked and locked first (one writer per folder), so a second
+    sweep into it is refused before any worker starts. Ctrl-C stops the workers at once and
+    says how many runs are saved (`SweepInterrupted`, exit 130); an output directory holding
+    something else, a killed worker or an unwritable directory become a `UsageError` (exit 2)
+    that says the same command resumes.
     """
+    try:
+        results.refuse(out, overwrite, out.name)
+        with results.lock(out):
+            with _engine(out, total, workers, dask, dask_timeout) as executor:
+                yield executor
+    except results.ResultsError as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:  # the folder cannot be made or locked
+        raise UsageError(f"cannot use {out}: {error}") from None
+
+
+@contextmanager
+def _engine(
+    out: Path, total: int | None, workers: int, dask: str | None, dask_timeout: float
+) -> Iterator[cf.Executor]:
     from pipsim.sweep.runner import open_engine
 
     try:
-        engine = open_engine(workers, dask, quiet_workers=True)
+        engine = open_engine(workers, dask, quiet_workers=True, dask_timeout=dask_timeout)
     except RuntimeError as error:  # Dask is not installed
         raise UsageError(str(error)) from None
     except (OSError, TimeoutError, ValueError) as error:
@@ -221,13 +333,9 @@ def sweep_engine(
 
 
 def saved_runs(out: Path) -> int:
-    """How many runs the chunks in ``out`` hold (0 if there are none, or no ``out``)."""
-    import pyarrow.parquet as pq
-
+    """How many runs the readable chunks in ``out`` hold (0 if there are none, or no ``out``)."""
     try:
-        return sum(
-            pq.read_metadata(path).num_rows for path in (out / results.RUNS).glob("chunk-*.parquet")
-        )
+        return results.saved_runs(out)
     except OSError:
         return 0
 
@@ -246,7 +354,7 @@ def speed(result: SweepResult) -> str:
     )
     if result.resumed_runs:
         text += f"; {result.resumed_runs:,} runs were resumed from an earlier attempt"
-    return text + "".join(f"\nnote: {note}" for note in result.notes)
+    return text + "".join(f"\nnote: {clean(note)}" for note in result.notes)
 
 
 # --- summaries --------------------------------------------------------------------------------
@@ -258,14 +366,13 @@ def summarize(out: Path) -> Summary:
         return summarize_sweep(out)
     except results.ResultsError as error:
         raise UsageError(str(error)) from None
+    except OSError as error:  # e.g. a read-only folder
+        raise UsageError(f"cannot write the summary of {out}: {error}") from None
 
 
 def manifest(out: Path) -> dict[str, Any]:
     """The manifest of the sweep in ``out``, or an empty one if it cannot be read."""
-    try:
-        return json.loads((out / results.MANIFEST).read_text())
-    except (OSError, ValueError):
-        return {}
+    return results.read_manifest(out) or {}
 
 
 def summary_text(scenario: Scenario | None, summary: Summary, name: str | None = None) -> str:
@@ -273,6 +380,7 @@ def summary_text(scenario: Scenario | None, summary: Summary, name: str | None =
     if scenario is not None:
         heading = scenario.name + (f": {scenario.description}" if scenario.description else "")
     else:
-        heading = name or "sweep"
+        heading = name if isinstance(name, str) else "sweep"
+    heading = clean(heading)
     files = "\n".join(f"  {path}" for path in summary.files)
     return f"{heading}\n\n{summary.text}\n\n{SUMMARY_NOTE}\n\nfiles written:\n{files}"

@@ -30,6 +30,8 @@ from pipsim.cli.common import (
     UsageError,
     add_engine_options,
     add_scenario_argument,
+    check_limits,
+    command_line,
     load,
     output_dir,
     positive,
@@ -93,7 +95,15 @@ def duration_command(args: argparse.Namespace) -> int:
         flush=True,
     )
     started = time.perf_counter()
-    with sweep_engine(out, None, workers(args), args.dask) as executor:
+    check_limits(scenario, lengths * scenario.replications, args)
+    with sweep_engine(
+        out,
+        None,
+        workers(args, lengths * scenario.replications),
+        args.dask,
+        overwrite=args.overwrite,
+        dask_timeout=args.dask_timeout,
+    ) as executor:
         rounds, ran = _rounds(scenario, out, args, executor, tolerance, most)
     summary = summarize(out)  # summary.csv, probabilities.csv and the sweep's figures
     answer = duration.analyse(results.load_runs(out), args.target, seed=scenario.seed)
@@ -128,10 +138,11 @@ def _rounds(
         result = run_sweep(
             scenario,
             out,
-            workers=workers(args),
+            workers=workers(args, len(design.design_points(scenario)) * scenario.replications),
             executor=executor,
             progress=not args.no_progress,
             load=False,
+            command=command_line(args),
             **options,
         )
         return result.runs_done_now

@@ -12,7 +12,7 @@ import dataclasses
 import re
 from typing import Any
 
-from pipsim.cli.common import Options, UsageError, seed
+from pipsim.cli.common import Once, Options, UsageError, seed
 from pipsim.parameters import FIELDS, TYPOLOGY_PRESETS, Parameters
 
 ALIASES = {"project_months": ("months",)}  # extra option names of a field
@@ -42,7 +42,12 @@ def add_parameter_options(parser: argparse.ArgumentParser) -> None:
     for f in dataclasses.fields(Parameters):
         names = [option(f.name), *(f"--{alias}" for alias in ALIASES.get(f.name, ()))]
         group.add_argument(
-            *names, dest=f.name, default=argparse.SUPPRESS, help=_help(f), **_value_spec(f)
+            *names,
+            dest=f.name,
+            action=Once,
+            default=argparse.SUPPRESS,
+            help=_help(f),
+            **_value_spec(f),
         )
 
 

@@ -24,7 +24,7 @@ from pipsim.cli.common import (
     workers,
 )
 from pipsim.sweep import design
-from pipsim.sweep.design import Scenario
+from pipsim.sweep.scenario import with_replications
 
 
 def add(subparsers: Subparsers) -> None:
@@ -63,9 +63,9 @@ def run(args: argparse.Namespace) -> int:
     if args.replications is not None:
         scenario = with_replications(scenario, args.replications)
     out = output_dir(args, scenario)
-    count = workers(args)
     points = len(design.design_points(scenario))
     total = points * scenario.replications
+    count = workers(args, total)
     engine = (
         f"on Dask ({args.dask})"
         if args.dask
@@ -92,13 +92,3 @@ def run(args: argparse.Namespace) -> int:
     print(summary_text(scenario, summary))
     print(speed(result))
     return 0
-
-
-def with_replications(scenario: Scenario, replications: int) -> Scenario:
-    """``scenario`` with ``replications`` runs per point, the override recorded in its text.
-
-    The text (and so the digest) changes, so the results of an overridden run never mix with
-    the file's: the same command resumes it, the plain command refuses its directory.
-    """
-    note = f"\n# replications overridden on the command line: {replications}\n"
-    return scenario.replace(replications=replications, text=scenario.text + note)

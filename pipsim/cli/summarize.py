@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipsim.cli.common import Subparsers, manifest, saved_runs, summarize, summary_text
+from pipsim.cli.common import Subparsers, clean, manifest, saved_runs, summarize, summary_text
+from pipsim.sweep import results
 from pipsim.sweep.scenario import ScenarioError, load_scenario
 
 
@@ -34,10 +35,21 @@ def summarize_command(args: argparse.Namespace) -> int:
     except ScenarioError:
         scenario = None
     print(summary_text(scenario, summary, found.get("scenario_name")))
-    if isinstance(total, int) and done < total:
+    problems = results.check(args.dir)
+    for problem in problems:
+        print(f"note: {clean(problem)}", file=sys.stderr)
+    if problems or (isinstance(total, int) and done < total):
+        command = found.get("command")
+        repair = (
+            f"run '{clean(command)}' again"
+            if isinstance(command, str)
+            else "run its sweep command again"
+        )
+        of = f"{done:,} of {total:,}" if isinstance(total, int) else f"{done:,}"
+        state = "not finished" if not problems else "damaged"
         print(
-            f"note: the sweep in {args.dir} is not finished ({done:,} of {total:,} runs); "
-            "this summary covers the runs so far",
+            f"note: the sweep in {args.dir} is {state} ({of} runs); this summary covers the "
+            f"readable runs so far: {repair} to complete{' and repair' if problems else ''} it",
             file=sys.stderr,
         )
     return 0

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pipsim.cli.common import Subparsers, UsageError
+from pipsim.cli.common import Subparsers, UsageError, positive
 
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 
@@ -52,8 +52,12 @@ def add(subparsers: Subparsers) -> None:
         help="default: %(default)s",
     )
     parser.add_argument("--only", nargs="+", metavar="NN", help="experiments to run, by number")
-    parser.add_argument("--replications", type=int, metavar="N", help="runs per point (quick look)")
-    parser.add_argument("--workers", type=int, default=2, metavar="N", help="default: %(default)s")
+    parser.add_argument(
+        "--replications", type=positive, metavar="N", help="runs per point (quick look)"
+    )
+    parser.add_argument(
+        "--workers", type=positive, default=2, metavar="N", help="default: %(default)s"
+    )
     parser.add_argument(
         "--no-run", action="store_true", help="only regenerate the document from result.json"
     )

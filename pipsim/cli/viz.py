@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import ipaddress
 import os
 import socket
 import sys
@@ -145,6 +146,13 @@ def _check_address(host: str, port: int) -> None:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as error:
         raise UsageError(f"cannot listen on {host}: {error.strerror}") from error
+    if not all(_loopback(str(info[4][0])) for info in infos):
+        print(
+            f"warning: pipsim viz listens on {host}, not only this machine: anyone who can "
+            "reach it on the network can open the page and run models "
+            "(--host 127.0.0.1 keeps it to this machine)",
+            file=sys.stderr,
+        )
     family, kind, proto, _, address = infos[0]
     with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -157,6 +165,14 @@ def _check_address(host: str, port: int) -> None:
                 else error.strerror
             )
             raise UsageError(f"cannot listen on {host}:{port}: {reason}") from error
+
+
+def _loopback(address: str) -> bool:
+    """Whether ``address`` (an IP address, as getaddrinfo gives it) is this machine only."""
+    try:
+        return ipaddress.ip_address(address.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
 
 
 def _url_host(host: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import itertools
+import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -90,6 +91,29 @@ class Scenario:
         """SHA-256 of the scenario's text: what makes two result directories comparable."""
         return hashlib.sha256(self.text.encode()).hexdigest()
 
+    def design(self) -> dict[str, Any]:
+        """What the runs depend on, as plain JSON values: seed, replications, parameters, axes.
+
+        The name, description, comments and layout of the file are left out: editing them does
+        not make a scenario's results another scenario's (`design_changes` compares two).
+        """
+        fields = {
+            "seed": self.seed,
+            "replications": self.replications,
+            "base": self.base,
+            "sweep": self.sweep,
+            "sample": [dataclasses.asdict(r) for r in self.sample],
+            "sample_points": self.sample_points,
+            "time_series": self.time_series,
+            "sensitivity": dataclasses.asdict(self.sensitivity) if self.sensitivity else None,
+        }
+        return json.loads(json.dumps(fields, sort_keys=True))
+
+    @property
+    def design_digest(self) -> str:
+        """SHA-256 of `design`: equal for two files that differ only in text, not in runs."""
+        return hashlib.sha256(json.dumps(self.design(), sort_keys=True).encode()).hexdigest()
+
     def replace(self, **changes: Any) -> Scenario:
         """A copy with some fields changed (e.g. fewer replications for a quick look)."""
         return dataclasses.replace(self, **changes)
@@ -104,6 +128,29 @@ class Run:
     replicate: int
     seed: int
     overrides: dict[str, Any]
+
+
+def design_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """What differs between two `Scenario.design` values, e.g. ``replications 4 → 10``."""
+    changes = []
+    for key in sorted(set(old) | set(new)):
+        before, after = old.get(key), new.get(key)
+        if before == after:
+            continue
+        if isinstance(before, dict) and isinstance(after, dict) and key != "sensitivity":
+            for name in sorted(set(before) | set(after)):
+                if before.get(name) != after.get(name):
+                    changes.append(
+                        f"{key}.{name} {_shown(before.get(name))} → {_shown(after.get(name))}"
+                    )
+        else:
+            changes.append(f"{key} {_shown(before)} → {_shown(after)}")
+    return changes
+
+
+def _shown(value: Any) -> str:
+    text = "(none)" if value is None else json.dumps(value, sort_keys=True)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def factorial_points(sweep: dict[str, tuple[Any, ...]]) -> list[dict[str, Any]]:

@@ -11,9 +11,14 @@ sweep resumes where it stopped.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
+import ctypes
 import multiprocessing as mp
 import os
 import signal
+import socket
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -98,6 +103,7 @@ def run_sweep(
     progress: bool = True,
     load: bool = True,
     first_replicate: int = 0,
+    command: str | None = None,
 ) -> SweepResult:
     """Run every run of ``scenario`` and return its tables, resuming any earlier attempt.
 
@@ -118,20 +124,62 @@ def run_sweep(
             and replicate only, so these are the runs a sweep with more replications would
             make; their run and chunk numbers start at ``first_replicate`` × points, clear of
             every lower block's. Blocks sent to one directory must not overlap.
+        command: the command that runs this sweep, recorded in the manifest (what repairs it).
+
+    Raises:
+        results.ResultsError: ``out`` holds something else, or another sweep writes to it.
     """
     started = time.perf_counter()
     out = Path(out) if out is not None else Path("results") / scenario.name
+    results.refuse(out, overwrite, scenario.name)  # before the lock creates anything in it
+    with results.lock(out):
+        return _run_locked(
+            scenario,
+            out,
+            started,
+            workers,
+            dask,
+            executor,
+            chunk_size,
+            overwrite,
+            progress,
+            load,
+            first_replicate,
+            command,
+        )
+
+
+def _run_locked(
+    scenario: Scenario,
+    out: Path,
+    started: float,
+    workers: int | None,
+    dask: str | None,
+    executor: cf.Executor | None,
+    chunk_size: int | None,
+    overwrite: bool,
+    progress: bool,
+    load: bool,
+    first_replicate: int,
+    command: str | None,
+) -> SweepResult:
+    """`run_sweep` while holding the lock of ``out``."""
     workers = workers or os.cpu_count() or 1
     points = design.design_points(scenario)
     total = len(points) * scenario.replications
     size = chunk_size or default_chunk_size(total, workers)
-    manifest = results.prepare(out, scenario, size, overwrite)
+    manifest = results.prepare(out, scenario, size, overwrite, command)
     size = manifest["chunk_size"]
     n_chunks = -(-total // size)
     offset = first_replicate * len(points)  # runs (so also chunks) of the lower blocks
-    done = results.done_chunks(out)
-    todo = [c for c in range(n_chunks) if offset + c not in done]
     keys = tuple(points[0]) if points else ()
+    expected = {
+        offset + c: range(offset + c * size, offset + min(total, (c + 1) * size))
+        for c in range(n_chunks)
+    }
+    columns = (*results.ID_COLUMNS, *keys)
+    done, notes = results.verify_chunks(out, expected, columns, scenario.time_series)
+    todo = [c for c in range(n_chunks) if offset + c not in done]
     runs_in_out = max(offset + total, manifest.get("total_runs") or 0)  # every block so far
     # recorded now, not only at the end, so a partly finished sweep can be summarised
     manifest.update(design_keys=list(keys), total_runs=runs_in_out, design_points=len(points))
@@ -177,6 +225,7 @@ def run_sweep(
         time.perf_counter() - started,
         total - resumed,
         resumed,
+        notes,
     )
 
 
@@ -239,7 +288,16 @@ class Engine:
     stop: Callable[[], None] = _nothing
 
 
-def open_engine(workers: int, dask: str | None = None, *, quiet_workers: bool = False) -> Engine:
+DASK_TIMEOUT = 10.0  # seconds to reach a Dask scheduler
+
+
+def open_engine(
+    workers: int,
+    dask: str | None = None,
+    *,
+    quiet_workers: bool = False,
+    dask_timeout: float = DASK_TIMEOUT,
+) -> Engine:
     """The executor of a sweep: in this process (1 worker), a process pool, or Dask.
 
     The one place an engine is made, for `run_sweep` and for the command line alike. With
@@ -258,7 +316,7 @@ def open_engine(workers: int, dask: str | None = None, *, quiet_workers: bool = 
         quiet = quiet_workers and dask == "local"
         before = signal.signal(signal.SIGINT, signal.SIG_IGN) if quiet else None
         try:
-            return _dask_engine(dask, workers)
+            return _dask_engine(dask, workers, dask_timeout)
         finally:
             if before is not None:
                 signal.signal(signal.SIGINT, before)
@@ -268,7 +326,8 @@ def open_engine(workers: int, dask: str | None = None, *, quiet_workers: bool = 
     pool = cf.ProcessPoolExecutor(
         max_workers=workers,
         mp_context=mp.get_context("forkserver"),
-        initializer=_ignore_sigint if quiet_workers else None,
+        initializer=_start_worker,
+        initargs=(os.getpid(), quiet_workers),
     )
 
     def stop() -> None:
@@ -278,12 +337,86 @@ def open_engine(workers: int, dask: str | None = None, *, quiet_workers: bool = 
     return Engine(pool, lambda: pool.shutdown(wait=False, cancel_futures=True), stop)
 
 
-def _ignore_sigint() -> None:
-    """In a pool worker: ignore SIGINT; the parent handles Ctrl-C and terminates the workers."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def _start_worker(parent: int, quiet: bool) -> None:
+    """In a pool worker: die with the sweep's process; with ``quiet``, ignore SIGINT.
+
+    The parent handles Ctrl-C and terminates the workers. If it is killed (kill -9, out of
+    memory) the workers must not run on for nothing: on Linux the kernel kills a worker when
+    its parent (the forkserver, which itself leaves when the sweep's process is gone) dies
+    (``PR_SET_PDEATHSIG``), and everywhere a thread checks every second that the sweep's
+    process is still there.
+    """
+    if quiet:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    threading.Thread(target=_watch, args=(parent,), daemon=True, name="pipsim-parent").start()
 
 
-def _dask_engine(address: str, workers: int) -> Engine:
+PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
+WATCH_SECONDS = 1.0
+
+
+def _watch(parent: int) -> None:
+    """Leave this process at once when ``parent`` is gone."""
+    while _alive(parent):
+        time.sleep(WATCH_SECONDS)
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, killed but not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc: os.kill said it exists
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _probe_scheduler(address: str, timeout: float) -> None:
+    """Check that a ``tcp://`` address answers as a Dask scheduler does, within ``timeout``.
+
+    A scheduler speaks first: on every connection it sends its handshake, framed as a count
+    of frames (8 bytes, little-endian) and their lengths. A port that accepts but never
+    answers would hang Dask's client; a service that greets with text would be read as a
+    frame count of trillions. Other schemes (tls://, inproc://) are left to Dask.
+
+    Raises:
+        TimeoutError: nothing answers within ``timeout`` seconds.
+        ValueError: something answers, but not as a Dask scheduler.
+    """
+    scheme, _, rest = address.rpartition("://")
+    if scheme not in ("", "tcp"):
+        return
+    host, _, port = rest.rpartition(":")
+    host = host.strip("[]")
+    if not host or not port.isdigit():
+        raise ValueError(f"{address!r} is not an address: give tcp://host:port")
+    deadline = time.monotonic() + timeout
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout) as conn:
+            head = b""
+            while len(head) < 8:
+                conn.settimeout(max(0.01, deadline - time.monotonic()))
+                part = conn.recv(8 - len(head))
+                if not part:
+                    raise ValueError("it closed the connection without a word")
+                head += part
+    except TimeoutError:
+        raise TimeoutError(f"nothing answered within {timeout:g} s") from None
+    frames = int.from_bytes(head, "little")
+    if not 1 <= frames <= 1000:
+        raise ValueError(f"what answered is not a Dask scheduler (it began with {head!r})")
+
+
+def _dask_engine(address: str, workers: int, timeout: float = DASK_TIMEOUT) -> Engine:
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
@@ -298,6 +431,17 @@ def _dask_engine(address: str, workers: int) -> Engine:
             client.close()
             cluster.close()
     else:
-        client = Client(address)
+        _probe_scheduler(address, timeout)
+        try:
+            client = Client(address, timeout=timeout)
+        except (OSError, TimeoutError) as error:  # refused, or no answer in time
+            raise TimeoutError(
+                f"no Dask scheduler answered within {timeout:g} s ({error})"
+            ) from None
+        except Exception as error:  # noqa: BLE001 - anything else it said: not Dask's protocol
+            raise ValueError(
+                f"it does not speak Dask's protocol, is it a Dask scheduler? "
+                f"({type(error).__name__}: {error})"
+            ) from None
         close = client.close
     return Engine(client.get_executor(pure=False), close)

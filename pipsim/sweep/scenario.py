@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import math
 import re
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -44,6 +46,12 @@ DISTRIBUTIONS = ("unif", "triang", "norm", "lognorm")  # as SALib names them
 DEFAULT_OUTCOMES = ("success", "sales_growth", "firms_in_joint_projects", "mean_trust")
 # The outcomes a [sensitivity] section may name: every declared one (`pipsim.outcomes`).
 OUTCOMES = tuple(o.name for o in DECLARED_OUTCOMES)
+# Limits checked before a design is built (the README's "Limits"): design points are held in
+# memory, runs are not, so a larger sweep is split into several scenarios
+MAX_POINTS = 100_000
+MAX_REPLICATIONS = 10_000  # more only with --force: a typo's zeros are days of work
+MAX_RUNS = 1_000_000  # likewise: a million runs are hours on a workstation
+MAX_FILE_BYTES = 1_000_000  # a scenario file is a few kilobytes
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 
@@ -64,12 +72,41 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file; raise `ScenarioError` on any problem."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        mode = path.stat().st_mode  # before opening: a named pipe would block the open
+        if not stat.S_ISREG(mode):
+            kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+            raise ScenarioError(str(path), "", _MISSING, f"is {kind}: give a .toml file")
+        with path.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            limit = f"is larger than {MAX_FILE_BYTES:,} bytes: not a scenario file"
+            raise ScenarioError(str(path), "", _MISSING, limit)
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise ScenarioError(str(path), "", _MISSING, "no such file") from None
     except (OSError, UnicodeDecodeError) as err:
         raise ScenarioError(str(path), "", _MISSING, f"cannot be read ({err})") from None
     return parse_scenario(text, source=str(path))
+
+
+REPLICATIONS_NOTE = "# replications overridden on the command line: {}"
+_NOTE = re.compile(r"^# replications overridden on the command line: (\d+)$", re.MULTILINE)
+
+
+def with_replications(scenario: Scenario, replications: int) -> Scenario:
+    """``scenario`` with ``replications`` runs per point, the override noted in its text.
+
+    The note keeps the copy of the scenario beside its results faithful (`load_copy`).
+    """
+    note = "\n" + REPLICATIONS_NOTE.format(replications) + "\n"
+    return scenario.replace(replications=replications, text=scenario.text + note)
+
+
+def load_copy(path: str | Path) -> Scenario:
+    """The copy of a scenario kept beside its results, with a command-line override applied."""
+    scenario = load_scenario(path)
+    notes = _NOTE.findall(scenario.text)
+    return scenario.replace(replications=int(notes[-1])) if notes else scenario
 
 
 def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
@@ -87,7 +124,13 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     v.known(head, SCENARIO_KEYS, "scenario")
     name = v.name(head)
     base = v.model(data.get("model", {}))
-    base.update(v.targets(data.get("targets", {})))
+    targets = v.targets(data.get("targets", {}))
+    for key in sorted(set(base) & set(targets)):
+        short = next(k for k, field in TARGETS.items() if field == key)
+        v.fail(
+            f"targets.{short}", _MISSING, f"is also set in [model] as {key}: keep one of the two"
+        )
+    base.update(targets)
     sweep = v.sweep(data.get("sweep", {}))
     sample, points = v.sample(data.get("sample", {}))
     replications = v.integer(head, "replications", "scenario", low=1, default=1)
@@ -95,6 +138,7 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     if "sensitivity" in data:
         sensitivity, replications = parse_sensitivity(v, data["sensitivity"], replications)
         sensitivity_alone(v, sensitivity, sweep, sample, base)
+    v.size(sweep, points, sensitivity)
     sampled = {r.name for r in sample}
     for key in sorted(set(sweep) & sampled):
         raise ScenarioError(source, f"sample.{key}", _MISSING, "is already a [sweep] axis")
@@ -158,6 +202,35 @@ class _Validator:
             self.fail(f"{where}.{key}", value, f"must be a {_kind_name(kind)}")
         return value
 
+    def number(self, value: Any, path: str) -> float:
+        """``value`` if it is a finite number (checked before any conversion)."""
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            self.fail(path, value, "must be a number")
+        if not math.isfinite(value):
+            self.fail(path, value, "must be a finite number")
+        return value
+
+    def size(self, sweep: dict, sampled: int, sensitivity: Sensitivity | None) -> None:
+        """The number of design points against `MAX_POINTS`, before any point is made."""
+        if sensitivity is not None:
+            d = len(sensitivity.parameters)
+            per = (
+                (2 * d + 2 if sensitivity.second_order else d + 2)
+                if sensitivity.method == "sobol"
+                else d + 1
+            )
+            points, what = sensitivity.samples * per, "sensitivity.samples"
+        else:
+            points = math.prod(len(a) for a in sweep.values()) * max(1, sampled)
+            what = "sample.points" if sampled > 1 else "sweep"
+        if points > MAX_POINTS:
+            self.fail(
+                what,
+                _MISSING,
+                f"makes {points:,} design points, more than the {MAX_POINTS:,} a scenario may "
+                "have: split it into several scenarios",
+            )
+
     def integer(self, table: dict, key: str, where: str, low: int, default: int) -> int:
         value = self.typed(table, key, int, where, default)
         if value < low:
@@ -202,8 +275,8 @@ class _Validator:
                 self.fail(path, values, "must not be empty")
             for i, value in enumerate(values):
                 self.parameter(key, value, f"{path}[{i}]")
-            if len(set(map(repr, values))) < len(values):
-                self.fail(path, values, "must not repeat a value")
+            if len({_same(value) for value in values}) < len(values):
+                self.fail(path, values, "must not repeat a value (1 and 1.0 are the same)")
             axes[key] = tuple(values)
         return axes
 
@@ -237,7 +310,8 @@ class _Validator:
             self.fail(path, bounds, "only numeric parameters can be sampled; use [sweep]")
         if not isinstance(bounds, dict) or set(bounds) != {"low", "high"}:
             self.fail(path, bounds, "must be a table { low = ..., high = ... }")
-        low, high = bounds["low"], bounds["high"]
+        low = self.number(bounds["low"], f"{path}.low")
+        high = self.number(bounds["high"], f"{path}.high")
         self.parameter(key, low if kind is float else int(low), f"{path}.low")
         self.parameter(key, high if kind is float else int(high), f"{path}.high")
         if not low < high:
@@ -321,9 +395,7 @@ def _factor(v: _Validator, key: str, spec: Any, method: str) -> Factor:
     v.known(spec, ("low", "high", "dist", "peak"), path)
     dist = v.one_of(spec.get("dist", "unif"), DISTRIBUTIONS, f"{path}.dist", "distribution")
     for end in [e for e in ("low", "high", "peak") if e in spec]:
-        value = spec[end]
-        if not isinstance(value, int | float) or isinstance(value, bool):
-            v.fail(f"{path}.{end}", value, "must be a number")
+        value = v.number(spec[end], f"{path}.{end}")
         v.parameter(key, round(value) if kind is int else value, f"{path}.{end}")
     low, high = float(spec["low"]), float(spec["high"])
     if not low < high:
@@ -395,6 +467,13 @@ def sensitivity_points_valid(v: _Validator, scenario: Scenario) -> None:
 def _corners(spans: dict[str, tuple[Any, Any]]) -> list[dict[str, Any]]:
     """Every corner of a box given as ``{name: (low, high)}``."""
     return [dict(zip(spans, c, strict=True)) for c in itertools.product(*spans.values())]
+
+
+def _same(value: Any) -> Any:
+    """What makes two sweep values the same run: 1 and 1.0 are, true and 1 are not."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return (type(value).__name__, repr(value))
+    return ("number", float(value))
 
 
 def _suggest(key: str, allowed: list[str]) -> str | None:

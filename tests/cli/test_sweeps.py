@@ -171,10 +171,13 @@ def test_running_again_resumes_nothing_and_refuses_other_results(tmp_path, capsy
     assert sweep(capsys, write(tmp_path), out)[0] == 0
     status, text, _ = sweep(capsys, write(tmp_path), out)
     assert status == 0 and "all 6 runs were already in" in text
-    other = write(tmp_path, name="other")
+    renamed = write(tmp_path, name="renamed")  # the same design under another name: resumed
+    status, text, _ = sweep(capsys, renamed, out)
+    assert status == 0 and "all 6 runs were already in" in text
+    other = write(tmp_path, name="other", rest="[sweep]\ninitial_trust = [0.2, 0.4]")
     status, _, err = sweep(capsys, other, out)
     assert status == 2
-    assert_one_line_error(err, "another scenario", "--overwrite")
+    assert_one_line_error(err, "another design", "sweep.initial_trust [0.1, 0.4] → [0.2, 0.4]")
     status, _, err = sweep(capsys, other, out, "--overwrite")
     assert status == 0, err
     assert json.loads((out / "manifest.json").read_text())["scenario_name"] == "other"
@@ -186,8 +189,12 @@ def test_foreign_output_directory_is_refused(tmp_path, capsys):
     (out / "thesis.tex").write_text("precious")
     status, _, err = sweep(capsys, write(tmp_path), out)
     assert status == 2
-    assert_one_line_error(err, "holds no pipsim results")
+    assert_one_line_error(err, "holds files pipsim did not write (thesis.tex)")
     assert (out / "thesis.tex").read_text() == "precious"
+    status, _, err = sweep(capsys, write(tmp_path), out, "--overwrite")
+    assert status == 2 and "pass --overwrite" not in err
+    assert_one_line_error(err, "did not write")
+    assert sorted(p.name for p in out.iterdir()) == ["thesis.tex"]
 
 
 def test_replications_override_is_recorded_and_never_mixes(tmp_path, capsys):
@@ -200,7 +207,7 @@ def test_replications_override_is_recorded_and_never_mixes(tmp_path, capsys):
     digest = json.loads((out / "manifest.json").read_text())["scenario_digest"]
     assert digest != load_scenario(path).digest
     status, _, err = sweep(capsys, path, out)  # the file's own replications: another sweep
-    assert status == 2 and "another scenario" in err
+    assert status == 2 and "another design" in err and "replications 2 → 3" in err
     status, text, _ = sweep(capsys, path, out, "--replications", 2)  # the same override
     assert status == 0 and "all 4 runs were already in" in text
 
@@ -268,3 +275,75 @@ def test_summarize_without_results_is_an_error(tmp_path, capsys, make):
     status, text, err = run(capsys, "summarize", out)
     assert status == 2 and text == ""
     assert_one_line_error(err, str(out))
+
+
+# --- issue 14: nothing lost, nothing mixed ------------------------------------------------------
+def test_overwrite_of_the_current_folder_is_refused(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = write(tmp_path)
+    status, _, err = sweep(capsys, path, ".", "--overwrite")
+    assert status == 2
+    assert_one_line_error(err, "--overwrite refused: . is the current folder")
+    assert path.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["small.toml"]
+
+
+def test_a_sweep_into_a_locked_folder_is_refused_in_one_line(tmp_path, capsys):
+    from tests.sweep.test_results_safety import hold_lock
+
+    out = tmp_path / "out"
+    holder = hold_lock(out)
+    try:
+        status, _, err = sweep(capsys, write(tmp_path), out)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert status == 2
+    assert_one_line_error(err, f"in use by another pipsim sweep (PID {holder.pid}")
+
+
+def test_summarize_reports_damaged_chunks_and_the_command_that_repairs_them(tmp_path, capsys):
+    out = tmp_path / "out"
+    path = write(
+        tmp_path, rest="[sweep]\ninitial_trust = [0.1, 0.4, 0.7]\n[output]\ntime_series = true"
+    )
+    assert sweep(capsys, path, out)[0] == 0
+    chunks = sorted((out / "runs").glob("chunk-*.parquet"))
+    chunks[0].write_bytes(chunks[0].read_bytes()[:40])  # truncated
+    (out / "timeseries" / chunks[1].name).unlink()
+    (out / "runs" / "notes.txt").write_text("mine")
+    status, _, err = run(capsys, "summarize", out)
+    assert status == 0 and "Traceback" not in err
+    assert f"{chunks[0]} cannot be read" in err and "notes.txt" in err
+    assert "monthly series of" in err and "is damaged" in err
+    assert f"run 'pipsim run {path} --out {out} --workers 1 --no-progress' again" in err
+    status, text, err = sweep(capsys, path, out)  # that command repairs it
+    assert status == 0, err
+    assert "runs were resumed" in text and "notes.txt is not pipsim's: ignored" in text
+    status, _, err = run(capsys, "summarize", out)
+    assert status == 0 and "cannot be read" not in err and "missing" not in err
+
+
+@pytest.mark.parametrize("content", [b"", b"[1, 2]", b'{"total_runs": '])
+def test_summarize_with_a_damaged_manifest_is_not_a_traceback(tmp_path, capsys, content):
+    out = tmp_path / "out"
+    assert sweep(capsys, write(tmp_path), out)[0] == 0
+    (out / "manifest.json").write_bytes(content)
+    status, _, err = run(capsys, "summarize", out)
+    assert status in (0, 2) and "Traceback" not in err
+    if status == 2:
+        assert_one_line_error(err, "manifest.json")
+    status, _, err = sweep(capsys, write(tmp_path), out)  # rebuilt on resume
+    assert status == 0, err
+
+
+def test_summarize_on_a_read_only_folder_is_one_line(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "out"
+    assert sweep(capsys, write(tmp_path), out)[0] == 0
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("pandas.DataFrame.to_csv", refused)  # as a read-only folder (even as root)
+    status, _, err = run(capsys, "summarize", out)
+    assert status == 2
+    assert_one_line_error(err, "cannot write the summary", "Permission denied")

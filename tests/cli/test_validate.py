@@ -131,3 +131,13 @@ def test_ctrl_c_keeps_what_finished_and_says_how_to_run_the_rest(tmp_path, capsy
     assert "run the rest with: pipsim validate --only 02 03" in err
     assert "lesson of 01_first" in doc.read_text()
     assert not (root / "03_third" / "result.json").exists()
+
+
+@pytest.mark.parametrize("option", ["--replications", "--workers"])
+@pytest.mark.parametrize("value", ["0", "-1", "x"])
+def test_a_bad_count_is_refused_before_anything_runs(tmp_path, capsys, option, value):
+    root, doc = experiments(tmp_path, "01_a")
+    before = doc.read_text()
+    status = main(["validate", "--experiments", str(root), "--doc", str(doc), option, value])
+    assert status == 2 and "give a whole number ≥ 1" in capsys.readouterr().err
+    assert doc.read_text() == before and not (root / "01_a" / "result.json").exists()

@@ -159,3 +159,67 @@ def test_ctrl_c_exits_130_without_traceback_and_resumes(scenario_file, reference
 
     finish(cmd)
     assert_same_rows(out, reference)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (from /proc: its children, theirs, ...)."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_die_with_their_parent(scenario_file, tmp_path):
+    """kill -9 of `pipsim run` alone (not its group): no worker runs on (issue 14)."""
+    out = tmp_path / "out"
+    cmd = command(scenario_file, out)
+    proc = start_and_wait_for_chunks(cmd, out, at_least=1)
+    below = descendants(proc.pid)
+    assert len(below) >= 2, below  # the forkserver and its workers
+    proc.kill()  # the parent only: its workers are left to notice
+    proc.communicate(timeout=30)
+    deadline = time.monotonic() + 10
+    while (left := [pid for pid in below if running(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for pid in left:  # tidy up before failing
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"still running 10 s after their parent was killed: {left}"
+    assert not (out / results.LOCK).exists() or finish(cmd)  # the lock is taken over
+
+
+def test_a_second_run_into_a_folder_in_use_is_refused(scenario_file, reference, tmp_path):
+    """The issue's mix: a second run (another design, --overwrite) while the first writes."""
+    out = tmp_path / "out"
+    cmd = command(scenario_file, out)
+    proc = start_and_wait_for_chunks(cmd, out, at_least=1)
+    try:
+        second = subprocess.run(
+            [*cmd, "--replications", "10", "--overwrite"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+        )
+    finally:
+        out_text, err = proc.communicate(timeout=300)
+    assert second.returncode == 2, second.stderr
+    assert f"in use by another pipsim sweep (PID {proc.pid}" in second.stderr
+    assert proc.returncode == 0, err
+    assert_same_rows(out, reference)  # the first sweep's rows only

@@ -107,21 +107,34 @@ def test_leftover_temporary_files_are_ignored_and_cleaned(reference, tmp_path):
     assert not list(tmp_path.rglob("*.tmp"))
 
 
-def test_another_scenarios_results_are_not_overwritten(reference, tmp_path):
+def test_edited_comments_and_description_resume_the_same_results(tmp_path):
     run_sweep(scenario(), tmp_path, workers=1, progress=False)
-    other = scenario().replace(text=scenario().text + "\n# changed\n")
-    with pytest.raises(results.ResultsError, match="another scenario"):
+    text = scenario().text.replace("seed = 11", 'description = "new words"\nseed = 11  # kept')
+    edited = parse_scenario("# a comment\n" + text)
+    again = run_sweep(edited, tmp_path, workers=1, progress=False)
+    assert again.runs_done_now == 0 and again.resumed_runs == 16
+
+
+def test_another_design_is_refused_naming_what_changed(tmp_path):
+    run_sweep(scenario(), tmp_path, workers=1, progress=False)
+    other = scenario().replace(replications=5, sweep={"initial_trust": (0.1, 0.5)})
+    with pytest.raises(results.ResultsError, match=r"another design.*replications 4 → 5") as err:
         run_sweep(other, tmp_path, workers=1, progress=False)
+    assert "sweep.initial_trust [0.1, 0.4] → [0.1, 0.5]" in str(err.value)
+    assert "sweep.staff_turnover" in str(err.value)  # an axis dropped
     replaced = run_sweep(other, tmp_path, workers=1, progress=False, overwrite=True)
     manifest = json.loads((tmp_path / "manifest.json").read_text())
-    assert manifest["scenario_digest"] == other.digest and len(replaced.runs) == 16
+    assert manifest["design_digest"] == other.design_digest and len(replaced.runs) == 10
 
 
-def test_foreign_directory_is_refused(tmp_path):
+def test_foreign_directory_is_refused_even_with_overwrite(tmp_path):
     (tmp_path / "thesis.tex").write_text("precious")
-    with pytest.raises(results.ResultsError, match="holds no pipsim results"):
-        run_sweep(scenario(), tmp_path, workers=1, progress=False)
+    for overwrite in (False, True):
+        with pytest.raises(results.ResultsError, match="did not write") as err:
+            run_sweep(scenario(), tmp_path, workers=1, progress=False, overwrite=overwrite)
+        assert "pass --overwrite" not in str(err.value)
     assert (tmp_path / "thesis.tex").read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["thesis.tex"]
 
 
 def test_manifest_records_versions_and_scenario(reference):
