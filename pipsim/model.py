@@ -139,7 +139,6 @@ class PIPModel(mesa.Model):
         self.track_record = np.zeros(n, dtype=int)  # pilots succeeded
         self.project_of = np.full(n, -1)  # the venture number of its collective project
         self.in_pilot = np.zeros(n, dtype=bool)
-        self.in_collective_action = np.zeros(n, dtype=bool)  # ever in a pilot or project
         self.market_index = np.ones(n)
         self.sales_uplift = np.zeros(n)
         self.joint_sales_uplift = np.zeros(n)
@@ -559,8 +558,7 @@ class PIPModel(mesa.Model):
 
     def worked_together(self, firms: np.ndarray) -> None:
         """Record that ``firms`` joined a venture together (the pairs `trust_partners` covers)."""
-        self.together[np.ix_(firms, firms)] = True
-        self.in_collective_action[firms] = True
+        self.together[np.ix_(firms, firms)] = True  # its diagonal: firms ever in a venture
 
     def tangible_result(self, firms: np.ndarray) -> None:
         """Firms saw a tangible result this month: their wait is over."""

@@ -45,7 +45,7 @@ def joint_marketing_share(model: PIPModel) -> float:
 
 def in_collective_action(model: PIPModel) -> np.ndarray:
     """Participants who have taken part in a pilot or a collective project (Annex 2's firms)."""
-    return model.participating() & model.in_collective_action
+    return model.participating() & model.together.diagonal()
 
 
 def sales_growth(model: PIPModel) -> float:
@@ -91,18 +91,26 @@ def ties(model: PIPModel) -> tuple[int, float]:
 
 def log_frame_met(model: PIPModel) -> bool:
     """Whether every log frame target is met this month (the counts, cheap, are read first)."""
-    p = model.p
-    if int(model.participating().sum()) < p.target_participants:
+    p, counts = model.p, _log_frame_counts(model)
+    if counts["participants"] < p.target_participants:
         return False
-    if firms_in_joint_projects(model) < p.target_firms_in_joint_projects:
+    if counts["firms_in_joint_projects"] < p.target_firms_in_joint_projects:
         return False
-    return all(_targets(p, _log_frame_measures(model)).values())
+    return all(_targets(p, _log_frame_measures(model, counts)).values())
 
 
-def _log_frame_measures(model: PIPModel) -> dict[str, float]:
+def _log_frame_counts(model: PIPModel) -> dict[str, float]:
     return {
         "participants": int(model.participating().sum()),
         "firms_in_joint_projects": firms_in_joint_projects(model),
+    }
+
+
+def _log_frame_measures(
+    model: PIPModel, counts: dict[str, float] | None = None
+) -> dict[str, float]:
+    return {
+        **(counts or _log_frame_counts(model)),
         "sales_growth": sales_growth(model),
         "productivity_growth": productivity_growth(model),
     }

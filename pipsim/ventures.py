@@ -312,7 +312,6 @@ def trusting_group(
 class Month:
     """What happened to the ventures under way this month, one entry per live slot."""
 
-    slots: np.ndarray
     members: np.ndarray  # (ventures, firms) mask at the start of the month
     defected: np.ndarray  # (ventures, firms) members who failed the group (a serious breach)
     lapsed: np.ndarray  # (ventures, firms) members who let a small commitment slip
@@ -412,7 +411,7 @@ def _conduct(model: PIPModel, slots: np.ndarray) -> Month:
     members = book.members[slots]
     size = members.sum(axis=1)
     in_group = trust.trust_in_groups(model.trust, members)
-    group_trust = np.where(size >= 2, in_group.sum(axis=1) / np.maximum(size, 1), 0.0)
+    group_trust = trust.mean_of_members(in_group, members)
     present = model.agency.present_in_territory
     risk = p.noncompliance_risk * model.unreliability * (1.0 - p.monitoring_effect * present)
     hazard = activities.noncompliance_probability(
@@ -433,7 +432,7 @@ def _conduct(model: PIPModel, slots: np.ndarray) -> Month:
         mediated = (n_conflicts > 0) & (skill > 0) & (rng.random(len(slots)) < chance)
     unresolved = (n_conflicts > 0) & ~mediated
     broke = unresolved & (rng.random(len(slots)) < conflicts.break_probability(group_trust))
-    return Month(slots, members, defected, lapsed, n_conflicts, mediated, broke, group_trust)
+    return Month(members, defected, lapsed, n_conflicts, mediated, broke, group_trust)
 
 
 def learn_from_conduct(model: PIPModel, m: Month) -> None:
@@ -549,10 +548,8 @@ def _end(model: PIPModel, slots: np.ndarray, members: np.ndarray) -> None:
     book = model.book
     pilots = book.kind[slots] == PILOT
     model.in_pilot[(members & pilots[:, None]).any(axis=0)] = False
-    in_projects = members & ~pilots[:, None]
-    model.joint_sales_uplift -= np.where(in_projects, book.sales_gain[slots], 0.0).sum(axis=0)
-    model.project_of[in_projects.any(axis=0)] = -1
     model.freeze_views(slots)
+    _leave_projects(model, slots, members & ~pilots[:, None])
     book.close(slots)
 
 

@@ -153,7 +153,6 @@ def test_partners_learn_from_conduct_and_blame_only_the_one_who_failed():
     defected = np.zeros_like(members)
     defected[0, 2] = True  # firm 2 failed the group
     month = ventures.Month(
-        slots=np.array([0]),
         members=members,
         defected=defected,
         lapsed=np.zeros_like(members),

@@ -92,7 +92,11 @@ def trust_in_groups(trust: Array, members: Array) -> Array:
 
 def group_mean_trust(trust: Array, members: Array) -> Array:
     """Mean trust over the ordered pairs of distinct members of each group (0 below two)."""
-    per_member = trust_in_groups(trust, members)
+    return mean_of_members(trust_in_groups(trust, members), members)
+
+
+def mean_of_members(per_member: Array, members: Array) -> Array:
+    """Each group's mean of ``per_member`` (as `trust_in_groups` gives it; 0 below two)."""
     size = members.sum(axis=-1)
     return np.where(size >= 2, per_member.sum(axis=-1) / np.maximum(size, 1), 0.0)
 
