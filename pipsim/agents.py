@@ -7,7 +7,6 @@ dynamics is a handful of vectorised operations; an `Enterprise` is a named view 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
@@ -120,12 +119,23 @@ class Enterprise(mesa.Agent):
         return bool(self.model.exporter[self.index])
 
 
-@dataclass(slots=True)
 class Technician:
     """One post of the technical team: its holder's skill and whether the post is empty."""
 
-    skill: float
-    vacant_until: int = 0  # the post is empty while the month is below this
+    __slots__ = ("_model", "post")
+
+    def __init__(self, model: PIPModel, post: int) -> None:
+        self._model, self.post = model, post
+
+    @property
+    def skill(self) -> float:
+        """The present holder's skill (0-1): how well they mediate and build relationships."""
+        return float(self._model.technician_skill[self.post])
+
+    @property
+    def vacant_until(self) -> int:
+        """The post is empty while the month is below this."""
+        return int(self._model.vacant_until[self.post])
 
     def present(self, month: int) -> bool:
         """Whether someone holds the post this month."""
@@ -133,13 +143,23 @@ class Technician:
 
 
 class ExecutingAgency(mesa.Agent):
-    """The agency whose technical team runs the project and mediates conflicts."""
+    """The agency whose technical team runs the project and mediates conflicts (a view)."""
 
-    def __init__(self, model: PIPModel, credibility: float, technicians: list[Technician]) -> None:
+    model: PIPModel
+
+    def __init__(self, model: PIPModel) -> None:
         super().__init__(model)
-        self.credibility = credibility
-        self.technicians = technicians
-        self.present_in_territory = True  # False once the project has ended
+        self.technicians = [Technician(model, k) for k in range(model.p.n_technicians)]
+
+    @property
+    def credibility(self) -> float:
+        """Its standing with the firms before the project (the parameter)."""
+        return self.model.p.agency_credibility
+
+    @property
+    def present_in_territory(self) -> bool:
+        """False once the project has ended and the team has left."""
+        return self.model.agency_present
 
     def team_present(self, month: int) -> list[int]:
         """Indices of the posts held this month (none once the agency has left)."""
@@ -151,10 +171,29 @@ class ExecutingAgency(mesa.Agent):
 class PublicAgency(mesa.Agent):
     """The ministry or public body whose commitment, delegation and crises the firms watch."""
 
-    def __init__(self, model: PIPModel, commitment: float, high_level: bool) -> None:
-        super().__init__(model)
-        self.commitment = commitment
-        self.high_level_present = high_level  # a high-level official sits in, not delegated
-        self.in_crisis = False
-        self.actions_kept = 0
-        self.actions_broken = 0
+    model: PIPModel
+
+    @property
+    def commitment(self) -> float:
+        """Chance it keeps an agreed action (falls with delegation and crises)."""
+        return float(self.model.commitment)
+
+    @property
+    def high_level_present(self) -> bool:
+        """A high-level official sits in, not delegated."""
+        return bool(self.model.high_level_present)
+
+    @property
+    def in_crisis(self) -> bool:
+        """Whether a political crisis has struck."""
+        return bool(self.model.in_crisis)
+
+    @property
+    def actions_kept(self) -> int:
+        """Agreed actions it carried out."""
+        return self.model.counts["public_actions_kept"]
+
+    @property
+    def actions_broken(self) -> int:
+        """Agreed actions it did not carry out."""
+        return self.model.counts["public_actions_broken"]

@@ -22,14 +22,15 @@ STRONG_TIE = 0.5  # mutual trust at which a pair counts as a strong tie
 
 if TYPE_CHECKING:
     from pipsim.model import PIPModel
+    from pipsim.state import RunView
 
 
-def firms_in_joint_projects(model: PIPModel) -> int:
+def firms_in_joint_projects(model: PIPModel | RunView) -> int:
     """Participating firms that are members of a collective project under way."""
     return int((model.participating() & (model.project_of >= 0)).sum())
 
 
-def joint_marketing_share(model: PIPModel) -> float:
+def joint_marketing_share(model: PIPModel | RunView) -> float:
     """Share of participants' sales marketed jointly through operating projects."""
     book = model.book
     sales = model.baseline_sales * model.sales_index()
@@ -43,12 +44,12 @@ def joint_marketing_share(model: PIPModel) -> float:
     return float(ventures.JOINTLY_MARKETED_SHARE * sales[members & marketed].sum() / total)
 
 
-def in_collective_action(model: PIPModel) -> np.ndarray:
+def in_collective_action(model: PIPModel | RunView) -> np.ndarray:
     """Participants who have taken part in a pilot or a collective project (Annex 2's firms)."""
     return model.participating() & model.together.diagonal()
 
 
-def sales_growth(model: PIPModel) -> float:
+def sales_growth(model: PIPModel | RunView) -> float:
     """Real sales growth of the firms in collective actions, net of the market (Annex 2).
 
     Compared with the firms that never took part; with none left, with what the market alone
@@ -59,7 +60,7 @@ def sales_growth(model: PIPModel) -> float:
     )
 
 
-def productivity_growth(model: PIPModel) -> float:
+def productivity_growth(model: PIPModel | RunView) -> float:
     """Growth of value added per worker of the firms in collective actions, net of the market."""
     return economy.net_growth(
         model.productivity_index(),
@@ -69,19 +70,19 @@ def productivity_growth(model: PIPModel) -> float:
     )
 
 
-def never_joined(model: PIPModel) -> np.ndarray:
+def never_joined(model: PIPModel | RunView) -> np.ndarray:
     """Firms of the territory that have never taken part: the comparison group."""
     return model.status == Status.OUTSIDE
 
 
-def trust_partners(model: PIPModel) -> float:
+def trust_partners(model: PIPModel | RunView) -> float:
     """Mean mutual trust over pairs of participants who have ever been in a venture together."""
     members = model.participating()
     pairs = model.together & members[:, None] & members[None, :]
     return _nan_to_zero(trust.pair_mean(model.trust, pairs))
 
 
-def ties(model: PIPModel) -> tuple[int, float]:
+def ties(model: PIPModel | RunView) -> tuple[int, float]:
     """(strong ties: participant pairs at mutual trust >= 0.5, share at the project threshold)."""
     idx = np.flatnonzero(model.participating())
     strong, _ = trust.tie_share(model.trust, idx, STRONG_TIE)
@@ -89,7 +90,7 @@ def ties(model: PIPModel) -> tuple[int, float]:
     return strong, density
 
 
-def log_frame_met(model: PIPModel) -> bool:
+def log_frame_met(model: PIPModel | RunView) -> bool:
     """Whether every log frame target is met this month (the counts, cheap, are read first)."""
     p, counts = model.p, _log_frame_counts(model)
     if counts["participants"] < p.target_participants:
@@ -99,7 +100,7 @@ def log_frame_met(model: PIPModel) -> bool:
     return all(_targets(p, _log_frame_measures(model, counts)).values())
 
 
-def _log_frame_counts(model: PIPModel) -> dict[str, float]:
+def _log_frame_counts(model: PIPModel | RunView) -> dict[str, float]:
     return {
         "participants": int(model.participating().sum()),
         "firms_in_joint_projects": firms_in_joint_projects(model),
@@ -107,7 +108,7 @@ def _log_frame_counts(model: PIPModel) -> dict[str, float]:
 
 
 def _log_frame_measures(
-    model: PIPModel, counts: dict[str, float] | None = None
+    model: PIPModel | RunView, counts: dict[str, float] | None = None
 ) -> dict[str, float]:
     return {
         **(counts or _log_frame_counts(model)),
@@ -127,7 +128,7 @@ def _targets(p: Parameters, measures: dict[str, float]) -> dict[str, bool]:
     }
 
 
-def state_measures(model: PIPModel) -> dict[str, float]:
+def state_measures(model: PIPModel | RunView) -> dict[str, float]:
     """The log frame's state indicators at this moment, over the participating firms."""
     members = model.participating()
     idx = np.flatnonzero(members)
@@ -154,7 +155,7 @@ def state_measures(model: PIPModel) -> dict[str, float]:
     }
 
 
-def outcomes(model: PIPModel) -> dict[str, float]:
+def outcomes(model: PIPModel | RunView) -> dict[str, float]:
     """One flat dict of the run's outcomes: at project end, after the horizon, and counts.
 
     Counts (pilots, projects, conflicts...) cover the project's life, like the log frame;
@@ -197,7 +198,7 @@ def _month_or_nan(month: int | None) -> float:
     return float(month) if month is not None else math.nan
 
 
-def _mean_over_members(values: np.ndarray, model: PIPModel) -> float:
+def _mean_over_members(values: np.ndarray, model: PIPModel | RunView) -> float:
     members = model.participating()
     return float(values[members].mean()) if members.any() else 0.0
 
@@ -210,7 +211,7 @@ REPORTERS = {
     "firms_in_joint_projects": firms_in_joint_projects,
     "active_pilots": lambda m: m.book.count(ventures.PILOT),
     "active_projects": lambda m: m.book.count(ventures.PROJECT),
-    "technicians_present": lambda m: len(m.agency.team_present(m.steps)),
+    "technicians_present": lambda m: m.technicians_present(),
     "mean_trust": lambda m: _nan_to_zero(
         trust.mean_mutual_trust(m.trust, np.flatnonzero(m.participating()))
     ),

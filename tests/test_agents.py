@@ -69,9 +69,13 @@ def test_initial_participants_take_part_and_the_rest_are_outside():
 
 
 def test_technician_presence():
-    t = Technician(skill=0.5, vacant_until=4)
+    model = PIPModel(rng=1, **SMALL)
+    model.vacant_until[0] = 4  # the post is empty until month 4
+    t = model.agency.technicians[0]
+    assert isinstance(t, Technician) and t.vacant_until == 4
     assert not t.present(3)
     assert t.present(4) and t.present(10)
+    assert t.skill == model.technician_skill[0]
 
 
 def test_the_team_is_gone_once_the_agency_has_left():

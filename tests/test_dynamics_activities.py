@@ -272,65 +272,66 @@ def test_every_joint_success_makes_a_partner_likelier(t, m, s):
 # --- forming groups ----------------------------------------------------------------------------
 @st.composite
 def group_problems(draw):
+    """A row of weights over 1-25 firms (0: not a candidate), a founder among the candidates."""
     n = draw(st.integers(1, 25))
-    candidates = np.array(
-        draw(st.lists(st.integers(0, 60), min_size=n, max_size=n, unique=True)), dtype=int
-    )
-    founder = int(draw(st.sampled_from(list(candidates))))
     weights = draw(hnp.arrays(np.float64, n, elements=st.floats(0.01, 5.0)))
-    size = draw(st.integers(1, 30))
-    return founder, candidates, weights, size
+    weights[np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n)))] = 0.0
+    candidates = np.flatnonzero(weights > 0)
+    assume(len(candidates) > 0)
+    founder = int(draw(st.sampled_from(list(candidates))))
+    return founder, weights, draw(st.integers(1, 30))
 
 
 @given(problem=group_problems(), seed=seeds)
-def test_pick_group_returns_distinct_candidates_led_by_the_founder(problem, seed):
-    founder, candidates, weights, size = problem
-    group = activities.pick_group(np.random.default_rng(seed), founder, candidates, weights, size)
-    assert group[0] == founder
-    assert len(set(group.tolist())) == len(group)
-    assert set(group.tolist()) <= set(candidates.tolist())
+def test_pick_groups_returns_distinct_candidates_led_by_the_founder(problem, seed):
+    founder, weights, size = problem
+    group = activities.pick_groups(
+        np.random.default_rng(seed), np.array([founder]), weights[None], size
+    )[0]
+    assert group[founder]
+    assert set(np.flatnonzero(group).tolist()) <= set(np.flatnonzero(weights > 0).tolist())
     # as large as it can be: the founder plus min(size - 1, others) partners
-    assert len(group) == max(1, min(size, len(candidates)))
+    assert group.sum() == max(1, min(size, int((weights > 0).sum())))
 
 
-def test_pick_group_with_only_the_founder_is_the_founder_alone():
+def test_pick_groups_with_only_the_founder_is_the_founder_alone():
     rng = np.random.default_rng(0)
-    np.testing.assert_array_equal(
-        activities.pick_group(rng, 7, np.array([7]), np.array([1.0]), 5), [7]
-    )
+    weights = np.zeros((1, 9))
+    weights[0, 7] = 1.0
+    group = activities.pick_groups(rng, np.array([7]), weights, 5)
+    np.testing.assert_array_equal(np.flatnonzero(group[0]), [7])
 
 
-def test_pick_group_prefers_heavy_partners():
+def test_pick_groups_prefers_heavy_partners_row_by_row():
     rng = np.random.default_rng(1)
-    candidates = np.arange(10)
-    weights = np.full(10, 1e-6)
-    weights[[3, 5, 8]] = 1.0
-    picks = [
-        set(activities.pick_group(rng, 0, candidates, weights, 4)[1:].tolist()) for _ in range(50)
-    ]
+    weights = np.full((50, 10), 1e-6)
+    weights[:, [3, 5, 8]] = 1.0
+    groups = activities.pick_groups(rng, np.zeros(50, dtype=int), weights, 4)
+    picks = [set(np.flatnonzero(g).tolist()) - {0} for g in groups]
     assert sum(p == {3, 5, 8} for p in picks) >= 45
 
 
 # --- weighted draws ----------------------------------------------------------------------------
 @given(
     weights=hnp.arrays(
-        np.float64, st.integers(1, 20), elements=st.floats(0.0, 10.0, allow_subnormal=False)
+        np.float64,
+        st.tuples(st.integers(1, 5), st.integers(1, 20)),
+        elements=st.floats(0.0, 10.0, allow_subnormal=False),
     ),
     seed=seeds,
 )
-def test_weighted_choice_draws_an_index_of_positive_weight(weights, seed):
-    assume(weights.sum() > 0)
-    i = activities.weighted_choice(np.random.default_rng(seed), weights)
-    assert 0 <= i < len(weights)
-    assert weights[i] > 0
+def test_choose_rows_draws_an_index_of_positive_weight_in_each_row(weights, seed):
+    assume((weights.sum(axis=1) > 0).all())
+    drawn = activities.choose_rows(np.random.default_rng(seed), weights)
+    assert drawn.shape == (len(weights),)
+    assert (weights[np.arange(len(weights)), drawn] > 0).all()
 
 
-def test_weighted_choice_is_proportional_to_the_weights():
+def test_choose_rows_is_proportional_to_the_weights():
     rng = np.random.default_rng(7)
-    weights = np.array([1.0, 0.0, 3.0, 6.0])
-    draws = [activities.weighted_choice(rng, weights) for _ in range(20_000)]
-    shares = np.bincount(draws, minlength=4) / 20_000
-    np.testing.assert_allclose(shares, weights / weights.sum(), atol=0.015)
+    weights = np.tile([1.0, 0.0, 3.0, 6.0], (20_000, 1))
+    shares = np.bincount(activities.choose_rows(rng, weights), minlength=4) / 20_000
+    np.testing.assert_allclose(shares, weights[0] / weights[0].sum(), atol=0.015)
     assert shares[1] == 0.0
 
 
@@ -339,30 +340,33 @@ def test_weighted_choice_is_proportional_to_the_weights():
     data=st.data(),
     seed=seeds,
 )
-def test_weighted_sample_draws_k_distinct_indices(weights, data, seed):
+def test_sample_rows_draws_k_distinct_indices(weights, data, seed):
     k = data.draw(st.integers(1, len(weights)))
-    idx = activities.weighted_sample(np.random.default_rng(seed), weights, k)
-    assert len(idx) == k
-    assert len(set(idx.tolist())) == k
-    assert all(0 <= i < len(weights) for i in idx)
+    mask = activities.sample_rows(np.random.default_rng(seed), weights[None], k)[0]
+    assert mask.sum() == k
 
 
-def test_weighted_sample_of_one_is_proportional_to_the_weights():
+def test_sample_rows_never_draws_a_weight_of_zero():
+    rng = np.random.default_rng(3)
+    weights = np.array([[0.0, 1.0, 0.0, 2.0], [5.0, 0.0, 0.0, 0.0]])
+    mask = activities.sample_rows(rng, weights, np.array([3, 2]))
+    np.testing.assert_array_equal(mask, weights > 0)  # fewer positive weights than k: all
+
+
+def test_sample_rows_of_one_is_proportional_to_the_weights():
     rng = np.random.default_rng(11)
-    weights = np.array([1.0, 2.0, 7.0])
-    draws = [int(activities.weighted_sample(rng, weights, 1)[0]) for _ in range(20_000)]
-    shares = np.bincount(draws, minlength=3) / 20_000
-    np.testing.assert_allclose(shares, weights / weights.sum(), atol=0.015)
+    weights = np.tile([1.0, 2.0, 7.0], (20_000, 1))
+    drawn = activities.sample_rows(rng, weights, 1).argmax(axis=1)
+    shares = np.bincount(drawn, minlength=3) / 20_000
+    np.testing.assert_allclose(shares, weights[0] / weights[0].sum(), atol=0.015)
 
 
-def test_weighted_sample_of_two_follows_drawing_one_at_a_time():
+def test_sample_rows_of_two_follows_drawing_one_at_a_time():
     # Drawing two of weights 1, 2, 7 one at a time without replacement, an item is left out
     # when the other two come first, in either order: item 0 with 0.2 * 7/8 + 0.7 * 2/3.
     rng = np.random.default_rng(13)
-    weights = np.array([1.0, 2.0, 7.0])
     n = 20_000
-    # the left-out index is 3 minus the sum of the two drawn (0 + 1 + 2 = 3)
-    left = [3 - int(activities.weighted_sample(rng, weights, 2).sum()) for _ in range(n)]
+    left = (~activities.sample_rows(rng, np.tile([1.0, 2.0, 7.0], (n, 1)), 2)).argmax(axis=1)
     expected = [0.2 * 7 / 8 + 0.7 * 2 / 3, 0.1 * 7 / 9 + 0.7 * 1 / 3, 0.1 * 2 / 9 + 0.2 * 1 / 8]
     np.testing.assert_allclose(np.bincount(left, minlength=3) / n, expected, atol=0.015)
 

@@ -71,7 +71,7 @@ def _three_groups() -> PIPModel:
     model = PIPModel(rng=1, **{**SMALL, "initial_participants": 6, "n_lead_firms": 0})
     model.status[:] = Status.OUTSIDE
     model.status[:6] = Status.PARTICIPATING
-    model.worked_together(np.arange(4))
+    model.together[:4, :4] = True  # they have been in a venture together
     return model
 
 

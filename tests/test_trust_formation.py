@@ -171,7 +171,7 @@ def test_distance_lowers_spontaneous_contact_not_the_value_of_an_event():
         model.trust[:5, :5] = 0.3
         np.fill_diagonal(model.trust, 1.0)
         model.reliability[:5] = 0.9
-        model._observe(group, np.ones(1))
+        model._observe(group[None], np.ones((1, 1)))  # run 0 of the block: one gathering
     np.testing.assert_allclose(near.trust[:5, :5], far.trust[:5, :5])
 
 

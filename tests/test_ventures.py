@@ -148,18 +148,18 @@ def test_a_failed_market_costs_faith_in_collective_action_not_trust_in_partners(
 def test_partners_learn_from_conduct_and_blame_only_the_one_who_failed():
     model = _joint_work_model()
     group = np.array([0, 1, 2])
-    members = np.zeros((1, model.n), dtype=bool)
-    members[0, group] = True
+    members = np.zeros((1, 1, model.n), dtype=bool)  # run 0 of the block, one venture
+    members[0, 0, group] = True
     defected = np.zeros_like(members)
-    defected[0, 2] = True  # firm 2 failed the group
+    defected[0, 0, 2] = True  # firm 2 failed the group
     month = ventures.Month(
         members=members,
         defected=defected,
         lapsed=np.zeros_like(members),
-        conflicts=np.array([1]),  # its failure is the only conflict
-        mediated=np.array([False]),
-        broke=np.array([False]),
-        group_trust=np.array([0.5]),
+        conflicts=np.array([[1]]),  # its failure is the only conflict
+        mediated=np.array([[False]]),
+        broke=np.array([[False]]),
+        group_trust=np.array([[0.5]]),
     )
     before = model.trust.copy()
     ventures.learn_from_conduct(model, month)
@@ -211,8 +211,8 @@ def test_walking_out_of_a_project_takes_the_firms_gain_away_and_costs_trust():
     model.joint_sales_uplift[members] += gains
     leaver, stays = int(members[0]), members[1:]
     trust_in_leaver = model.trust[stays, leaver].copy()
-    leavers = np.zeros(model.n, dtype=bool)
-    leavers[leaver] = True
+    leavers = np.zeros((1, model.n), dtype=bool)  # run 0 of the block
+    leavers[0, leaver] = True
     ventures.walk_out(model, leavers)
     np.testing.assert_array_equal(project.members, stays)
     assert model.project_of[leaver] == -1

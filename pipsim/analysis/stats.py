@@ -14,7 +14,7 @@ import pandas as pd
 from pipsim.outcomes import target_flags
 
 TARGET_FLAGS = target_flags()  # yes/no outcomes: their probability, not their distribution
-ID_COLUMNS = ("run", "point", "replicate", "seed")
+ID_COLUMNS = ("run", "point", "replicate", "seed", "place", "block_runs")
 QUANTILES = (0.05, 0.5, 0.95)
 
 

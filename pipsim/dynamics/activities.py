@@ -42,6 +42,9 @@ EVENT_KINDS: tuple[EventKind, ...] = (
     EventKind("visit to another enterprise", 0.8, 8, 0.3, 0.25),
 )
 EVENT_WEIGHTS = np.array([k.weight for k in EVENT_KINDS])
+EVENT_INVITED = np.array([k.invited for k in EVENT_KINDS])
+EVENT_EVIDENCE = np.array([k.evidence for k in EVENT_KINDS])
+EVENT_TESTIMONY = np.array([k.collective_action_gain for k in EVENT_KINDS])
 DISTANCE_ABSENCE = 0.3  # share of invited firms far away who stay home (travel time and cost)
 
 
@@ -83,9 +86,9 @@ def noncompliance_probability(
 
 def group_capability(capability: Array, members: Array) -> Array:
     """What each group can do: half its mean, half its most capable member (lead firms carry)."""
-    m = members.astype(float)
-    mean = (m @ capability) / np.maximum(m.sum(axis=-1), 1.0)
-    best = np.where(members, capability, 0.0).max(axis=-1)
+    per_member = np.where(members, capability[..., None, :], 0.0)  # groups of each run
+    mean = per_member.sum(axis=-1) / np.maximum(members.sum(axis=-1), 1)
+    best = per_member.max(axis=-1)
     return 0.5 * mean + 0.5 * best
 
 
@@ -112,29 +115,42 @@ def partner_weights(trust_row: Array, keenness: Array, successes_together: Array
     return (0.05 + trust_row) * (0.1 + keenness) * (1.0 + successes_together)
 
 
-def weighted_choice(rng: np.random.Generator, weights: Array) -> int:
-    """Index drawn with probability proportional to ``weights`` (one uniform draw)."""
-    cumulative = np.cumsum(weights)
-    return int(np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right"))
+def choose_rows(rng: np.random.Generator, weights: Array) -> Array:
+    """For each row of ``weights``, an index drawn with probability proportional to the row.
+
+    One uniform draw per row; a row must have some positive weight.
+    """
+    cumulative = np.cumsum(weights, axis=-1)
+    u = rng.random(cumulative.shape[:-1]) * cumulative[..., -1]
+    drawn = (cumulative <= u[..., None]).sum(axis=-1)
+    return np.minimum(drawn, weights.shape[-1] - 1)
 
 
-def weighted_sample(rng: np.random.Generator, weights: Array, k: int) -> Array:
-    """``k`` distinct indices drawn with probability proportional to ``weights``.
+def sample_rows(rng: np.random.Generator, weights: Array, k: Array | int) -> Array:
+    """For each row, a mask of ``k`` distinct indices drawn in proportion to the row's weights.
 
     Efraimidis & Spirakis (2006): keep the ``k`` largest ``u ** (1 / w)``; the same law as
-    drawing one at a time without replacement, in one vectorised step.
+    drawing one at a time without replacement, in one vectorised step. Indices of weight 0 are
+    never drawn (a row with fewer positive weights than ``k`` gives all of them).
     """
-    keys = np.log(rng.random(len(weights))) / weights
-    return np.argpartition(-keys, k - 1)[:k] if k < len(weights) else np.arange(len(weights))
+    positive = weights > 0
+    with np.errstate(divide="ignore"):
+        keys = np.where(positive, np.log(rng.random(weights.shape)) / weights, -np.inf)
+    order = np.argsort(-keys, axis=-1, kind="stable")
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(weights.shape[-1]), axis=-1)
+    return positive & (rank < np.asarray(k)[..., None])
 
 
-def pick_group(
-    rng: np.random.Generator, founder: int, candidates: Array, weights: Array, size: int
-) -> Array:
-    """A group of up to ``size`` firms: the ``founder`` and partners drawn by ``weights``."""
-    keep = candidates != founder
-    others, w = candidates[keep], weights[keep]
-    k = min(size - 1, len(others))
-    if k <= 0:
-        return np.array([founder])
-    return np.concatenate(([founder], others[weighted_sample(rng, w, k)]))
+def pick_groups(rng: np.random.Generator, founders: Array, weights: Array, size: int) -> Array:
+    """Groups of up to ``size`` firms: each row's founder and partners drawn by ``weights``.
+
+    ``weights`` is ``(groups, firms)`` with 0 for firms that cannot join; returns the mask of
+    each group's members (the founder and ``min(size - 1, willing others)`` partners).
+    """
+    rows = np.arange(len(founders))
+    weights = weights.copy()
+    weights[rows, founders] = 0.0
+    group = sample_rows(rng, weights, size - 1)
+    group[rows, founders] = True
+    return group

@@ -16,9 +16,12 @@ Array = np.ndarray
 
 
 def market_factor(
-    rng: np.random.Generator, n: int, annual_growth: float, volatility: float
+    rng: np.random.Generator, n: int | tuple[int, ...], annual_growth: float, volatility: float
 ) -> Array:
-    """One month's multiplicative change of each firm's sales from the market alone."""
+    """One month's multiplicative change of each firm's sales from the market alone.
+
+    ``n`` firms, or an array of that shape (the firms of every run of a block).
+    """
     drift = (1.0 + annual_growth) ** (1.0 / 12.0)
     return drift * np.exp(rng.normal(0.0, volatility, n) - volatility**2 / 2)
 

@@ -7,6 +7,8 @@ relationships of the technician they replace.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 
@@ -21,11 +23,15 @@ def monthly_probability(annual_rate: float) -> float:
     return float(-np.expm1(np.log1p(-annual_rate) / 12.0))
 
 
-def vacancy_months(rng: np.random.Generator, mean_months: float) -> int:
-    """How long a post stays empty: geometric with mean ``mean_months`` (0: filled at once)."""
+def vacancy_months(rng: np.random.Generator, mean_months: float, shape: Any = None) -> Any:
+    """How long a post stays empty: geometric with mean ``mean_months`` (0: filled at once).
+
+    One number, or an array of ``shape`` (one per post of every run).
+    """
     if mean_months <= 0:
-        return 0
-    return int(rng.geometric(1.0 / (1.0 + mean_months))) - 1
+        return 0 if shape is None else np.zeros(shape, dtype=np.int64)
+    months = rng.geometric(1.0 / (1.0 + mean_months), shape) - 1
+    return int(months) if shape is None else months
 
 
 def relationships_after_departure(relationship: np.ndarray, caseload: np.ndarray) -> np.ndarray:

@@ -2,24 +2,40 @@
 
 Sweeps, sensitivity analysis, duration search and calibration all ask the same question of
 the model: "run these parameters R times from this seed and give me each run's outcomes".
-`run_block` answers it. A run is identified by its block's seed and its place in the block,
-so any single run can be reproduced from a results row.
+`run_block` answers it with one `PIPModel` holding the R runs as one array pass. A run is its
+block's seed and its place in the block (and the block's size): `reproduce` runs the block
+again and hands back that one run, its monthly series and event log included.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from pipsim.model import PIPModel
+from pipsim.state import RunView
 
 
-def replicate_seed(block_seed: int, place: int) -> int:
-    """The seed of the run at ``place`` in the block seeded ``block_seed``."""
-    state = np.random.SeedSequence(block_seed, spawn_key=(place,)).generate_state(2)
-    return int((int(state[0]) << 31) ^ int(state[1])) & (2**63 - 1)
+def simulate(
+    overrides: dict[str, Any],
+    seed: int,
+    replications: int,
+    *,
+    time_series: bool = False,
+    event_log: bool = False,
+) -> PIPModel:
+    """The block of ``replications`` runs of these parameters from ``seed``, run to its end."""
+    model = PIPModel(
+        rng=seed,
+        replications=replications,
+        time_series=time_series,
+        event_log=event_log,
+        **overrides,
+    )
+    while model.running:
+        model.step()
+    return model
 
 
 def run_block(
@@ -31,13 +47,22 @@ def run_block(
     column per outcome (`pipsim.outcomes.OUTCOMES`); ``series`` the monthly state of every
     run (with ``place``) if ``time_series``, else None.
     """
-    rows, monthly = [], []
-    for place in range(replications):
-        model = PIPModel(rng=replicate_seed(seed, place), time_series=time_series, **overrides)
-        while model.running:
-            model.step()
-        rows.append({"place": place, **model.outcomes()})
-        if time_series:
-            monthly.append(model.datacollector.get_model_vars_dataframe().assign(place=place))
-    series = pd.concat(monthly, ignore_index=True) if monthly else None
-    return pd.DataFrame(rows), series
+    model = simulate(overrides, seed, replications, time_series=time_series)
+    rows = [{"place": r, **o} for r, o in enumerate(model.all_outcomes())]
+    return pd.DataFrame(rows), model.series() if time_series else None
+
+
+def reproduce(
+    overrides: dict[str, Any], seed: int, replications: int, place: int
+) -> tuple[RunView, pd.DataFrame]:
+    """Run ``place`` of the block again: (the run at its end, its monthly series).
+
+    The view reads like a model of one run (``outcomes``, ``event_log``...); its series has
+    the columns of ``pipsim run-once --series``.
+    """
+    if not 0 <= place < replications:
+        raise ValueError(f"place {place} is not in a block of {replications} runs")
+    model = simulate(overrides, seed, replications, time_series=True, event_log=True)
+    series = model.series()
+    one = series[series["place"] == place].drop(columns="place").reset_index(drop=True)
+    return model.run(place), one

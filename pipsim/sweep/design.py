@@ -82,6 +82,7 @@ class Scenario:
     sample: tuple[Range, ...] = ()
     sample_points: int = 0
     time_series: bool = False
+    block_size: int = 50  # replications of a point run together (`pipsim.sweep.block`)
     sensitivity: Sensitivity | None = None  # a [sensitivity] section: its design replaces axes
     source: str = "<scenario>"
     text: str = ""
@@ -100,6 +101,7 @@ class Scenario:
         fields = {
             "seed": self.seed,
             "replications": self.replications,
+            "block_size": self.block_size,
             "base": self.base,
             "sweep": self.sweep,
             "sample": [dataclasses.asdict(r) for r in self.sample],
@@ -205,6 +207,48 @@ def runs(scenario: Scenario, points: list[dict[str, Any]], start: int, stop: int
         point, replicate = divmod(index, reps)
         overrides = {**scenario.base, **points[point]}
         yield Run(index, point, replicate, run_seed(scenario.seed, point, replicate), overrides)
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """Replicates ``first`` .. ``first + size - 1`` of one design point, run together.
+
+    Its runs are numbered from ``index`` on; they share the block's ``seed`` and each has its
+    place in the block, so any of them is reproduced by running the block again.
+    """
+
+    index: int
+    point: int
+    first: int
+    size: int
+    seed: int
+    overrides: dict[str, Any]
+
+
+def blocks_per_point(scenario: Scenario) -> int:
+    """How many blocks hold one design point's replications."""
+    return -(-scenario.replications // scenario.block_size)
+
+
+def block(scenario: Scenario, points: list[dict[str, Any]], j: int, first: int = 0) -> Block:
+    """The ``j``-th block of the design (point by point), of replicates counted from ``first``.
+
+    A block's seed depends on its point and its first replicate only, so blocks of the same
+    size starting at the same replicate are the same runs whatever else the sweep holds.
+    """
+    per_point = blocks_per_point(scenario)
+    point, k = divmod(j, per_point)
+    start = k * scenario.block_size
+    size = min(scenario.block_size, scenario.replications - start)
+    replicate = first + start
+    return Block(
+        index=point * scenario.replications + start,
+        point=point,
+        first=replicate,
+        size=size,
+        seed=run_seed(scenario.seed, point, replicate),
+        overrides={**scenario.base, **points[point]},
+    )
 
 
 def _cast(r: Range, value: float) -> Any:

@@ -58,7 +58,7 @@ OWN_NAMES = frozenset(
     }
 )
 OWN_PATTERN = re.compile(r"^sensitivity_[a-z_]+\.csv$")
-ID_COLUMNS = ("run", "point", "replicate", "seed")
+ID_COLUMNS = ("run", "point", "replicate", "seed", "place", "block_runs")
 UNREADABLE = (OSError, ValueError, pa.ArrowException)
 
 

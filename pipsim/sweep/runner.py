@@ -13,6 +13,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import ctypes
+import dataclasses
 import multiprocessing as mp
 import os
 import signal
@@ -29,7 +30,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from pipsim.model import PIPModel
-from pipsim.sweep import design, results
+from pipsim.sweep import block, design, results
 from pipsim.sweep.design import Scenario
 
 IN_FLIGHT_PER_WORKER = 3
@@ -38,10 +39,10 @@ ChunkResult = tuple[int, pd.DataFrame, pd.DataFrame | None, float]  # index, run
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
-    """A chunk of runs travelling to a worker as one task."""
+    """A chunk of blocks of runs travelling to a worker as one task."""
 
     index: int
-    runs: tuple[design.Run, ...]
+    blocks: tuple[design.Block, ...]
     design_keys: tuple[str, ...]
     time_series: bool
 
@@ -70,25 +71,43 @@ def run_one(run: design.Run, time_series: bool) -> tuple[dict[str, Any], pd.Data
 
 
 def run_chunk(chunk: Chunk) -> ChunkResult:
-    """Run every run of ``chunk`` (on a worker): its run table, series and model seconds."""
-    rows, series, seconds = [], [], 0.0
-    for run in chunk.runs:
+    """Run every block of ``chunk`` (on a worker): its run table, series and model seconds.
+
+    Each row names its run (``run``, ``point``, ``replicate``) and how to make it again: its
+    block's ``seed``, its ``place`` in the block and the block's size (``block_runs``).
+    """
+    tables, series, seconds = [], [], 0.0
+    for b in chunk.blocks:
         start = time.perf_counter()
-        outcomes, monthly = run_one(run, chunk.time_series)
+        runs, monthly = block.run_block(b.overrides, b.seed, b.size, time_series=chunk.time_series)
         seconds += time.perf_counter() - start
-        ids = {"run": run.index, "point": run.point, "replicate": run.replicate}
-        design_values = {k: run.overrides[k] for k in chunk.design_keys}
-        rows.append({**ids, "seed": run.seed, **design_values, **outcomes})
+        place = runs.pop("place").to_numpy()
+        ids = pd.DataFrame(
+            {
+                "run": b.index + place,
+                "point": b.point,
+                "replicate": b.first + place,
+                "seed": b.seed,
+                "place": place,
+                "block_runs": b.size,
+                **{k: [b.overrides[k]] * b.size for k in chunk.design_keys},
+            }
+        )
+        tables.append(pd.concat([ids, runs], axis=1))
         if monthly is not None:
-            series.append(monthly.assign(**ids))
-    table = pd.DataFrame(rows)
+            at = monthly.pop("place").to_numpy()
+            series.append(monthly.assign(run=b.index + at, point=b.point, replicate=b.first + at))
+    table = pd.concat(tables, ignore_index=True)
     monthly_table = pd.concat(series, ignore_index=True) if series else None
     return chunk.index, table, monthly_table, seconds
 
 
 def default_chunk_size(total_runs: int, workers: int) -> int:
-    """Runs per chunk: about eight chunks per worker, between 1 and 50 runs each."""
-    return max(1, min(50, total_runs // max(1, 8 * workers)))
+    """Runs per chunk: about eight chunks per worker, between 1 and 200 runs each.
+
+    How the work is cut into tasks only; a run's result depends on its block, not its chunk.
+    """
+    return max(1, min(200, total_runs // max(1, 8 * workers)))
 
 
 def run_sweep(
@@ -170,13 +189,25 @@ def _run_locked(
     size = chunk_size or default_chunk_size(total, workers)
     manifest = results.prepare(out, scenario, size, overwrite, command)
     size = manifest["chunk_size"]
-    n_chunks = -(-total // size)
+    # A chunk is whole blocks: as many as make about `size` runs.
+    n_blocks = len(points) * design.blocks_per_point(scenario)
+    per_chunk = max(1, size // min(scenario.block_size, max(1, scenario.replications)))
+    n_chunks = -(-n_blocks // per_chunk)
     offset = first_replicate * len(points)  # runs (so also chunks) of the lower blocks
     keys = tuple(points[0]) if points else ()
-    expected = {
-        offset + c: range(offset + c * size, offset + min(total, (c + 1) * size))
-        for c in range(n_chunks)
-    }
+
+    def blocks_of(c: int) -> list[design.Block]:
+        stop = min(n_blocks, (c + 1) * per_chunk)
+        return [
+            design.block(scenario, points, j, first_replicate) for j in range(c * per_chunk, stop)
+        ]
+
+    def span(c: int) -> range:
+        first = design.block(scenario, points, c * per_chunk)
+        last = design.block(scenario, points, min(n_blocks, (c + 1) * per_chunk) - 1)
+        return range(offset + first.index, offset + last.index + last.size)
+
+    expected = {offset + c: span(c) for c in range(n_chunks)}
     columns = (*results.ID_COLUMNS, *keys)
     done, notes = results.verify_chunks(out, expected, columns, scenario.time_series)
     todo = [c for c in range(n_chunks) if offset + c not in done]
@@ -186,13 +217,10 @@ def _run_locked(
     results.write_manifest(out, manifest)
 
     def make(c: int) -> Chunk:
-        stop = min(total, (c + 1) * size)
-        batch = design.runs(scenario, points, c * size, stop)
-        if first_replicate:
-            batch = (_shifted(run, scenario.seed, first_replicate, offset) for run in batch)
-        return Chunk(offset + c, tuple(batch), keys, scenario.time_series)
+        shifted = [_shifted(b, offset) for b in blocks_of(c)]
+        return Chunk(offset + c, tuple(shifted), keys, scenario.time_series)
 
-    resumed = total - sum(min(total, (c + 1) * size) - c * size for c in todo)
+    resumed = total - sum(len(span(c)) for c in todo)
     engine = Engine(executor) if executor is not None else open_engine(workers, dask)
     seconds = 0.0
     try:
@@ -229,11 +257,9 @@ def _run_locked(
     )
 
 
-def _shifted(run: design.Run, root: int, first: int, offset: int) -> design.Run:
-    """``run`` of a block starting at replicate ``first``: its replicate, seed and number."""
-    replicate = first + run.replicate
-    seed = design.run_seed(root, run.point, replicate)
-    return design.Run(offset + run.index, run.point, replicate, seed, run.overrides)
+def _shifted(b: design.Block, offset: int) -> design.Block:
+    """``b`` of a block of replicates added to a sweep: its runs numbered after the lower ones."""
+    return dataclasses.replace(b, index=offset + b.index)
 
 
 def _dispatch(

@@ -34,7 +34,7 @@ __all__ = ["Factor", "Range", "Scenario", "ScenarioError", "Sensitivity", "load_
 __all__ += ["parse_scenario"]
 
 SECTIONS = ("scenario", "model", "sweep", "sample", "targets", "output", "sensitivity")
-SCENARIO_KEYS = ("name", "description", "seed", "replications")
+SCENARIO_KEYS = ("name", "description", "seed", "replications", "block_size")
 # [targets] keys: the outcomes with a log frame target, and the field holding it
 TARGETS = {o.name: o.target for o in DECLARED_OUTCOMES if o.target is not None}
 TARGETS = dict(sorted(TARGETS.items(), key=lambda item: list(FIELDS).index(item[1])))
@@ -48,6 +48,9 @@ DEFAULT_OUTCOMES = ("success", "sales_growth", "firms_in_joint_projects", "mean_
 OUTCOMES = tuple(o.name for o in DECLARED_OUTCOMES)
 # Limits checked before a design is built (the README's "Limits"): design points are held in
 # memory, runs are not, so a larger sweep is split into several scenarios
+# Replications of a design point run together as one array pass: results depend on it (a run
+# is its block's seed and its place in the block), so it is the scenario's, never the machine's.
+DEFAULT_BLOCK_SIZE = 50
 MAX_POINTS = 100_000
 MAX_REPLICATIONS = 10_000  # more only with --force: a typo's zeros are days of work
 MAX_RUNS = 1_000_000  # likewise: a million runs are hours on a workstation
@@ -162,6 +165,7 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
         sample=sample,
         sample_points=points,
         time_series=v.typed(output, "time_series", bool, "output", default=False),
+        block_size=v.integer(head, "block_size", "scenario", low=1, default=DEFAULT_BLOCK_SIZE),
         sensitivity=sensitivity,
         source=source,
         text=text,
