@@ -77,8 +77,9 @@ Analysis = Callable[[pd.DataFrame, Experiment], "tuple[dict[str, Any], Figure]"]
 def experiment_main(folder: Path, analyse: Analysis, argv: list[str] | None = None) -> dict:
     """The command line every ``experiments/*/run.py`` shares: run, analyse, record, draw.
 
-    Parses ``--replications N`` (fewer runs for a quick look; seeds depend on point and
-    replicate only, so a reduced run is the first replicates of the full one), ``--workers N``
+    Parses ``--replications N`` (fewer runs for a quick look; with one run a block, seeds
+    depend on point and replicate only, so a reduced run is the first replicates of the full
+    one; with larger blocks it is another sample of the same design), ``--workers N``
     and ``--out DIR`` (write elsewhere than beside the README, as the test suite does). Runs the
     folder's scenario and hands the run table to ``analyse``, which applies the verdict rule
     the README fixed before the first run and returns the result and its figure; writes
@@ -149,8 +150,9 @@ def run_experiment(
         folder: the experiment's folder, holding ``scenario.toml``.
         workers: processes for the sweep (default: all cores).
         replications: runs per design point, replacing the file's value: fewer for quick
-            checks and tests. Seeds depend on point and replicate only, so a reduced run is the
-            first replicates of the full one.
+            checks and tests. With ``block_size = 1`` seeds depend on point and replicate only,
+            so a reduced run is the first replicates of the full one; with larger blocks it is
+            another sample of the same design.
         out: output directory of the sweep.
         progress: show a progress bar.
         sweep: values replacing some of the file's sweep axes (the reduced experiments of the

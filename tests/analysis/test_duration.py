@@ -235,8 +235,8 @@ def test_a_replicate_block_has_the_seeds_of_its_replicates(tmp_path):
     result = run_sweep(scenario, tmp_path, workers=1, progress=False)
     block = run_sweep(scenario, tmp_path, workers=1, progress=False, first_replicate=2).runs
     assert len(block) == 16 and block["run"].is_unique and len(result.runs) == 8
-    for row in block.itertuples():
-        assert row.seed == run_seed(3, row.point, row.replicate)
+    for row in block.itertuples():  # a block's seed: its point and its first replicate
+        assert row.seed == run_seed(3, row.point, row.replicate - row.place)
     assert sorted(block["replicate"].unique()) == [0, 1, 2, 3]
 
 

@@ -218,22 +218,23 @@ def test_ctrl_c_keeps_finished_chunks_and_exits_130(tmp_path, capsys, monkeypatc
     real = pipsim.sweep.runner.run_sweep
 
     def interrupted(scenario, out, **options):
-        return real(scenario, out, executor=InterruptedAfter(2), chunk_size=2, progress=False)
+        # a chunk is a whole block: one point's 3 replicates; Ctrl-C after the first
+        return real(scenario, out, executor=InterruptedAfter(1), chunk_size=1, progress=False)
 
     out, path = tmp_path / "out", write(tmp_path)
     monkeypatch.setattr(pipsim.sweep.runner, "run_sweep", interrupted)
     status, _, err = sweep(capsys, path, out)
     assert status == 130
     assert err == (
-        f"interrupted: 4 of 6 runs saved in {out}; run the same command again to resume\n"
+        f"interrupted: 3 of 6 runs saved in {out}; run the same command again to resume\n"
     )
     status, text, err = run(capsys, "summarize", out)  # a partial sweep can be summarised
     assert status == 0 and "P(success)" in text
-    assert "not finished (4 of 6 runs)" in err
+    assert "not finished (3 of 6 runs)" in err
     monkeypatch.setattr(pipsim.sweep.runner, "run_sweep", real)
     status, text, err = sweep(capsys, path, out)
     assert status == 0, err
-    assert "2 runs in" in text and "4 runs were resumed" in text
+    assert "3 runs in" in text and "3 runs were resumed" in text
     assert sorted(results.load_runs(out)["run"]) == list(range(6))
 
 

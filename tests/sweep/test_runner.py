@@ -41,7 +41,9 @@ def test_rows_ids_and_design_values(reference):
     assert len(runs) == 16 and list(runs["run"]) == list(range(16))
     assert runs.groupby("point").size().tolist() == [4, 4, 4, 4]
     assert set(runs["initial_trust"]) == {0.1, 0.4} and set(runs["staff_turnover"]) == {0.0, 0.5}
-    assert runs["seed"].is_unique
+    # each run is its block's seed and its place in the block: the 4 replicates of a point
+    assert not runs.duplicated(["seed", "place"]).any()
+    assert (runs.groupby("point")["seed"].nunique() == 1).all() and (runs["block_runs"] == 4).all()
     assert {"success", "sustained", "mean_trust", "participants"} <= set(runs.columns)
 
 
