@@ -4,11 +4,12 @@ It runs a scenario sweeping ``project_months`` through `pipsim.sweep.runner.run_
 (resumable, any engine), analyses it with `pipsim.analysis.duration` and writes
 ``OUT/duration.csv``, ``OUT/duration.json`` and ``OUT/figures/duration.png`` beside the usual
 summary. With ``--adaptive`` it adds replications in blocks of the scenario's own count until
-every length's Wilson half-width is within the tolerance. Block *b* holds replicates *b·R* to
-*(b+1)·R − 1*, a run's seed depends on its point and replicate only, and each block is run
-into the same directory (``first_replicate``), so no run is ever made twice: the first block
-is the plain sweep, an interrupted round resumes, and after *k* blocks the directory holds
-exactly what a sweep with *k·R* replications would. Errors the user can fix exit with status 2.
+every length's Wilson half-width is within the tolerance. Round *b* holds replicates *b·R* to
+*(b+1)·R − 1*, its runs depend on its point and first replicate only (the engine's blocks
+start there), and each round is run into the same directory (``first_replicate``), so no run
+is ever made twice: the first round is the plain sweep, an interrupted round resumes, and
+after *k* rounds the directory holds exactly what a sweep with *k·R* replications in blocks of
+*R* would. Errors the user can fix exit with status 2.
 """
 
 from __future__ import annotations

@@ -14,10 +14,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipsim.cli import from_results
 from pipsim.cli.common import Subparsers, UsageError
-from pipsim.cli.model_options import add_parameter_options, add_seed_option, parameters_from_args
+from pipsim.cli.common import seed as whole_number
+from pipsim.cli.model_options import (
+    add_parameter_options,
+    add_seed_option,
+    option,
+    parameters_from_args,
+)
 from pipsim.model import PIPModel
-from pipsim.parameters import Parameters
+from pipsim.parameters import FIELDS, Parameters
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -44,21 +51,83 @@ def add(subparsers: Subparsers) -> None:
         help="save a figure of trust and participation by month (.png, .pdf, .svg)",
     )
     run.add_argument("--series", type=Path, metavar="FILE", help="write the monthly series as CSV")
+    run.add_argument(
+        "--events", type=Path, metavar="FILE", help="write the event log (month, event) as CSV"
+    )
+    again = parser.add_argument_group(
+        "a run of a sweep, made again",
+        "Reproduce run K of the sweep in folder RESULTS (its seed, block and parameters come "
+        "from there; model options and --seed are not taken).",
+    )
+    again.add_argument("--from", dest="from_results", type=Path, metavar="RESULTS")
+    again.add_argument("--run", dest="run_number", type=whole_number, metavar="K", default=None)
     add_parameter_options(parser)
     parser.set_defaults(handler=run_once)
 
 
 def run_once(args: argparse.Namespace) -> int:
     """Simulate one run as ``args`` ask, print its outcomes and write the requested files."""
+    if args.from_results is not None or args.run_number is not None:
+        return _run_from_results(args)
     parameters = parameters_from_args(args)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**32)
     want_series = args.plot is not None or args.series is not None
-    _check_outputs(args.plot, args.series)  # fail before the run, not after it
+    _check_outputs(args.plot, args.series, args.events)  # fail before the run, not after it
     model = PIPModel(parameters, rng=seed, time_series=want_series)
     model.run_model()
     print(format_outcomes(model.outcomes(), parameters, seed))
-    if want_series:
-        series = model.datacollector.get_model_vars_dataframe()
+    series = model.datacollector.get_model_vars_dataframe() if want_series else None
+    _outputs(args, series, model.event_log, parameters, seed)
+    return 0
+
+
+def _run_from_results(args: argparse.Namespace) -> int:
+    """``--from RESULTS --run K``: run K of a sweep, made again with its series and events."""
+    if args.from_results is None or args.run_number is None:
+        raise UsageError("--from RESULTS and --run K go together: give both")
+    given = [name for name in FIELDS if hasattr(args, name)]
+    if given or args.seed is not None:
+        extra = ", ".join(option(n) for n in given) + (" --seed" if args.seed is not None else "")
+        raise UsageError(
+            f"--from takes run {args.run_number}'s parameters and seed from the results; "
+            f"drop {extra.strip(', ')}"
+        )
+    _check_outputs(args.plot, args.series, args.events)
+    overrides, row = from_results.sweep_run(args.from_results, args.run_number)
+    parameters = Parameters.from_overrides(overrides)
+    view, series = from_results.remake(overrides, row)
+    seed = int(row["seed"])
+    print(
+        f"run {args.run_number} of {args.from_results}: place {int(row['place'])} of a block of "
+        f"{int(row['block_runs'])} runs seeded {seed}\n"
+    )
+    print(format_outcomes(view.outcomes(), parameters, seed))
+    changed = from_results.differences(view, row, parameters)
+    if changed:
+        print(
+            f"\nnote: {', '.join(changed[:5])} differ from the saved row: the results were made "
+            "by another version of pipsim"
+        )
+    _outputs(args, series, view.event_log, parameters, seed)
+    return 0
+
+
+def _outputs(
+    args: argparse.Namespace,
+    series: pd.DataFrame | None,
+    events: list[tuple[int, str]],
+    parameters: Parameters,
+    seed: int,
+) -> None:
+    """Write the files ``args`` ask for: the series, the figure, the event log."""
+    if args.events is not None:
+        import pandas
+
+        table = pandas.DataFrame(events, columns=["month", "event"])
+        print()
+        _write(args.events, lambda path: table.to_csv(path, index=False))
+        print(f"event log written to {args.events} ({len(table)} events)")
+    if series is not None and (args.plot is not None or args.series is not None):
         print()
         if args.series is not None:
             _write(args.series, lambda path: series.to_csv(path, index=False))
@@ -66,7 +135,6 @@ def run_once(args: argparse.Namespace) -> int:
         if args.plot is not None:
             _write(args.plot, lambda path: _save_figure(series, parameters, seed, path))
             print(f"figure written to {args.plot}")
-    return 0
 
 
 def _save_figure(series: pd.DataFrame, parameters: Parameters, seed: int, path: Path) -> None:
@@ -81,7 +149,7 @@ def _save_figure(series: pd.DataFrame, parameters: Parameters, seed: int, path: 
     plot_run(series, parameters.project_months, title).savefig(path, dpi=150)
 
 
-def _check_outputs(plot: Path | None, series: Path | None) -> None:
+def _check_outputs(plot: Path | None, series: Path | None, events: Path | None = None) -> None:
     """Create the output files' folders and check the figure's format, or raise `UsageError`."""
     if plot is not None:
         from matplotlib.backend_bases import FigureCanvasBase
@@ -92,7 +160,7 @@ def _check_outputs(plot: Path | None, series: Path | None) -> None:
                 f"cannot write a figure to {plot}: give a file name ending in one "
                 f"of {', '.join('.' + f for f in sorted(formats))}"
             )
-    for path in (plot, series):
+    for path in (plot, series, events):
         if path is not None and path.is_dir():
             raise UsageError(f"cannot write {path}: it is a folder; give a file name")
         if path is not None:

@@ -101,7 +101,7 @@ class Scenario:
         fields = {
             "seed": self.seed,
             "replications": self.replications,
-            "block_size": self.block_size,
+            "block_size": min(self.block_size, self.replications),  # the blocks it makes
             "base": self.base,
             "sweep": self.sweep,
             "sample": [dataclasses.asdict(r) for r in self.sample],

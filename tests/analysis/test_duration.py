@@ -215,8 +215,8 @@ def test_adaptive_rounds_reuse_earlier_runs_and_equal_a_larger_sweep(tmp_path, c
     reps = runs.groupby("point")["replicate"].nunique()
     assert reps.nunique() == 1 and reps.iloc[0] in (6, 9) and runs["run"].is_unique
     scenario = parse_scenario(path.read_text(), source=str(path))
-    plain = run_sweep(
-        scenario.replace(replications=int(reps.iloc[0])),
+    plain = run_sweep(  # the larger sweep in blocks of a round's replications
+        scenario.replace(replications=int(reps.iloc[0]), block_size=3),
         tmp_path / "plain",
         workers=1,
         progress=False,
