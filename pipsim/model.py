@@ -95,6 +95,7 @@ class PIPModel(OneRun, mesa.Model):
         self._init_institutions()
         self._views: dict[int, Venture] = {}
         self._rows: list[dict[str, Any]] = []
+        self._scratch = np.empty_like(self.state.trust)
         if replications == 1:
             self.enterprises = [Enterprise(self, i) for i in range(self.n)]
             self.agency = ExecutingAgency(self)
@@ -331,8 +332,8 @@ class PIPModel(OneRun, mesa.Model):
                 s.at_project_end[r] = {**_outcomes.state_measures(view), **view.counts}
         if month >= p.total_months:
             self.running = False
-        if self.time_series or not self.running:
-            self._collect()
+        if self.time_series or (not self.running and self.runs == 1):
+            self._collect()  # a model of one run keeps its last month, as Mesa models do
 
     def _market(self, month: int) -> None:
         s, p = self.state, self.p
@@ -574,7 +575,7 @@ class PIPModel(OneRun, mesa.Model):
         if rate <= 0:
             return
         s = self.state
-        built = np.subtract(s.trust, s.baseline_trust)
+        built = np.subtract(s.trust, s.baseline_trust, out=self._scratch)  # no new array a month
         np.maximum(built, 0.0, out=built)
         built *= rate
         built[s.contact] = 0.0

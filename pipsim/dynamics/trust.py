@@ -86,7 +86,9 @@ def trust_in_groups(trust: Array, members: Array) -> Array:
     """
     m = members.astype(float)
     size = m.sum(axis=-1, keepdims=True)
-    inside = (m @ np.swapaxes(trust, -1, -2) - 1.0) / np.maximum(size - 1.0, 1.0)
+    # trust @ m.T, not m @ trust.T: the large matrix is read in its own order
+    seen = np.swapaxes(trust @ np.swapaxes(m, -1, -2), -1, -2)
+    inside = (seen - 1.0) / np.maximum(size - 1.0, 1.0)
     return np.where(members, inside, 0.0)
 
 
