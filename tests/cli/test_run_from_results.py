@@ -1,4 +1,4 @@
-"""``pipsim run-once --from RESULTS --run K``: a run of a sweep made again, months and events too."""
+"""``pipsim run-once --from RESULTS --run K``: a run of a sweep made again, with its months."""
 
 from __future__ import annotations
 
