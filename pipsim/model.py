@@ -38,6 +38,7 @@ DELEGATED_COMMITMENT = 0.8  # share of the minister's commitment a delegate can 
 WORD_OF_MOUTH = 0.5  # recruitment after the agency left, as a share of the rate during it
 RELIABILITY_CONCENTRATION = 12.0  # Beta(a + b = 12) around the mean: a spread of about 0.1
 NEVER = np.nan  # a dated event or milestone that has not happened
+TRUST_DTYPE = np.float32  # firm-to-firm trust: the largest arrays; 7 digits are plenty
 
 
 def make_parameters(parameters: Parameters | None, overrides: dict[str, Any]) -> Parameters:
@@ -197,7 +198,7 @@ class PIPModel(OneRun, mesa.Model):
         ties = np.triu(rng.random((runs, n, n)) < p.prior_ties, 1)
         base += 0.2 * (ties | np.swapaxes(ties, 1, 2))
         base[:, np.arange(n), np.arange(n)] = 1.0
-        s.baseline_trust = np.clip(base, 0.0, 1.0)
+        s.baseline_trust = np.clip(base, 0.0, 1.0).astype(TRUST_DTYPE)
         s.trust = s.baseline_trust.copy()
         s.joint_successes = np.zeros((runs, n, n), dtype=np.int32)  # ventures succeeded together
         s.together = np.zeros((runs, n, n), dtype=bool)  # pairs ever in a venture together
@@ -578,7 +579,7 @@ class PIPModel(OneRun, mesa.Model):
         built = np.subtract(s.trust, s.baseline_trust, out=self._scratch)  # no new array a month
         np.maximum(built, 0.0, out=built)
         built *= rate
-        built[s.contact] = 0.0
+        np.copyto(built, 0.0, where=s.contact)
         s.trust -= built  # `trust.erode`, in place, for pairs that did not meet
 
     def _new_ventures(self, month: int, slots: np.ndarray) -> None:

@@ -265,22 +265,33 @@ def start_pilots(model: PIPModel, month: int, trying: np.ndarray) -> np.ndarray:
     return formed
 
 
-def project_founders(model: PIPModel, runs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(ready ties, founders) for a collective project in each of ``runs`` (indices).
+def project_founders(
+    model: PIPModel, trying: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(runs, ready ties, founders) for a collective project, in the runs marked in ``trying``.
 
     Candidates are participants not in a project. A tie is ready when the pair's mutual trust
     reaches the threshold and they have succeeded together at least
     ``successes_before_project`` times; founders are candidates with enough ready ties for a
-    group of `MIN_PROJECT_FIRMS`. ``ready`` is ``(runs, n, n)``, ``founders`` ``(runs, n)``.
+    group of `MIN_PROJECT_FIRMS`. Returns the runs that have a founder, and for them ``ready``
+    ``(runs, n, n)`` and ``founders`` ``(runs, n)``. Pairs are checked from the list of proven
+    ones, which is short: a month costs what the ladder holds, not every pair of firms.
     """
-    s, p = model.state, model.p
-    candidates = model.participating_all()[runs] & (s.project_of[runs] < 0)
-    ready = s.joint_successes[runs] >= p.successes_before_project
-    ready &= trust.mutual(s.trust[runs]) >= p.project_trust_threshold
-    ready &= candidates[:, :, None] & candidates[:, None, :]
-    ready[:, np.arange(model.n), np.arange(model.n)] = False
-    founders = ready.sum(axis=2) >= MIN_PROJECT_FIRMS - 1
-    return ready, founders
+    s, p, n = model.state, model.p, model.n
+    candidates = model.participating_all() & (s.project_of < 0) & trying[:, None]
+    proven = np.flatnonzero(s.joint_successes >= p.successes_before_project)
+    r, pair = np.divmod(proven, n * n)
+    i, j = np.divmod(pair, n)
+    keep = (i != j) & candidates[r, i] & candidates[r, j]
+    r, i, j = r[keep], i[keep], j[keep]
+    keep = 0.5 * (s.trust[r, i, j] + s.trust[r, j, i]) >= p.project_trust_threshold
+    r, i, j = r[keep], i[keep], j[keep]
+    ties = np.bincount(r * n + i, minlength=model.runs * n).reshape(model.runs, n)
+    founders = ties >= MIN_PROJECT_FIRMS - 1
+    runs = np.flatnonzero(founders.any(axis=1))
+    ready = np.zeros((model.runs, n, n), dtype=bool)
+    ready[r, i, j] = True
+    return runs, ready[runs], founders[runs]
 
 
 def start_projects(model: PIPModel, month: int, trying: np.ndarray, tries: int = 3) -> np.ndarray:
@@ -292,12 +303,11 @@ def start_projects(model: PIPModel, month: int, trying: np.ndarray, tries: int =
     """
     s, p, rng = model.state, model.p, model.rng
     started = np.zeros(model.runs, dtype=bool)
-    if p.successes_before_project > 0:  # nobody proven yet: spare the work
-        trying = trying & (s.joint_successes >= p.successes_before_project).any(axis=(1, 2))
-    runs = np.flatnonzero(trying)
+    if not trying.any():
+        return started
+    runs, ready, founders = project_founders(model, trying)
     if len(runs) == 0:
         return started
-    ready, founders = project_founders(model, runs)
     keen = np.where(
         founders,
         s.motivation[runs] * s.trust_collective[runs] * np.where(model.is_lead, 3.0, 1.0) + 1e-9,
