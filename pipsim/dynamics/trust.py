@@ -21,8 +21,6 @@ run or a stack of runs.
 from __future__ import annotations
 
 import numpy as np
-from scipy.sparse import csr_array
-from scipy.sparse.csgraph import connected_components
 
 Array = np.ndarray
 
@@ -84,7 +82,7 @@ def trust_in_groups(trust: Array, members: Array) -> Array:
 
     ``members`` is a boolean ``(groups, firms)`` mask; the diagonal of ``trust`` must be 1.
     """
-    m = members.astype(float)
+    m = members.astype(trust.dtype)  # not float64: that would copy a float32 trust matrix
     size = m.sum(axis=-1, keepdims=True)
     # trust @ m.T, not m @ trust.T: the large matrix is read in its own order
     seen = np.swapaxes(trust @ np.swapaxes(m, -1, -2), -1, -2)
@@ -156,8 +154,23 @@ def cohesion(trust: Array, members: Array, threshold: float = 0.5) -> float:
     np.fill_diagonal(ties, False)
     if not ties.any():
         return 0.0
-    _, labels = connected_components(csr_array(ties), directed=False)
-    sizes = np.bincount(labels)
-    tied_pairs = np.bincount(labels[np.nonzero(ties)[0]], minlength=len(sizes))  # ordered
+    labels = components(ties)
+    sizes = np.bincount(labels, minlength=n)
+    tied_pairs = np.bincount(labels[np.nonzero(ties)[0]], minlength=n)  # ordered pairs
     knit = sizes * tied_pairs / np.maximum(sizes * (sizes - 1), 1)  # size x density
     return float(knit.max() / n)
+
+
+def components(ties: Array) -> Array:
+    """Each node's connected group in the symmetric tie mask: the lowest node it reaches.
+
+    Reachability doubles its path length at each step (a Boolean matrix product), so a
+    handful of small products find every group: no graph library on a model's hot path.
+    """
+    reach = ties | np.eye(len(ties), dtype=bool)
+    while True:
+        step = reach.astype(np.float32)
+        wider = (step @ step) > 0
+        if np.array_equal(wider, reach):
+            return reach.argmax(axis=1)
+        reach = wider
