@@ -533,8 +533,8 @@ class PIPModel(OneRun, mesa.Model):
         Each pair saw the other as many times as they met, weighted; on average a partner
         behaves as reliably as it is (fractional evidence).
         """
-        met = groups.astype(float)
-        weight = np.swapaxes(met * evidence[..., None], 1, 2) @ met
+        met = groups.astype(np.float32)  # counts of meetings: exact in float32
+        weight = np.swapaxes(met * evidence[..., None].astype(np.float32), 1, 2) @ met
         seen = weight > 0
         seen[:, np.arange(self.n), np.arange(self.n)] = False
         self.state.contact |= seen

@@ -425,6 +425,7 @@ class Month:
     mediated: np.ndarray  # whether a technician mediated them
     broke: np.ndarray  # an unmediated conflict ended the group
     group_trust: np.ndarray  # mean mutual trust of each group
+    pairs: tuple[np.ndarray, ...]  # (run, venture, watcher, seen): `member_pairs` of members
 
 
 def advance(model: PIPModel, month: int) -> None:
@@ -499,9 +500,10 @@ def walk_out(model: PIPModel, leavers: np.ndarray) -> None:
 def _conduct(model: PIPModel, w: int) -> Month:
     """Who fails the group, which conflicts arise, which a technician mediates, which break it."""
     s, p, rng, book = model.state, model.p, model.rng, model.books
-    members = book.members[:, :w]
+    members = book.members[:, :w].copy()
     size = members.sum(axis=2)
-    in_group = trust.trust_in_groups(s.trust, members)
+    pairs = member_pairs(members)
+    in_group = _trust_in_partners(s.trust, members, pairs)
     group_trust = trust.mean_of_members(in_group, members)
     present = model.agency_present
     risk = p.noncompliance_risk * s.unreliability * (1.0 - p.monitoring_effect * present)
@@ -523,7 +525,18 @@ def _conduct(model: PIPModel, w: int) -> Month:
         mediated = (n_conflicts > 0) & (skill > 0) & (rng.random(size.shape) < chance)
     unresolved = (n_conflicts > 0) & ~mediated
     broke = unresolved & (rng.random(size.shape) < conflicts.break_probability(group_trust))
-    return Month(members.copy(), defected, lapsed, n_conflicts, mediated, broke, group_trust)
+    return Month(members, defected, lapsed, n_conflicts, mediated, broke, group_trust, pairs)
+
+
+def _trust_in_partners(
+    trust_matrix: np.ndarray, members: np.ndarray, pairs: tuple[np.ndarray, ...]
+) -> np.ndarray:
+    """`trust.trust_in_groups`, summed over the pair lists: a month costs what groups hold."""
+    r, v, watcher, seen = pairs
+    key = (r * members.shape[1] + v) * members.shape[2] + watcher
+    total = np.bincount(key, trust_matrix[r, watcher, seen], minlength=members.size)
+    size = members.sum(axis=2, keepdims=True)
+    return np.where(members, total.reshape(members.shape) / np.maximum(size - 1, 1), 0.0)
 
 
 def learn_from_conduct(model: PIPModel, m: Month) -> None:
@@ -533,7 +546,7 @@ def learn_from_conduct(model: PIPModel, m: Month) -> None:
     pieces; a conflict is bad evidence about every partner, less once mediated.
     """
     p = model.p
-    r, v, watcher, seen = member_pairs(m.members)
+    r, v, watcher, seen = m.pairs
     defected, lapsed = m.defected[r, v, seen], m.lapsed[r, v, seen]
     other = m.conflicts - m.defected.sum(axis=2)
     strain = other * conflicts.conflict_weight(m.mediated, p.mediation_effectiveness)

@@ -160,6 +160,7 @@ def test_partners_learn_from_conduct_and_blame_only_the_one_who_failed():
         mediated=np.array([[False]]),
         broke=np.array([[False]]),
         group_trust=np.array([[0.5]]),
+        pairs=ventures.member_pairs(members),
     )
     before = model.trust.copy()
     ventures.learn_from_conduct(model, month)
