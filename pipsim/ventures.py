@@ -624,8 +624,9 @@ def _results(
     spent = motivation.spend(s.motivation, FAILURE_MOTIVATION * p.trust_loss_ratio)
     s.motivation = np.where(losers, spent, s.motivation)
     model.tangible_result(winners)
-    together = (members & won[..., None]).astype(np.float32)
-    s.joint_successes += (np.swapaxes(together, 1, 2) @ together).astype(np.int32)
+    r, _, a, b = member_pairs(members & won[..., None])  # partners in a success
+    key, times = np.unique((r * model.n + a) * model.n + b, return_counts=True)
+    s.joint_successes.reshape(-1)[key] += times.astype(s.joint_successes.dtype)
     piloted = members & pilot_won[..., None]
     s.track_record += piloted.sum(axis=1)
     purchase = (book.label[:, :w] == JOINT_PURCHASE)[..., None]
