@@ -55,10 +55,12 @@ def test_kept_early_action_raises_trust_in_public_in_the_first_months(tmp_path):
     spec = importlib.util.spec_from_file_location("exp06", FOLDER / "run.py")
     exp06 = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(exp06)
-    runs = reduced(tmp_path, 30, early=(True, False))
+    runs = reduced(tmp_path, 60, early=(True, False))
     base = dict(load_scenario(FOLDER / "scenario.toml").base)
     runs["kept"] = exp06.probe(runs, base, 1)
     month6 = load_timeseries(tmp_path).query("month == 6").set_index("run")["trust_in_public"]
     kept = month6[runs.loc[runs["kept"] == 1, "run"]].mean()
     none = month6[runs.loc[~runs["early_public_action"].astype(bool), "run"]].mean()
-    assert kept > none + 0.03  # full run, month 6: 0.35 and 0.29 (gone by month 60)
+    # 300 runs of each arm at month 6 (block engine): 0.41 kept and 0.37 without (0.40 and 0.36
+    # before it); gone by month 60. 60 runs an arm put the difference's standard error near 0.01.
+    assert kept > none + 0.01

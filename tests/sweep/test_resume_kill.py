@@ -23,12 +23,13 @@ from pipsim.sweep.scenario import load_scenario
 
 pytestmark = pytest.mark.slow  # see the README: the fast loop leaves it out
 
-# 160 runs of a 60-month cluster: 16 chunks of 10 runs, several seconds on two workers
+# 160 runs of a 60-month cluster: 16 chunks of one block of 10 runs, seconds on two workers
 SCENARIO = """
 [scenario]
 name = "resume_kill"
 seed = 17
 replications = 40
+block_size = 10
 [model]
 typology = "cluster"
 project_months = 36
