@@ -21,12 +21,15 @@ DATA = Path(__file__).parent.parent / "data"
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
     out = tmp_path_factory.mktemp("reference")
-    return run_sweep(scenario(time_series=True), out, workers=1, chunk_size=3, progress=False)
+    return run_sweep(
+        scenario(time_series=True, block=1), out, workers=1, chunk_size=3, progress=False
+    )
 
 
 def sweep(out, **options):
+    """The reference's sweep: one run a block, so its 16 runs are chunks of 3 (the last of 1)."""
     options = {"workers": 1, "chunk_size": 3, "progress": False, **options}
-    return run_sweep(scenario(time_series=True), out, **options)
+    return run_sweep(scenario(time_series=True, block=1), out, **options)
 
 
 def copy_of(reference, tmp_path):

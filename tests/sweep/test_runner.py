@@ -13,6 +13,7 @@ SMALL = """
 name = "small"
 seed = 11
 replications = 4
+block_size = {block}
 [model]
 typology = "horizontal_network"
 project_months = 18
@@ -25,8 +26,10 @@ time_series = {ts}
 """
 
 
-def scenario(time_series=False, **changes):
-    return parse_scenario(SMALL.format(ts=str(time_series).lower())).replace(**changes)
+def scenario(time_series=False, block=4, **changes):
+    """The small sweep, ``block`` replications a block (1: each run its own block)."""
+    text = SMALL.format(ts=str(time_series).lower(), block=block)
+    return parse_scenario(text).replace(**changes)
 
 
 @pytest.fixture(scope="module")
