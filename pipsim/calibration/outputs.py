@@ -146,3 +146,38 @@ def read_manifest(out: Path) -> dict[str, Any]:
         return json.loads((out / MANIFEST).read_text())
     except (OSError, ValueError):
         return {}
+
+
+FIGURES = {
+    "screening": "calibration_screening.png",
+    "marginals": "posterior_marginals.png",
+    "pairs": "posterior_pairs.png",
+    "check": "predictive_check.png",
+    "held_out": "predictive_check_held_out.png",
+}
+
+
+def write_figures(out: Path) -> list[Path]:
+    """Draw a calibration's figures from its files in ``out`` into ``OUT/figures/``."""
+    from pipsim.calibration.screening import ranking
+    from pipsim.plots import calibration as plots  # loads matplotlib
+
+    folder = out / "figures"
+    folder.mkdir(exist_ok=True)
+    posterior = pd.read_parquet(out / POSTERIOR)
+    table = pd.read_csv(out / POSTERIOR_TABLE)
+    check = pd.read_csv(out / CHECK)
+    predicted = pd.read_parquet(out / PREDICTIVE)
+    figures = {
+        "screening": plots.screening_bars(ranking(pd.read_csv(out / SCREENING))),
+        "marginals": plots.marginals(posterior, table),
+        "pairs": plots.pairs(posterior, table),
+        "check": plots.predictive_check(check, predicted, held_out=False),
+        "held_out": plots.predictive_check(check, predicted, held_out=True),
+    }
+    written = []
+    for key, figure in figures.items():
+        path = folder / FIGURES[key]
+        figure.savefig(path, dpi=110)
+        written.append(path)
+    return written

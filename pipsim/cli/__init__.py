@@ -22,6 +22,7 @@ from typing import NoReturn
 
 from pipsim import __version__
 from pipsim.cli import (
+    calibrate,
     check,
     duration,
     report,
@@ -36,7 +37,8 @@ from pipsim.cli import (
 from pipsim.cli.common import SweepInterrupted, UsageError, clean
 
 # In the order ``pipsim --help`` lists them.
-COMMANDS = (run_once, check, run, summarize, sensitivity, duration, report, story, viz, validate)
+COMMANDS = (run_once, check, run, summarize, sensitivity, duration, calibrate, report, story, viz)
+COMMANDS += (validate,)
 
 
 class Parser(argparse.ArgumentParser):
