@@ -2,10 +2,12 @@
 
 The path of ``pipsim sensitivity`` (`pipsim.analysis.sensitivity.sample_evaluate_analyse`:
 SALib's Morris trajectories, evaluate, analyse), with the targets' statistics as the outputs,
-each divided by its target's scale so that effects on different targets compare. A
-parameter's importance is its mean over the targets of mu* (the mean absolute elementary
-effect, in scale units); the ``keep`` most important go on to the ABC-SMC. Held-out targets
-take no part.
+each divided by its target's scale. Targets weigh alike: a parameter's importance for a
+target is its mu* (the mean absolute elementary effect) as a share of the largest mu* any
+parameter has on that target, and its importance is the mean of these shares over the
+targets that vary at all (a target constant at every point, such as a probability that is 0
+everywhere, says nothing about any parameter). The ``keep`` most important go on to the
+ABC-SMC. Held-out targets take no part.
 """
 
 from __future__ import annotations
@@ -50,8 +52,8 @@ def screen(
     """Morris indices of every (target, parameter), and each parameter's importance and rank.
 
     Returns a tidy table: ``target``, ``parameter``, ``mu``, ``mu_star``, ``mu_star_conf``,
-    ``sigma`` (in target-scale units), plus ``importance`` (mean mu* over the targets),
-    ``rank`` (1 = most important) and ``kept``.
+    ``sigma`` (in target-scale units), ``share`` (mu* / the target's largest mu*), plus
+    ``importance`` (mean share over the targets), ``rank`` (1 = most important) and ``kept``.
     """
     names = [t.name for t in calibration.fitted]
 
@@ -73,7 +75,9 @@ def screen(
         levels=LEVELS,
     )
     table = pd.concat(found.values(), ignore_index=True).rename(columns={"outcome": "target"})
-    importance = table.groupby("parameter")["mu_star"].mean().fillna(0.0)
+    largest = table.groupby("target")["mu_star"].transform("max")
+    table["share"] = table["mu_star"] / largest.where(largest > 0)
+    importance = table.groupby("parameter")["share"].mean().fillna(0.0)
     order = importance.sort_values(ascending=False, kind="stable")
     rank = {name: k + 1 for k, name in enumerate(order.index)}
     table["importance"] = table["parameter"].map(importance)
