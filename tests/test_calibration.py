@@ -108,6 +108,13 @@ def test_the_toy_calibration_runs_end_to_end_and_resumes(tmp_path, capsys):
     assert outputs.read_manifest(out)["runs"]["abc"] == runs_before
     assert "screening: read from" in again
     assert pd.read_parquet(out / "posterior.parquet").equals(posterior)
+    # pipsim report on the folder: a calibration section with sources, tables and figures
+    assert main(["report", str(out)]) == 0
+    page = (out / "report.html").read_text()
+    assert "Calibration: toy" in page and "Posterior predictive check" in page
+    assert "limited-risk initiatives" in page  # the quotation travels with the target
+    assert page.count("data:image/png;base64,") == len(outputs.FIGURES)
+    assert main(["report", str(tmp_path), "--calibration", str(tmp_path / "none")]) == 2
 
 
 def test_a_folder_of_another_calibration_is_refused(tmp_path):
