@@ -20,8 +20,18 @@ TOY = ROOT / "calibration" / "toy.toml"
 
 
 def _target(statistic="mean", low=0.0, high=1.0, **kw) -> Target:
-    base = dict(name="t", set="calibration", source="s", quote="q", reading="r",
-                scenario="a", outcome="sales_growth", statistic=statistic, low=low, high=high)  # fmt: skip
+    base = dict(
+        name="t",
+        set="calibration",
+        source="s",
+        quote="q",
+        reading="r",
+        scenario="a",
+        outcome="sales_growth",
+        statistic=statistic,
+        low=low,
+        high=high,
+    )
     return Target(**{**base, **kw})
 
 
@@ -92,7 +102,9 @@ def test_the_toy_calibration_runs_end_to_end_and_resumes(tmp_path, capsys):
     assert posterior["weight"].sum() == pytest.approx(1.0)
     table = pd.read_csv(out / "posterior.csv").set_index("parameter")
     assert (table["q05"] <= table["median"]).all() and (table["median"] <= table["q95"]).all()
-    assert (table["q05"] >= table["prior_low"]).all() and (table["q95"] <= table["prior_high"]).all()
+    assert (table["q05"] >= table["prior_low"]).all() and (
+        table["q95"] <= table["prior_high"]
+    ).all()
     # pilots rarely fail only when they rarely fail on their own: the posterior leaves the low
     # pilot success rates of the prior (0.3-1.0) behind
     assert table.loc["pilot_success_rate", "q05"] > 0.5

@@ -89,15 +89,45 @@ def test_a_good_file_parses():
 BAD = [
     ('name = "mini"', 'name = "../up"', "calibration.name", "plain word"),
     ("[screening]", "[screnning]", "screnning", "did you mean 'screening'"),
-    ("trust_gain = [0.01, 0.1]", "trust_gian = [0.01, 0.1]", "parameters.trust_gian", "did you mean 'trust_gain'"),
-    ("trust_gain = [0.01, 0.1]", "trust_gain = [0.01, 0.9]", "parameters.trust_gain", "inside the declared range"),
+    (
+        "trust_gain = [0.01, 0.1]",
+        "trust_gian = [0.01, 0.1]",
+        "parameters.trust_gian",
+        "did you mean 'trust_gain'",
+    ),
+    (
+        "trust_gain = [0.01, 0.1]",
+        "trust_gain = [0.01, 0.9]",
+        "parameters.trust_gain",
+        "inside the declared range",
+    ),
     ("trust_gain = [0.01, 0.1]", "trust_gain = [0.1, 0.01]", "parameters.trust_gain", "low < high"),
     ("trust_gain = [0.01, 0.1]", "trust_gain = 0.05", "parameters.trust_gain", "[low, high]"),
-    ("successes_before_project = [0, 3]", "successes_before_project = [0, 2.5]", "successes_before_project", "whole-number"),
+    (
+        "successes_before_project = [0, 3]",
+        "successes_before_project = [0, 2.5]",
+        "successes_before_project",
+        "whole-number",
+    ),
     ("trust_gain = [0.01, 0.1]", "typology = [0, 1]", "parameters.typology", "numeric parameters"),
-    ('outcome = "pilots_failed"', 'outcome = "pilot_failed"', "targets.pilots.outcome", "did you mean 'pilots_failed'"),
-    ('scenario = "small"\noutcome = "pilots_failed"', 'scenario = "big"\noutcome = "pilots_failed"', "targets.pilots.scenario", "allowed: small"),
-    ('set = "calibration"', 'set = "fit"', "targets.pilots.set", "allowed: calibration, validation"),
+    (
+        'outcome = "pilots_failed"',
+        'outcome = "pilot_failed"',
+        "targets.pilots.outcome",
+        "did you mean 'pilots_failed'",
+    ),
+    (
+        'scenario = "small"\noutcome = "pilots_failed"',
+        'scenario = "big"\noutcome = "pilots_failed"',
+        "targets.pilots.scenario",
+        "allowed: small",
+    ),
+    (
+        'set = "calibration"',
+        'set = "fit"',
+        "targets.pilots.set",
+        "allowed: calibration, validation",
+    ),
     ('statistic = "ratio"', 'statistic = "mode"', "targets.pilots.statistic", "allowed: mean"),
     ('denominator = "pilots_run"\n', "", "targets.pilots.denominator", "ratio"),
     ("range = [0.0, 0.3]", "range = [0.3, 0.0]", "targets.pilots.range", "low ≤ high"),
@@ -105,13 +135,23 @@ BAD = [
     ('outcome = "success"', 'outcome = "participants"', "targets.held.outcome", "not yes/no"),
     ('quote = "a quote"', 'quote = ""', "targets.pilots.quote", "non-empty"),
     ('quote = "a quote"', 'qoute = "a quote"', "targets.pilots.qoute", "did you mean 'quote'"),
-    ("project_months = 12", "project_months = 12\ntrust_gain = 0.1", "scenarios.small.trust_gain", "is calibrated"),
-    ("project_months = 12", "project_months = 2", "scenarios.small", "launch_months + close_out_months"),
+    (
+        "project_months = 12",
+        "project_months = 12\ntrust_gain = 0.1",
+        "scenarios.small.trust_gain",
+        "is calibrated",
+    ),
+    (
+        "project_months = 12",
+        "project_months = 2",
+        "scenarios.small",
+        "launch_months + close_out_months",
+    ),
     ('set = "calibration"', 'set = "validation"', "targets", 'set = "calibration"'),
     ("population = 4", "population = 1", "calibration.population", "from 2"),
     ("keep = 1", "keep = 5", "screening.keep", "from 1 to 2"),
     ("[calibration]", "[calibration", "mini.toml", "malformed TOML"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("old", "new", "key", "says"), BAD)

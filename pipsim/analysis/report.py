@@ -7,8 +7,8 @@ any output directory of ``pipsim run``, ``duration`` or ``sensitivity``: the sce
 and text, the manifest, the tables found there (the sweep summary compacted to one row per
 design point, the full CSV beside it), and every PNG in ``figures/``. A folder of ``pipsim
 calibrate`` (or one given beside a sweep's) adds a calibration section: the targets with
-their sources, the screening, the posterior table and the predictive check, with figures. Text from the files is
-escaped with `html.escape`; there is no template engine to trust.
+their sources, the screening, the posterior table and the predictive check, with figures.
+Text from the files is escaped with `html.escape`; there is no template engine to trust.
 """
 
 from __future__ import annotations
@@ -61,9 +61,7 @@ class ReportError(RuntimeError):
     """The directory holds nothing to report on."""
 
 
-def write_report(
-    directory: str | Path, calibration: str | Path | None = None
-) -> tuple[Path, int]:
+def write_report(directory: str | Path, calibration: str | Path | None = None) -> tuple[Path, int]:
     """Write ``DIR/report.html``; return its path and the number of figures embedded.
 
     ``calibration``: a folder of ``pipsim calibrate`` whose section is added.
@@ -142,17 +140,26 @@ def _page(name: str, page: str) -> str:
 
 CALIBRATION = "calibration.json"
 CALIBRATION_TABLES = (  # file, title, what it says
-    ("check.csv", "Posterior predictive check",
-     "Each target's accepted range [low, high]; its statistic at the current defaults; the "
-     "median and 5-95% of it over posterior draws; the share of draws inside the range. "
-     "Validation targets were held out of the fit."),
-    ("posterior.csv", "Posterior",
-     "Each calibrated parameter: its current default, its prior (uniform on [prior low, "
-     "prior high]), the posterior median and 90% interval."),
-    ("screening.csv", "Screening (Morris)",
-     "Importance: each parameter's mu* as a share of the largest on each calibration target, "
-     "averaged over the targets; the kept ones went on to the ABC-SMC."),
-)  # fmt: skip
+    (
+        "check.csv",
+        "Posterior predictive check",
+        "Each target's accepted range [low, high]; its statistic at the current defaults; the "
+        "median and 5-95% of it over posterior draws; the share of draws inside the range. "
+        "Validation targets were held out of the fit.",
+    ),
+    (
+        "posterior.csv",
+        "Posterior",
+        "Each calibrated parameter: its current default, its prior (uniform on [prior low, "
+        "prior high]), the posterior median and 90% interval.",
+    ),
+    (
+        "screening.csv",
+        "Screening (Morris)",
+        "Importance: each parameter's mu* as a share of the largest on each calibration target, "
+        "averaged over the targets; the kept ones went on to the ABC-SMC.",
+    ),
+)
 
 
 def calibration_section(directory: Path) -> tuple[str, int]:

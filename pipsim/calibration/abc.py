@@ -82,7 +82,7 @@ def history_url(out: Path) -> str:
 
 
 def make_abc(calibration: Calibration, parameters: list[str], sampler: Any) -> Any:
-    """pyabc's ABCSMC over ``parameters`` (uniform priors), fitting the calibration set."""
+    """Pyabc's ABCSMC over ``parameters`` (uniform priors), fitting the calibration set."""
     import pyabc
 
     priors = {}
@@ -146,7 +146,8 @@ def advance(
         if left < calibration.population or (state.generations and left < expected):
             state.stopped = "the budget is spent"
             return state
-        np.random.seed((calibration.seed + state.generations) % 2**32)  # pyabc's proposals
+        # pyabc draws its proposals from numpy's global generator: seeded per generation
+        np.random.seed((calibration.seed + state.generations) % 2**32)  # noqa: NPY002
         abc.run(
             minimum_epsilon=0.0,
             max_nr_populations=1,

@@ -59,9 +59,16 @@ def posterior_table(calibration: Calibration, posterior: pd.DataFrame) -> pd.Dat
         if prior.integer:
             q = [float(round(x)) for x in q]
         rows.append(
-            {"parameter": name, "default": FIELDS[name].default, "prior_low": prior.low,
-             "prior_high": prior.high, "median": q[1], "q05": q[0], "q95": q[2]}
-        )  # fmt: skip
+            {
+                "parameter": name,
+                "default": FIELDS[name].default,
+                "prior_low": prior.low,
+                "prior_high": prior.high,
+                "median": q[1],
+                "q05": q[0],
+                "q95": q[2],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -88,7 +95,9 @@ def predictive(
     progress: Callable[[int], None] | None = None,
 ) -> pd.DataFrame:
     """Every target's statistic for the defaults (draw -1) and for posterior draws."""
-    thetas = [{}] + draws(posterior, calibration.predictive_draws, calibration.seed)
+    thetas: list[dict[str, float]] = [{}] + draws(
+        posterior, calibration.predictive_draws, calibration.seed
+    )
     rows = []
     for k, stats in enumerate(mapper(partial(_stats, calibration), thetas)):
         rows.append({"draw": k - 1, **thetas[k], **stats})
@@ -114,11 +123,20 @@ def check_table(calibration: Calibration, predicted: pd.DataFrame) -> pd.DataFra
         inside = float(np.mean((values >= t.low) & (values <= t.high))) if len(values) else 0.0
         q = np.quantile(finite, [0.05, 0.5, 0.95]) if finite.size else [np.nan] * 3
         rows.append(
-            {"target": t.name, "set": t.set, "statistic": _describe(t), "low": t.low,
-             "high": t.high, "defaults": float(defaults[t.name].iloc[0]) if len(defaults) else np.nan,
-             "median": q[1], "q05": q[0], "q95": q[2], "share_inside": inside,
-             "verdict": "fits" if inside >= FITS else "does not fit"}
-        )  # fmt: skip
+            {
+                "target": t.name,
+                "set": t.set,
+                "statistic": _describe(t),
+                "low": t.low,
+                "high": t.high,
+                "defaults": float(defaults[t.name].iloc[0]) if len(defaults) else np.nan,
+                "median": q[1],
+                "q05": q[0],
+                "q95": q[2],
+                "share_inside": inside,
+                "verdict": "fits" if inside >= FITS else "does not fit",
+            }
+        )
     return pd.DataFrame(rows)
 
 

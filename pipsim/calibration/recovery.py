@@ -46,9 +46,7 @@ def synthetic(
             low, high = max(low, 0.0), min(high, 1.0)
         targets.append(dataclasses.replace(t, low=low, high=high))
     note = f"\n# recovery: ranges simulated at {dict(truth)}\n"
-    return dataclasses.replace(
-        calibration, targets=tuple(targets), text=calibration.text + note
-    )
+    return dataclasses.replace(calibration, targets=tuple(targets), text=calibration.text + note)
 
 
 def covered(table: pd.DataFrame, truth: Mapping[str, float]) -> pd.DataFrame:

@@ -54,13 +54,18 @@ def calibrate(
     workers: int = 1,
     dask: str | None = None,
     say: Callable[[str], None] = print,
-    bar: Callable[[str, int], Callable[[int], None]] | None = None,
+    bar: Callable[[str, int], Callable[[int], None] | None] | None = None,
 ) -> Result:
     """Screen, fit and check ``calibration`` into ``out``; resumes what is already there.
 
     Args:
+        calibration: the validated targets file.
+        out: the output folder (made if missing; one calibration per folder).
         budget: model runs the ABC-SMC may spend (the screening and the predictive check,
             sized by the targets file, come on top: see `plan`).
+        workers: local worker processes (1: in this process), or Dask workers with ``dask``.
+        dask: a Dask scheduler's address, ``"local"`` for a cluster on 127.0.0.1, or None.
+        say: where progress lines go.
         bar: makes a progress callback from a label and a total (None: no progress).
     """
     started = time.perf_counter()
@@ -72,7 +77,7 @@ def calibrate(
             f"{calibration.population * sizes['per_particle']:,}"
         )
     _claim(calibration, out)
-    tick = bar or (lambda label, total: None)
+    tick: Callable[[str, int], Callable[[int], None] | None] = bar or (lambda _l, _t: None)
     with abc.engine(workers, dask) as engine:
         table = _screen(calibration, out, engine, tick, say)
         kept = screening.kept(table)
@@ -109,12 +114,21 @@ def calibrate(
     check = outputs.check_table(calibration, predicted)
     check.to_csv(out / outputs.CHECK, index=False)
     wall = time.perf_counter() - started
-    runs = {"screening": sizes["screening"], "abc": state.simulations * per,
-            "predictive": sizes["predictive"]}  # fmt: skip
+    runs = {
+        "screening": sizes["screening"],
+        "abc": state.simulations * per,
+        "predictive": sizes["predictive"],
+    }
     outputs.write_manifest(
-        out, generations=state.generations, epsilon=state.epsilon, stopped=state.stopped,
-        runs=runs, last_wall_seconds=round(wall, 1), workers=workers, dask=dask,
-    )  # fmt: skip
+        out,
+        generations=state.generations,
+        epsilon=state.epsilon,
+        stopped=state.stopped,
+        runs=runs,
+        last_wall_seconds=round(wall, 1),
+        workers=workers,
+        dask=dask,
+    )
     return Result(out, kept, table, posterior, posterior_table, check, state, runs, wall)
 
 
@@ -144,8 +158,10 @@ def _screen(
         say(f"screening: read from {path}")
         return pd.read_csv(path)
     points = calibration.trajectories * (len(calibration.priors) + 1)
-    say(f"screening {len(calibration.priors)} parameters: Morris, {points} points, "
-        f"{screening.runs(calibration):,} runs")  # fmt: skip
+    say(
+        f"screening {len(calibration.priors)} parameters: Morris, {points} points, "
+        f"{screening.runs(calibration):,} runs"
+    )
     table = screening.screen(calibration, engine.map, tick("screening points", points))
     partial = path.with_suffix(".partial")
     table.to_csv(partial, index=False)

@@ -30,7 +30,11 @@ LEVELS = 4
 def problem(calibration: Calibration) -> dict[str, Any]:
     """SALib's problem over the candidate parameters' prior ranges."""
     names = [p.name for p in calibration.priors]
-    return {"num_vars": len(names), "names": names, "bounds": [[p.low, p.high] for p in calibration.priors]}  # fmt: skip
+    return {
+        "num_vars": len(names),
+        "names": names,
+        "bounds": [[p.low, p.high] for p in calibration.priors],
+    }
 
 
 def runs(calibration: Calibration) -> int:

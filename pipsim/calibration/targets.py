@@ -24,8 +24,8 @@ from pipsim.parameters import FIELDS, Parameters
 SECTIONS = ("calibration", "screening", "parameters", "scenarios", "targets")
 CALIBRATION_KEYS = ("name", "seed", "replications", "population", "predictive_draws")
 SCREENING_KEYS = ("trajectories", "replications", "keep")
-TARGET_KEYS = ("set", "source", "quote", "reading", "scenario", "baseline", "outcome")
-TARGET_KEYS += ("statistic", "range", "at_most", "denominator")
+TARGET_KEYS: tuple[str, ...] = ("set", "source", "quote", "reading", "scenario", "baseline")
+TARGET_KEYS += ("outcome", "statistic", "range", "at_most", "denominator")
 SETS = ("calibration", "validation")
 STATISTICS = ("mean", "median", "probability", "ratio")
 OUTCOME_NAMES = tuple(o.name for o in OUTCOMES)
@@ -252,10 +252,14 @@ class _Check:
                 self.fail(f"{key}.{field}", _MISSING, f"not a model parameter; {hint}")
         clash = sorted(set(table) & {p.name for p in priors})
         if clash:
-            self.fail(f"{key}.{clash[0]}", table[clash[0]], "is calibrated: a scenario cannot fix it")
+            self.fail(
+                f"{key}.{clash[0]}", table[clash[0]], "is calibrated: a scenario cannot fix it"
+            )
         for corner in ("low", "high"):  # the scenario must be valid over the whole prior box
             values = {p.name: getattr(p, corner) for p in priors}
-            values = {k: int(x) if FIELDS[k].default.__class__ is int else x for k, x in values.items()}
+            values = {
+                k: int(x) if FIELDS[k].default.__class__ is int else x for k, x in values.items()
+            }
             try:
                 Parameters.from_overrides({**table, **values})
             except ValueError as err:
@@ -301,10 +305,20 @@ class _Check:
         if statistic in ("probability", "ratio") and baseline is None and not 0 <= low <= high <= 1:
             self.fail(f"{key}.range", bounds, f"a {statistic} lies in [0, 1]")
         return Target(
-            name, chosen, table["source"].strip(), table["quote"].strip(),
-            " ".join(table["reading"].split()), scenario, outcome, statistic, low, high,
-            baseline, at_most, denominator,
-        )  # fmt: skip
+            name,
+            chosen,
+            table["source"].strip(),
+            table["quote"].strip(),
+            " ".join(table["reading"].split()),
+            scenario,
+            outcome,
+            statistic,
+            low,
+            high,
+            baseline,
+            at_most,
+            denominator,
+        )
 
     def one_of(self, value: Any, allowed: tuple[str, ...], key: str) -> str:
         if not isinstance(value, str) or value not in allowed:

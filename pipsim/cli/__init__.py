@@ -18,6 +18,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 from typing import NoReturn
 
 from pipsim import __version__
@@ -37,8 +38,8 @@ from pipsim.cli import (
 from pipsim.cli.common import SweepInterrupted, UsageError, clean
 
 # In the order ``pipsim --help`` lists them.
-COMMANDS = (run_once, check, run, summarize, sensitivity, duration, calibrate, report, story, viz)
-COMMANDS += (validate,)
+COMMANDS: tuple[ModuleType, ...] = (run_once, check, run, summarize, sensitivity, duration)
+COMMANDS += (calibrate, report, story, viz, validate)
 
 
 class Parser(argparse.ArgumentParser):

@@ -34,10 +34,21 @@ def add(subparsers: Subparsers) -> None:
         allow_abbrev=False,
     )
     parser.add_argument("targets", type=Path, metavar="TARGETS", help="targets file (TOML)")
-    parser.add_argument("--out", action=Once, type=Path, metavar="DIR",
-                        help="output folder (default: results/calibration-<name>)")  # fmt: skip
-    parser.add_argument("--workers", action=Once, type=positive, metavar="N", default=1,
-                        help="worker processes (default 1: in this process)")  # fmt: skip
+    parser.add_argument(
+        "--out",
+        action=Once,
+        type=Path,
+        metavar="DIR",
+        help="output folder (default: results/calibration-<name>)",
+    )
+    parser.add_argument(
+        "--workers",
+        action=Once,
+        type=positive,
+        metavar="N",
+        default=1,
+        help="worker processes (default 1: in this process)",
+    )
     parser.add_argument(
         "--dask",
         action=Once,
@@ -45,8 +56,14 @@ def add(subparsers: Subparsers) -> None:
         help="run on a Dask cluster (tcp://host:8786), or 'local' to start one on 127.0.0.1 "
         "with --workers workers",
     )
-    parser.add_argument("--dask-timeout", action=Once, type=share(0, 3600), default=10.0,
-                        metavar="SECONDS", help="how long to wait for the Dask scheduler")  # fmt: skip
+    parser.add_argument(
+        "--dask-timeout",
+        action=Once,
+        type=share(0, 3600),
+        default=10.0,
+        metavar="SECONDS",
+        help="how long to wait for the Dask scheduler",
+    )
     parser.add_argument(
         "--budget",
         action=Once,
@@ -56,8 +73,13 @@ def add(subparsers: Subparsers) -> None:
         help=f"model runs the ABC-SMC may spend (default {DEFAULT_BUDGET:,}); the screening "
         "and the predictive check, sized by the targets file, come on top",
     )
-    parser.add_argument("--seed", action=Once, type=seed, metavar="S",
-                        help="root seed, instead of the targets file's")  # fmt: skip
+    parser.add_argument(
+        "--seed",
+        action=Once,
+        type=seed,
+        metavar="S",
+        help="root seed, instead of the targets file's",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.set_defaults(handler=calibrate_command)
 
@@ -72,9 +94,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
         raise UsageError(str(error)) from None
     if args.seed is not None:  # noted in the text: the folder's digest follows the seed
         note = f"\n# seed overridden on the command line: {args.seed}\n"
-        calibration = dataclasses.replace(
-            calibration, seed=args.seed, text=calibration.text + note
-        )
+        calibration = dataclasses.replace(calibration, seed=args.seed, text=calibration.text + note)
     out = args.out or Path("results") / f"calibration-{calibration.name}"
     try:
         import pyabc  # noqa: F401
@@ -109,8 +129,11 @@ def calibrate_command(args: argparse.Namespace) -> int:
     except (OSError, TimeoutError) as error:
         raise UsageError(f"the calibration stopped: {error}") from None
     except KeyboardInterrupt:
-        print(f"interrupted: finished generations are saved in {out}; run the same command "
-              "again to resume", file=sys.stderr)  # fmt: skip
+        print(
+            f"interrupted: finished generations are saved in {out}; run the same command "
+            "again to resume",
+            file=sys.stderr,
+        )
         from pipsim.cli.common import SweepInterrupted
 
         raise SweepInterrupted from None

@@ -17,8 +17,8 @@ def add(subparsers: Subparsers) -> None:
         "report",
         help="write DIR/report.html: one self-contained file to attach to a project document",
         description="Write DIR/report.html for the results in DIR (of run, duration, "
-        "sensitivity or calibrate): the scenario, the manifest, the tables and every figure, in one file "
-        "with no external links (figures embedded), readable on screen and in print.",
+        "sensitivity or calibrate): the scenario, the manifest, the tables and every figure, "
+        "in one file with no external links (figures embedded), readable on screen and in print.",
         epilog="example: pipsim report results/duration",
         allow_abbrev=False,
     )

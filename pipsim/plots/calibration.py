@@ -17,7 +17,7 @@ from pipsim.plots.style import OKABE_ITO
 
 
 def screening_bars(ranking: pd.DataFrame) -> Figure:
-    """Each candidate's importance for the calibration targets (mean Morris mu*), kept ones marked."""
+    """Each candidate's importance for the calibration targets (Morris), kept ones marked."""
     table = ranking.sort_values("importance", ascending=True)
     fig = Figure(figsize=(9, 1.5 + 0.38 * len(table)), layout="constrained")
     ax = fig.subplots()
@@ -65,8 +65,13 @@ def pairs(posterior: pd.DataFrame, table: pd.DataFrame) -> Figure:
         for j, x in enumerate(names):
             ax = axes[i, j]
             if i == j:
-                ax.hist(posterior[x], bins=12, range=bounds[x], weights=posterior["weight"],
-                        color=OKABE_ITO["sky_blue"])  # fmt: skip
+                ax.hist(
+                    posterior[x],
+                    bins=12,
+                    range=bounds[x],
+                    weights=posterior["weight"],
+                    color=OKABE_ITO["sky_blue"],
+                )
                 ax.set_yticks([])
             else:
                 ax.scatter(posterior[x], posterior[y], s=size, alpha=0.5, color=OKABE_ITO["blue"])
@@ -109,8 +114,12 @@ def predictive_check(check: pd.DataFrame, predicted: pd.DataFrame, held_out: boo
         ax.set_xlim(lo - pad, hi + pad)
         ax.set_ylim(-0.6, 0.6)
         ax.set_yticks([])
-        ax.set_title(f"{row.target}: {row.statistic}  [{row.verdict}, "
-                     f"{row.share_inside:.0%} of draws inside]", fontsize=8, loc="left")  # fmt: skip
+        ax.set_title(
+            f"{row.target}: {row.statistic}  [{row.verdict}, "
+            f"{row.share_inside:.0%} of draws inside]",
+            fontsize=8,
+            loc="left",
+        )
     which = "held-out (validation) targets" if held_out else "calibration targets"
     fig.suptitle(
         f"Posterior predictive check, {which}: green = accepted range, dots = posterior "
