@@ -101,15 +101,11 @@ def predictive_check(check: pd.DataFrame, predicted: pd.DataFrame, held_out: boo
     for ax, row in zip(axes, rows.itertuples(), strict=False):
         values = draws[row.target].astype(float).to_numpy()
         finite = values[np.isfinite(values)]
-        span = [*finite, row.low if np.isfinite(row.low) else 0.0]
-        span += [float(defaults[row.target].iloc[0])] if len(defaults) else []
-        top = min(row.high, max(span) * 1.3 + 1e-9) if row.high > max(span) else row.high
-        lo = min(row.low, *span)
-        ax.axvspan(row.low, top, color=OKABE_ITO["bluish_green"], alpha=0.2)
+        lo, hi = _view(row.low, row.high, [*finite, *defaults[row.target].astype(float)])
+        ax.axvspan(max(row.low, lo), min(row.high, hi), color=OKABE_ITO["bluish_green"], alpha=0.2)
         ax.scatter(finite, rng.uniform(-0.3, 0.3, finite.size), s=14, color=OKABE_ITO["blue"])
         if len(defaults):
             ax.scatter([defaults[row.target].iloc[0]], [0], marker="x", s=60, color="black")
-        hi = max(top, *span)
         pad = 0.05 * (hi - lo) or 0.05
         ax.set_xlim(lo - pad, hi + pad)
         ax.set_ylim(-0.6, 0.6)
@@ -127,3 +123,17 @@ def predictive_check(check: pd.DataFrame, predicted: pd.DataFrame, held_out: boo
         fontsize=9,
     )
     return fig
+
+
+def _view(low: float, high: float, data: list[float]) -> tuple[float, float]:
+    """The x range of a target's panel: the data and the range, an open-ended range cut short.
+
+    A range such as [0.2, 10] ("at least 0.2") is drawn up to a little beyond the data, not to
+    10; a bounded one such as [0, 0.5] is drawn whole.
+    """
+    values = [v for v in data if np.isfinite(v)] or [low]
+    d_lo, d_hi = min(values), max(values)
+    bounds = [abs(b) for b in (low, high) if b != 0]
+    width = max(d_hi - d_lo, min(bounds) if bounds else 0.1)
+    left = min(d_lo, max(low, min(d_lo, high) - width))
+    return left, max(d_hi, min(high, max(d_hi, low) + width))
