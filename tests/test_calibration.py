@@ -150,3 +150,22 @@ def test_recovery_of_known_values_on_the_toy(tmp_path):
     found = recovery.covered(result.table, truth).set_index("parameter")
     assert found["inside"].all(), found
     assert found.loc["pilot_success_rate", "narrowed"] < 0.75, found  # the targets informed it
+
+
+@pytest.mark.slow
+def test_a_resumed_calibration_continues_the_epsilon_schedule(tmp_path):
+    """Stopped by its budget after one generation, resumed with more: no restart from the prior."""
+    import pyabc
+
+    c = load_targets(TOY)
+    out = tmp_path / "resume"
+    first = calibrate(c, out, budget=60, say=lambda _: None)
+    assert first.progress.generations == 1 and "budget" in first.progress.stopped
+    assert first.runs["abc"] <= 60
+    calibrate(c, out, budget=400, say=lambda _: None)
+    history = pyabc.History(f"sqlite:///{out / 'history.db'}", _id=1, create=False)
+    epsilons = list(history.get_all_populations().query("t >= 0")["epsilon"])
+    assert len(epsilons) >= 3
+    assert epsilons[0] > 1e5  # the first generation takes every prior draw
+    assert all(e < 10 for e in epsilons[1:]), epsilons  # then the medians, resumed or not
+    assert epsilons[1:] == sorted(epsilons[1:], reverse=True)

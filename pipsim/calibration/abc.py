@@ -49,13 +49,16 @@ def engine(workers: int, dask: str | None, timeout: float = 10.0) -> Iterator[En
     logging.getLogger("Epsilon").setLevel(logging.WARNING)
     if dask is None:
         if workers == 1:
-            yield Engine(pyabc.sampler.SingleCoreSampler(), map)
+            yield Engine(pyabc.sampler.SingleCoreSampler(check_max_eval=True), map)
             return
         import concurrent.futures as cf
         import multiprocessing as mp
 
         with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("forkserver")) as pool:
-            yield Engine(pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers), pool.map)
+            sampler = pyabc.sampler.MulticoreEvalParallelSampler(
+                n_procs=workers, check_max_eval=True
+            )
+            yield Engine(sampler, pool.map)
         return
     from dask.distributed import Client, LocalCluster
 
@@ -81,8 +84,15 @@ def history_url(out: Path) -> str:
     return f"sqlite:///{(out / HISTORY).resolve()}"
 
 
-def make_abc(calibration: Calibration, parameters: list[str], sampler: Any) -> Any:
-    """Pyabc's ABCSMC over ``parameters`` (uniform priors), fitting the calibration set."""
+def make_abc(
+    calibration: Calibration, parameters: list[str], sampler: Any, *, resume: bool = False
+) -> Any:
+    """The ABC-SMC over ``parameters`` (uniform priors), fitting the calibration set.
+
+    A new run's first epsilon is `INITIAL_EPSILON` (every prior draw accepted); a resumed
+    run's is the median distance of the last stored generation, as an uninterrupted run would
+    have had (a fixed initial epsilon would restart the schedule at every resume).
+    """
     import pyabc
 
     priors = {}
@@ -94,9 +104,20 @@ def make_abc(calibration: Calibration, parameters: list[str], sampler: Any) -> A
         pyabc.Distribution(**priors),
         Distance(calibration.fitted),
         population_size=calibration.population,
-        eps=pyabc.epsilon.QuantileEpsilon(initial_epsilon=INITIAL_EPSILON, alpha=0.5),
+        eps=pyabc.epsilon.QuantileEpsilon(
+            initial_epsilon="from_sample" if resume else INITIAL_EPSILON, alpha=0.5
+        ),
         sampler=sampler,
     )
+
+
+def resuming(out: Path) -> bool:
+    """Whether ``out`` holds a history with at least one finished generation."""
+    if not (out / HISTORY).exists():
+        return False
+    import pyabc
+
+    return int(pyabc.History(history_url(out), _id=1, create=False).max_t) >= 0
 
 
 def open_history(abc: Any, calibration: Calibration, out: Path) -> Any:

@@ -86,7 +86,7 @@ def calibrate(
         if saved is not None and saved != kept:
             raise CalibrationError(f"{out} holds a calibration of {saved}, not {kept}")
         outputs.write_manifest(out, parameters=kept)
-        fit = abc.make_abc(calibration, kept, engine.sampler)
+        fit = abc.make_abc(calibration, kept, engine.sampler, resume=abc.resuming(out))
         history = abc.open_history(fit, calibration, out)
         per = sizes["per_particle"]
         step = tick("ABC-SMC runs", budget)
