@@ -169,3 +169,12 @@ def test_a_resumed_calibration_continues_the_epsilon_schedule(tmp_path):
     assert epsilons[0] > 1e5  # the first generation takes every prior draw
     assert all(e < 10 for e in epsilons[1:]), epsilons  # then the medians, resumed or not
     assert epsilons[1:] == sorted(epsilons[1:], reverse=True)
+
+
+def test_an_unreachable_scheduler_is_one_line(tmp_path, capsys):
+    pytest.importorskip("dask.distributed")
+    args = ["calibrate", str(TOY), "--out", str(tmp_path / "o"), "--no-progress"]
+    assert main([*args, "--dask", "tcp://127.0.0.1:9", "--dask-timeout", "1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("pipsim: error: the calibration stopped:") and "127.0.0.1:9" in err
+    assert len(err.splitlines()) == 1

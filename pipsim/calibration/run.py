@@ -53,6 +53,7 @@ def calibrate(
     budget: int,
     workers: int = 1,
     dask: str | None = None,
+    dask_timeout: float = 10.0,
     say: Callable[[str], None] = print,
     bar: Callable[[str, int], Callable[[int], None] | None] | None = None,
 ) -> Result:
@@ -65,6 +66,7 @@ def calibrate(
             sized by the targets file, come on top: see `plan`).
         workers: local worker processes (1: in this process), or Dask workers with ``dask``.
         dask: a Dask scheduler's address, ``"local"`` for a cluster on 127.0.0.1, or None.
+        dask_timeout: seconds to wait for the Dask scheduler.
         say: where progress lines go.
         bar: makes a progress callback from a label and a total (None: no progress).
     """
@@ -78,7 +80,7 @@ def calibrate(
         )
     _claim(calibration, out)
     tick: Callable[[str, int], Callable[[int], None] | None] = bar or (lambda _l, _t: None)
-    with abc.engine(workers, dask) as engine:
+    with abc.engine(workers, dask, dask_timeout) as engine:
         table = _screen(calibration, out, engine, tick, say)
         kept = screening.kept(table)
         say(f"screening keeps {len(kept)} of {len(calibration.priors)}: {', '.join(kept)}")

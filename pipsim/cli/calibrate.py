@@ -121,6 +121,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
             budget=args.budget,
             workers=args.workers,
             dask=args.dask,
+            dask_timeout=args.dask_timeout,
             say=_say(bars),
             bar=None if args.no_progress else _bar_factory(bars),
         )
