@@ -145,18 +145,22 @@ class Progress:
 
 
 def advance(
-    abc: Any,
+    start: Callable[[], Any],
     calibration: Calibration,
     budget_simulations: int,
     report: Callable[[Progress], None] | None = None,
 ) -> Progress:
     """Run generations until every target is met (epsilon 0) or the budget is spent.
 
-    Each generation is one ``abc.run`` call, so a kill loses at most the generation under
-    way. A generation is started only if the budget left could finish it at the last
-    acceptance rate; pyabc is told to give up on one that would overrun the budget.
+    ``start()`` makes an ABCSMC with its history opened (`make_abc`, `open_history`). Each
+    generation is one ``run`` call of a fresh one, the way a resumed calibration starts, so
+    an interrupted calibration goes on exactly as an uninterrupted one (and a kill loses at
+    most the generation under way): pyabc caches the population it initialises from, so a
+    second ``run`` of one object would take its first epsilon again. A generation is started
+    only if the budget left could finish it at the last acceptance rate, and the sampler gives
+    up on one that would overrun the budget.
     """
-    history = abc.history
+    history = start().history
     while True:
         state = _state(history)
         if state.generations and state.epsilon <= 0:
@@ -169,17 +173,26 @@ def advance(
             return state
         # pyabc draws its proposals from numpy's global generator: seeded per generation
         np.random.seed((calibration.seed + state.generations) % 2**32)  # noqa: NPY002
-        abc.run(
+        fit = start()
+        fit.run(
             minimum_epsilon=0.0,
             max_nr_populations=1,
             min_acceptance_rate=calibration.population / left,
         )
+        history = fit.history
         after = _state(history)
         if after.generations == state.generations:  # pyabc gave up: it would overrun the budget
             after.stopped = "the budget ran out within a generation (not saved)"
             return after
         if report is not None:
             report(after)
+
+
+def load_history(out: Path) -> Any:
+    """The history database in ``out``, read back."""
+    import pyabc
+
+    return pyabc.History(history_url(out), _id=1, create=False)
 
 
 def _state(history: Any) -> Progress:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -88,11 +89,15 @@ def calibrate(
         if saved is not None and saved != kept:
             raise CalibrationError(f"{out} holds a calibration of {saved}, not {kept}")
         outputs.write_manifest(out, parameters=kept)
-        fit = abc.make_abc(calibration, kept, engine.sampler, resume=abc.resuming(out))
-        history = abc.open_history(fit, calibration, out)
+
+        def start() -> Any:
+            fit = abc.make_abc(calibration, kept, engine.sampler, resume=abc.resuming(out))
+            abc.open_history(fit, calibration, out)
+            return fit
+
         per = sizes["per_particle"]
         step = tick("ABC-SMC runs", budget)
-        done = [history.total_nr_simulations * per]
+        done = [abc.load_history(out).total_nr_simulations * per if abc.resuming(out) else 0]
         if step is not None and done[0]:
             step(min(done[0], budget))
 
@@ -106,9 +111,9 @@ def calibrate(
                 f"{state.acceptance:.2f}, {runs:,} runs"
             )
 
-        state = abc.advance(fit, calibration, budget // per, report)
+        state = abc.advance(start, calibration, budget // per, report)
         say(f"ABC-SMC stopped: {state.stopped}")
-        posterior = outputs.posterior_frame(history)
+        posterior = outputs.posterior_frame(abc.load_history(out))
         posterior.to_parquet(out / outputs.POSTERIOR)
         posterior_table = outputs.posterior_table(calibration, posterior)
         posterior_table.to_csv(out / outputs.POSTERIOR_TABLE, index=False)
