@@ -5,8 +5,10 @@ years later, offline, anywhere: so the file holds everything (CSS inline, every 
 base64 ``data:`` URI), links nothing, runs no script, and prints readably on A4. It covers
 any output directory of ``pipsim run``, ``duration`` or ``sensitivity``: the scenario's title
 and text, the manifest, the tables found there (the sweep summary compacted to one row per
-design point, the full CSV beside it), and every PNG in ``figures/``. Text from the files is
-escaped with `html.escape`; there is no template engine to trust.
+design point, the full CSV beside it), and every PNG in ``figures/``. A folder of ``pipsim
+calibrate`` (or one given beside a sweep's) adds a calibration section: the targets with
+their sources, the screening, the posterior table and the predictive check, with figures.
+Text from the files is escaped with `html.escape`; there is no template engine to trust.
 """
 
 from __future__ import annotations
@@ -59,10 +61,13 @@ class ReportError(RuntimeError):
     """The directory holds nothing to report on."""
 
 
-def write_report(directory: str | Path) -> tuple[Path, int]:
-    """Write ``DIR/report.html``; return its path and the number of figures embedded."""
+def write_report(directory: str | Path, calibration: str | Path | None = None) -> tuple[Path, int]:
+    """Write ``DIR/report.html``; return its path and the number of figures embedded.
+
+    ``calibration``: a folder of ``pipsim calibrate`` whose section is added.
+    """
     directory = Path(directory)
-    text, figures = build_report(directory)
+    text, figures = build_report(directory, Path(calibration) if calibration else None)
     path = directory / "report.html"
     tmp = path.with_name(".report.html.tmp")
     tmp.write_text(text, encoding="utf-8")
@@ -70,10 +75,16 @@ def write_report(directory: str | Path) -> tuple[Path, int]:
     return path, figures
 
 
-def build_report(directory: Path) -> tuple[str, int]:
+def build_report(directory: Path, calibration: Path | None = None) -> tuple[str, int]:
     """The report of ``directory`` as one HTML document, and the number of figures in it."""
     if not directory.is_dir():
         raise ReportError(f"{directory}: no such directory")
+    if calibration is not None and not (calibration / CALIBRATION).is_file():
+        raise ReportError(f"{calibration} holds no calibration (no {CALIBRATION})")
+    if (directory / CALIBRATION).is_file() and not (directory / "manifest.json").is_file():
+        section, count = calibration_section(directory)
+        name = str(_json(directory / CALIBRATION).get("name") or directory.name)
+        return _page(f"calibration: {name}", section), count
     manifest = _json(directory / "manifest.json")
     toml = directory / "scenario.toml"
     # a copy edited by hand may not be UTF-8: shown with replacement characters, not refused
@@ -111,12 +122,90 @@ def build_report(directory: Path) -> tuple[str, int]:
     body += _tables(directory, [str(k) for k in keys] if isinstance(keys, list) else None)
     body += ["<h2>Scenario file</h2>", f"<pre>{_e(scenario)}</pre>" if scenario else "<p>—</p>"]
     body += ["<h2>Manifest</h2>", _manifest(manifest)]
-    page = "\n".join(body)
+    count = len(pngs)
+    if calibration is not None:
+        section, more = calibration_section(calibration)
+        body.append(section)
+        count += more
+    return _page(name, "\n".join(body)), count
+
+
+def _page(name: str, page: str) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{_e(name)}: pipsim report</title>\n<style>{CSS}</style>\n</head>\n"
         f"<body>\n{page}\n</body>\n</html>\n"
-    ), len(pngs)
+    )
+
+
+CALIBRATION = "calibration.json"
+CALIBRATION_TABLES = (  # file, title, what it says
+    (
+        "check.csv",
+        "Posterior predictive check",
+        "Each target's accepted range [low, high]; its statistic at the current defaults; the "
+        "median and 5-95% of it over posterior draws; the share of draws inside the range. "
+        "Validation targets were held out of the fit.",
+    ),
+    (
+        "posterior.csv",
+        "Posterior",
+        "Each calibrated parameter: its current default, its prior (uniform on [prior low, "
+        "prior high]), the posterior median and 90% interval.",
+    ),
+    (
+        "screening.csv",
+        "Screening (Morris)",
+        "Importance: each parameter's mu* as a share of the largest on each calibration target, "
+        "averaged over the targets; the kept ones went on to the ABC-SMC.",
+    ),
+)
+
+
+def calibration_section(directory: Path) -> tuple[str, int]:
+    """The calibration in ``directory`` as a report section, and the figures it embeds."""
+    facts = _json(directory / CALIBRATION)
+    body = [f"<h1>Calibration: {_e(facts.get('name', directory.name))}</h1>"]
+    body.append(
+        f'<p class="meta">{_e(facts.get("generations", "?"))} ABC-SMC generations; stopped: '
+        f"{_e(facts.get('stopped', '?'))}; runs: {_e(_flat(facts.get('runs', {})))}</p>"
+    )
+    body += _targets_table(directory / "targets.toml")
+    for name, title, says in CALIBRATION_TABLES:
+        try:
+            table = pd.read_csv(directory / name)
+        except (OSError, ValueError) as error:
+            body += [f"<h2>{_e(title)}</h2>", f"<p>{_e(name)} cannot be read: {_e(error)}</p>"]
+            continue
+        if name == "screening.csv" and "importance" in table:
+            table = table[["parameter", "importance", "rank", "kept"]].drop_duplicates()
+        body += [f"<h2>{_e(title)}</h2>", f'<p class="meta">{_e(says)}</p>', _html_table(table)]
+    pngs = sorted((directory / "figures").glob("*.png"))
+    if pngs:
+        body.append("<h2>Calibration figures</h2>")
+        body += [_figure(p) for p in pngs]
+    return "\n".join(body), len(pngs)
+
+
+def _targets_table(path: Path) -> list[str]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8")).get("targets", {})
+    except (OSError, ValueError):
+        return ["<h2>Targets</h2>", f"<p>{_e(path.name)} cannot be read</p>"]
+    rows = []
+    for name, t in data.items() if isinstance(data, dict) else []:
+        if isinstance(t, dict):
+            keys = ("set", "source", "quote", "reading", "range")
+            rows.append({"target": name, **{k: _flat(t.get(k, "")) for k in keys}})
+    return ["<h2>Targets (sources and readings)</h2>", _html_table(pd.DataFrame(rows))]
+
+
+def _flat(value: object) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return " ".join(str(value).split())
 
 
 def _tables(directory: Path, keys: list[str] | None) -> list[str]:

@@ -18,10 +18,12 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 from typing import NoReturn
 
 from pipsim import __version__
 from pipsim.cli import (
+    calibrate,
     check,
     duration,
     report,
@@ -36,7 +38,8 @@ from pipsim.cli import (
 from pipsim.cli.common import SweepInterrupted, UsageError, clean
 
 # In the order ``pipsim --help`` lists them.
-COMMANDS = (run_once, check, run, summarize, sensitivity, duration, report, story, viz, validate)
+COMMANDS: tuple[ModuleType, ...] = (run_once, check, run, summarize, sensitivity, duration)
+COMMANDS += (calibrate, report, story, viz, validate)
 
 
 class Parser(argparse.ArgumentParser):

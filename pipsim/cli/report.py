@@ -16,13 +16,19 @@ def add(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "report",
         help="write DIR/report.html: one self-contained file to attach to a project document",
-        description="Write DIR/report.html for the results in DIR (of run, duration or "
-        "sensitivity): the scenario, the manifest, the tables and every figure, in one file "
-        "with no external links (figures embedded), readable on screen and in print.",
+        description="Write DIR/report.html for the results in DIR (of run, duration, "
+        "sensitivity or calibrate): the scenario, the manifest, the tables and every figure, "
+        "in one file with no external links (figures embedded), readable on screen and in print.",
         epilog="example: pipsim report results/duration",
         allow_abbrev=False,
     )
     parser.add_argument("dir", type=Path, metavar="DIR", help="an output directory of pipsim")
+    parser.add_argument(
+        "--calibration",
+        type=Path,
+        metavar="CALDIR",
+        help="add the section of a 'pipsim calibrate' folder (DIR may itself be one)",
+    )
     parser.set_defaults(handler=report_command)
 
 
@@ -31,7 +37,7 @@ def report_command(args: argparse.Namespace) -> int:
     from pipsim.analysis.report import ReportError, write_report
 
     try:
-        path, figures = write_report(args.dir)
+        path, figures = write_report(args.dir, args.calibration)
     except (ReportError, OSError) as error:
         raise UsageError(str(error)) from None
     size = path.stat().st_size / 1024

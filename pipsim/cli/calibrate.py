@@ -1,0 +1,188 @@
+"""``pipsim calibrate``: fit the assumption constants to the document's patterns (ABC-SMC).
+
+Reads a targets file (`pipsim.calibration.targets`), screens the candidate parameters with
+Morris, runs pyabc's ABC-SMC over the ones kept, checks every target (held-out ones too)
+against the posterior predictive, and writes tables and figures into the output folder. The
+same command resumes an interrupted calibration (pyabc's history database in the folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pipsim.cli.common import Once, Subparsers, UsageError, positive, seed, share
+
+DEFAULT_BUDGET = 2000
+
+
+def add(subparsers: Subparsers) -> None:
+    """Add ``calibrate``: screening, ABC-SMC and the predictive check of a targets file."""
+    parser = subparsers.add_parser(
+        "calibrate",
+        help="fit the model's assumptions to the document's patterns (Morris, ABC-SMC)",
+        description="Screen the targets file's candidate parameters (Morris), fit the ones "
+        "the targets respond to with ABC-SMC (pyabc), and check every target, the held-out "
+        "ones too, against the posterior predictive. Writes the posterior (Parquet), its "
+        "table, the check and figures into the output folder; the same command resumes an "
+        "interrupted calibration.",
+        epilog="example: pipsim calibrate calibration/targets.toml --workers 1 --budget 3000",
+        allow_abbrev=False,
+    )
+    parser.add_argument("targets", type=Path, metavar="TARGETS", help="targets file (TOML)")
+    parser.add_argument(
+        "--out",
+        action=Once,
+        type=Path,
+        metavar="DIR",
+        help="output folder (default: results/calibration-<name>)",
+    )
+    parser.add_argument(
+        "--workers",
+        action=Once,
+        type=positive,
+        metavar="N",
+        default=1,
+        help="worker processes (default 1: in this process)",
+    )
+    parser.add_argument(
+        "--dask",
+        action=Once,
+        metavar="ADDRESS|local",
+        help="run on a Dask cluster (tcp://host:8786), or 'local' to start one on 127.0.0.1 "
+        "with --workers workers",
+    )
+    parser.add_argument(
+        "--dask-timeout",
+        action=Once,
+        type=share(0, 3600),
+        default=10.0,
+        metavar="SECONDS",
+        help="how long to wait for the Dask scheduler",
+    )
+    parser.add_argument(
+        "--budget",
+        action=Once,
+        type=positive,
+        default=DEFAULT_BUDGET,
+        metavar="RUNS",
+        help=f"model runs the ABC-SMC may spend (default {DEFAULT_BUDGET:,}); the screening "
+        "and the predictive check, sized by the targets file, come on top",
+    )
+    parser.add_argument(
+        "--seed",
+        action=Once,
+        type=seed,
+        metavar="S",
+        help="root seed, instead of the targets file's",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.set_defaults(handler=calibrate_command)
+
+
+def calibrate_command(args: argparse.Namespace) -> int:
+    """Run the calibration ``args`` describe and print what it found; 130 if interrupted."""
+    from pipsim.calibration.targets import TargetsError, load_targets
+
+    try:
+        calibration = load_targets(args.targets)
+    except TargetsError as error:
+        raise UsageError(str(error)) from None
+    if args.seed is not None:  # noted in the text: the folder's digest follows the seed
+        note = f"\n# seed overridden on the command line: {args.seed}\n"
+        calibration = dataclasses.replace(calibration, seed=args.seed, text=calibration.text + note)
+    out = args.out or Path("results") / f"calibration-{calibration.name}"
+    try:
+        import pyabc  # noqa: F401
+    except ImportError:
+        raise UsageError("pyabc is not installed: pip install 'pipsim[calibrate]'") from None
+    from pipsim.calibration import outputs
+    from pipsim.calibration.run import CalibrationError, calibrate, plan
+
+    sizes = plan(calibration, args.budget)
+    where = f"on Dask ({args.dask})" if args.dask else f"on {args.workers} worker(s)"
+    print(
+        f"pipsim calibrate: {calibration.name}: {len(calibration.fitted)} calibration and "
+        f"{len(calibration.held_out)} held-out targets, {len(calibration.priors)} candidate "
+        f"parameters, {where}, into {out}\n  runs: screening {sizes['screening']:,}, ABC-SMC "
+        f"at most {sizes['abc']:,} ({sizes['per_particle']} per particle), predictive check "
+        f"{sizes['predictive']:,}",
+        flush=True,
+    )
+    bars: list[Any] = []
+    try:
+        result = calibrate(
+            calibration,
+            out,
+            budget=args.budget,
+            workers=args.workers,
+            dask=args.dask,
+            dask_timeout=args.dask_timeout,
+            say=_say(bars),
+            bar=None if args.no_progress else _bar_factory(bars),
+        )
+    except CalibrationError as error:
+        raise UsageError(str(error)) from None
+    except (OSError, TimeoutError) as error:
+        raise UsageError(f"the calibration stopped: {error}") from None
+    except KeyboardInterrupt:
+        print(
+            f"interrupted: finished generations are saved in {out}; run the same command "
+            "again to resume",
+            file=sys.stderr,
+        )
+        from pipsim.cli.common import SweepInterrupted
+
+        raise SweepInterrupted from None
+    finally:
+        for bar in bars:
+            bar.close()
+    files = outputs.write_figures(out)
+    print(text(result))
+    print("files written:\n" + "\n".join(f"  {f}" for f in sorted(out.glob("*.*")) + files))
+    return 0
+
+
+def _say(bars: list[Any]) -> Callable[[str], None]:
+    def say(line: str) -> None:
+        if bars:
+            from tqdm import tqdm
+
+            tqdm.write(line)
+        else:
+            print(line, flush=True)
+
+    return say
+
+
+def _bar_factory(bars: list[Any]) -> Callable[[str, int], Callable[[int], None]]:
+    def make(label: str, total: int) -> Callable[[int], None]:
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, desc=label, unit="", file=sys.stderr, dynamic_ncols=True)
+        bars.append(bar)
+        return bar.update
+
+    return make
+
+
+def text(result: Any) -> str:
+    """The screening, the posterior table and the check, as printed."""
+    from pipsim.calibration.screening import ranking
+
+    shown = ranking(result.screening).round(4).to_string(index=False)
+    table = result.table.round(4).to_string(index=False)
+    check = result.check.drop(columns=["statistic"]).round(3).to_string(index=False)
+    runs = ", ".join(f"{k} {v:,}" for k, v in result.runs.items())
+    return (
+        f"\nScreening (Morris; importance = mean μ* over the calibration targets, in each "
+        f"target's scale):\n{shown}\n\nPosterior ({result.progress.generations} generations, "
+        f"{result.progress.stopped}; last epsilon {result.progress.epsilon:.3g}):\n{table}\n\n"
+        f"Predictive check (median and 5-95% of the statistic over posterior draws; 'defaults':"
+        f" the current presets; fits = at least half the draws inside [low, high]):\n{check}\n\n"
+        f"runs: {runs}; wall time {result.wall_seconds:.0f} s\n"
+    )
