@@ -20,6 +20,7 @@ from typing import Any
 
 from pipsim.outcomes import OUTCOMES
 from pipsim.parameters import FIELDS, Parameters
+from pipsim.sweep.scenario import NO_VALUE, ScenarioError
 
 SECTIONS = ("calibration", "screening", "parameters", "scenarios", "targets")
 CALIBRATION_KEYS = ("name", "seed", "replications", "population", "predictive_draws")
@@ -33,17 +34,11 @@ FLAGS = tuple(o.name for o in OUTCOMES if o.kind == "flag")
 MAX_FILE_BYTES = 1_000_000
 
 
-class TargetsError(ValueError):
-    """A problem in a targets file: where it is, what was found, and what is allowed."""
+class TargetsError(ScenarioError):
+    """A problem in a targets file: where it is, what was found, and what is allowed.
 
-    def __init__(self, file: str, key: str, value: Any, allowed: str) -> None:
-        self.file, self.key, self.value, self.allowed = file, key, value, allowed
-        where = f"{file}: {key}" if key else file
-        shown = "" if value is _MISSING else f" = {value!r}"
-        super().__init__(f"{where}{shown}: {allowed}")
-
-
-_MISSING = object()
+    Reported like a scenario file's problems (the same one-line form).
+    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,16 +129,16 @@ def load_targets(path: str | Path) -> Calibration:
     path = Path(path)
     try:
         if path.is_dir():
-            raise TargetsError(str(path), "", _MISSING, "is a folder: give a .toml file")
+            raise TargetsError(str(path), "", NO_VALUE, "is a folder: give a .toml file")
         with path.open("rb") as file:
             data = file.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
-            raise TargetsError(str(path), "", _MISSING, "is too large for a targets file")
+            raise TargetsError(str(path), "", NO_VALUE, "is too large for a targets file")
         text = data.decode("utf-8")
     except FileNotFoundError:
-        raise TargetsError(str(path), "", _MISSING, "no such file") from None
+        raise TargetsError(str(path), "", NO_VALUE, "no such file") from None
     except (OSError, UnicodeDecodeError) as err:
-        raise TargetsError(str(path), "", _MISSING, f"cannot be read ({err})") from None
+        raise TargetsError(str(path), "", NO_VALUE, f"cannot be read ({err})") from None
     return parse_targets(text, source=str(path))
 
 
@@ -153,11 +148,11 @@ def parse_targets(text: str, source: str = "<targets>") -> Calibration:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise TargetsError(source, "", _MISSING, f"malformed TOML: {err}") from None
+        raise TargetsError(source, "", NO_VALUE, f"malformed TOML: {err}") from None
     v.known(data, SECTIONS, "")
     for section in SECTIONS:
         if section not in data:
-            v.fail(section, _MISSING, "missing section: add it (see calibration/targets.toml)")
+            v.fail(section, NO_VALUE, "missing section: add it (see calibration/targets.toml)")
         if not isinstance(data[section], dict):
             v.fail(section, data[section], "must be a [table]")
     head, screen = data["calibration"], data["screening"]
@@ -168,11 +163,11 @@ def parse_targets(text: str, source: str = "<targets>") -> Calibration:
         v.fail("calibration.name", name, "give a plain word (letters, digits, _ and -)")
     priors = tuple(v.prior(key, value) for key, value in data["parameters"].items())
     if not priors:
-        v.fail("parameters", _MISSING, "name at least one parameter to calibrate")
+        v.fail("parameters", NO_VALUE, "name at least one parameter to calibrate")
     scenarios = {k: v.scenario(k, s, priors) for k, s in data["scenarios"].items()}
     targets = tuple(v.target(k, t, scenarios) for k, t in data["targets"].items())
     if not any(not t.held_out for t in targets):
-        v.fail("targets", _MISSING, 'give at least one target with set = "calibration"')
+        v.fail("targets", NO_VALUE, 'give at least one target with set = "calibration"')
     keep = v.whole(screen, "keep", "screening", 1, len(priors), default=min(6, len(priors)))
     return Calibration(
         name=name,
@@ -206,7 +201,7 @@ class _Check:
                 close = difflib.get_close_matches(str(key), list(allowed), n=1)
                 hint = f"did you mean {close[0]!r}? " if close else ""
                 path = f"{where}.{key}" if where else key
-                self.fail(path, _MISSING, f"unknown key; {hint}allowed: {', '.join(allowed)}")
+                self.fail(path, NO_VALUE, f"unknown key; {hint}allowed: {', '.join(allowed)}")
 
     def whole(self, table: dict, key: str, where: str, low: int, high: int, default: int) -> int:
         value = table.get(key, default)
@@ -226,7 +221,7 @@ class _Check:
         if name not in FIELDS:
             close = difflib.get_close_matches(name, list(FIELDS), n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
-            self.fail(key, _MISSING, f"not a model parameter; {hint}see pipsim/parameters.py")
+            self.fail(key, NO_VALUE, f"not a model parameter; {hint}see pipsim/parameters.py")
         meta, default = FIELDS[name].metadata, FIELDS[name].default
         if "choices" in meta or isinstance(default, bool) or meta.get("low") is None:
             self.fail(key, value, "only numeric parameters with a declared range can be calibrated")
@@ -249,7 +244,7 @@ class _Check:
             if field not in FIELDS:
                 close = difflib.get_close_matches(field, list(FIELDS), n=1)
                 hint = f"did you mean {close[0]!r}? " if close else ""
-                self.fail(f"{key}.{field}", _MISSING, f"not a model parameter; {hint}")
+                self.fail(f"{key}.{field}", NO_VALUE, f"not a model parameter; {hint}")
         clash = sorted(set(table) & {p.name for p in priors})
         if clash:
             self.fail(
@@ -263,7 +258,7 @@ class _Check:
             try:
                 Parameters.from_overrides({**table, **values})
             except ValueError as err:
-                self.fail(key, _MISSING, f"invalid with every prior at its {corner} end: {err}")
+                self.fail(key, NO_VALUE, f"invalid with every prior at its {corner} end: {err}")
         return dict(table)
 
     def target(self, name: str, table: Any, scenarios: dict[str, dict]) -> Target:
@@ -273,7 +268,7 @@ class _Check:
         self.known(table, TARGET_KEYS, key)
         for required in ("set", "source", "quote", "reading", "scenario", "outcome", "range"):
             if required not in table:
-                self.fail(f"{key}.{required}", _MISSING, "missing: every target needs it")
+                self.fail(f"{key}.{required}", NO_VALUE, "missing: every target needs it")
         for text in ("source", "quote", "reading"):
             if not isinstance(table[text], str) or not table[text].strip():
                 self.fail(f"{key}.{text}", table[text], "give a non-empty string")

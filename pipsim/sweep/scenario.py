@@ -64,11 +64,11 @@ class ScenarioError(ValueError):
     def __init__(self, file: str, key: str, value: Any, allowed: str) -> None:
         self.file, self.key, self.value, self.allowed = file, key, value, allowed
         where = f"{file}: {key}" if key else file
-        shown = "" if value is _MISSING else f" = {value!r}"
+        shown = "" if value is NO_VALUE else f" = {value!r}"
         super().__init__(f"{where}{shown}: {allowed}")
 
 
-_MISSING = object()
+NO_VALUE = object()  # a key that is absent: the error shows no value
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -78,17 +78,17 @@ def load_scenario(path: str | Path) -> Scenario:
         mode = path.stat().st_mode  # before opening: a named pipe would block the open
         if not stat.S_ISREG(mode):
             kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
-            raise ScenarioError(str(path), "", _MISSING, f"is {kind}: give a .toml file")
+            raise ScenarioError(str(path), "", NO_VALUE, f"is {kind}: give a .toml file")
         with path.open("rb") as file:
             data = file.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
             limit = f"is larger than {MAX_FILE_BYTES:,} bytes: not a scenario file"
-            raise ScenarioError(str(path), "", _MISSING, limit)
+            raise ScenarioError(str(path), "", NO_VALUE, limit)
         text = data.decode("utf-8")
     except FileNotFoundError:
-        raise ScenarioError(str(path), "", _MISSING, "no such file") from None
+        raise ScenarioError(str(path), "", NO_VALUE, "no such file") from None
     except (OSError, UnicodeDecodeError) as err:
-        raise ScenarioError(str(path), "", _MISSING, f"cannot be read ({err})") from None
+        raise ScenarioError(str(path), "", NO_VALUE, f"cannot be read ({err})") from None
     return parse_scenario(text, source=str(path))
 
 
@@ -117,7 +117,7 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(source, "", _MISSING, f"malformed TOML: {err}") from None
+        raise ScenarioError(source, "", NO_VALUE, f"malformed TOML: {err}") from None
     v = _Validator(source)
     v.known(data, SECTIONS, "")
     for section in SECTIONS:
@@ -131,7 +131,7 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     for key in sorted(set(base) & set(targets)):
         short = next(k for k, field in TARGETS.items() if field == key)
         v.fail(
-            f"targets.{short}", _MISSING, f"is also set in [model] as {key}: keep one of the two"
+            f"targets.{short}", NO_VALUE, f"is also set in [model] as {key}: keep one of the two"
         )
     base.update(targets)
     sweep = v.sweep(data.get("sweep", {}))
@@ -144,13 +144,13 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     v.size(sweep, points, sensitivity)
     sampled = {r.name for r in sample}
     for key in sorted(set(sweep) & sampled):
-        raise ScenarioError(source, f"sample.{key}", _MISSING, "is already a [sweep] axis")
+        raise ScenarioError(source, f"sample.{key}", NO_VALUE, "is already a [sweep] axis")
     for key in sorted((set(sweep) | sampled) & set(base)):
         section = "sweep" if key in sweep else "sample"
         raise ScenarioError(
             source,
             f"{section}.{key}",
-            _MISSING,
+            NO_VALUE,
             "is also set in [model] or [targets]: keep one of the two",
         )
     output = data.get("output", {})
@@ -191,7 +191,7 @@ class _Validator:
                 close = _suggest(key, list(allowed))
                 hint = f"did you mean {close!r}? " if close else ""
                 path = f"{where}.{key}" if where else key
-                self.fail(path, _MISSING, f"unknown key; {hint}allowed: {', '.join(allowed)}")
+                self.fail(path, NO_VALUE, f"unknown key; {hint}allowed: {', '.join(allowed)}")
 
     def one_of(self, value: Any, allowed: tuple[str, ...], path: str, what: str) -> Any:
         if not isinstance(value, str) or value not in allowed:
@@ -230,7 +230,7 @@ class _Validator:
         if points > MAX_POINTS:
             self.fail(
                 what,
-                _MISSING,
+                NO_VALUE,
                 f"makes {points:,} design points, more than the {MAX_POINTS:,} a scenario may "
                 "have: split it into several scenarios",
             )
@@ -243,7 +243,7 @@ class _Validator:
 
     def name(self, head: dict) -> str:
         if "name" not in head:
-            self.fail("scenario.name", _MISSING, "is required (a plain word, e.g. 'my_study')")
+            self.fail("scenario.name", NO_VALUE, "is required (a plain word, e.g. 'my_study')")
         name = self.typed(head, "name", str, "scenario", default="")
         if not NAME_PATTERN.match(name):
             self.fail(
@@ -300,11 +300,11 @@ class _Validator:
         if not ranges:
             self.fail(
                 "sample",
-                _MISSING,
+                NO_VALUE,
                 "names no parameter: add e.g. staff_turnover = { low = 0.0, high = 0.6 }",
             )
         if "points" not in table:
-            self.fail("sample.points", _MISSING, "is required: how many points to sample")
+            self.fail("sample.points", NO_VALUE, "is required: how many points to sample")
         return tuple(ranges), points
 
     def range(self, key: str, bounds: Any) -> Range:
@@ -333,7 +333,7 @@ class _Validator:
                     shown = {**point, **corner}
                     self.fail(
                         "model" if not shown else "sweep",
-                        shown or _MISSING,
+                        shown or NO_VALUE,
                         f"makes invalid parameters: {err}",
                     )
 
@@ -347,10 +347,10 @@ def parse_sensitivity(v: _Validator, table: dict, replications: int) -> tuple[Se
     """
     v.known(table, (*SENSITIVITY_KEYS, "parameters"), "sensitivity")
     if "method" not in table:
-        v.fail("sensitivity.method", _MISSING, "is required: 'sobol' or 'morris'")
+        v.fail("sensitivity.method", NO_VALUE, "is required: 'sobol' or 'morris'")
     method = v.one_of(table["method"], SENSITIVITY_METHODS, "sensitivity.method", "method")
     if "samples" not in table:
-        v.fail("sensitivity.samples", _MISSING, "is required: the base sample size, e.g. 64")
+        v.fail("sensitivity.samples", NO_VALUE, "is required: the base sample size, e.g. 64")
     samples = v.integer(table, "samples", "sensitivity", low=2, default=2)
     if method == "sobol" and samples & (samples - 1):
         v.fail("sensitivity.samples", samples, "must be a power of 2 for Sobol' points, e.g. 64")
@@ -373,7 +373,7 @@ def parse_sensitivity(v: _Validator, table: dict, replications: int) -> tuple[Se
     if not factors:
         v.fail(
             "sensitivity.parameters",
-            _MISSING,
+            NO_VALUE,
             "names no parameter: add e.g. staff_turnover = { low = 0.0, high = 0.6 }",
         )
     sensitivity = Sensitivity(
@@ -426,13 +426,13 @@ def sensitivity_alone(
             if key in names:
                 v.fail(
                     f"{section}.{key}",
-                    _MISSING,
+                    NO_VALUE,
                     "is also a [sensitivity.parameters] parameter: keep one of the two",
                 )
         if axes:
             v.fail(
                 section,
-                _MISSING,
+                NO_VALUE,
                 "cannot be combined with [sensitivity], which makes its own design: set fixed "
                 "values in [model], vary parameters in [sensitivity.parameters]",
             )
@@ -440,7 +440,7 @@ def sensitivity_alone(
         if key in base:
             v.fail(
                 f"sensitivity.parameters.{key}",
-                _MISSING,
+                NO_VALUE,
                 "is also set in [model] or [targets]: keep one of the two",
             )
 
