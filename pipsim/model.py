@@ -576,11 +576,8 @@ class PIPModel(OneRun, mesa.Model):
         if rate <= 0:
             return
         s = self.state
-        built = np.subtract(s.trust, s.baseline_trust, out=self._scratch)  # no new array a month
-        np.maximum(built, 0.0, out=built)
-        built *= rate
-        np.copyto(built, 0.0, where=s.contact)
-        s.trust -= built  # `trust.erode`, in place, for pairs that did not meet
+        faded = trust.erode(s.trust, s.baseline_trust, rate, out=self._scratch)
+        np.copyto(s.trust, faded, where=~s.contact)
 
     def _new_ventures(self, month: int, slots: np.ndarray) -> None:
         """Formalise a collective project if a group is ready; launch pilots as planned.

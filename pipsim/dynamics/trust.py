@@ -64,12 +64,18 @@ def equilibrium(reliability: Array | float, loss_ratio: float) -> Array:
     return r / (r + loss_ratio * (1.0 - r))
 
 
-def erode(trust: Array, baseline: Array, rate: float) -> Array:
+def erode(trust: Array, baseline: Array, rate: float, out: Array | None = None) -> Array:
     """Trust after a month without contact: a share ``rate`` of what was built above ``baseline``.
 
     Only what the project built fades; a remembered betrayal (trust below the baseline) stays.
+    ``out``: a buffer of trust's shape to write into (a block's matrices, every month).
     """
-    return trust - rate * np.maximum(trust - baseline, 0.0)
+    if out is None:
+        return trust - rate * np.maximum(trust - baseline, 0.0)
+    built = np.subtract(trust, baseline, out=out)  # the same, with no new array
+    np.maximum(built, 0.0, out=built)
+    built *= rate
+    return np.subtract(trust, built, out=built)
 
 
 def mutual(trust: Array) -> Array:
