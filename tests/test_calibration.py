@@ -88,6 +88,20 @@ def test_weighted_quantile():
     assert outputs.weighted_quantile(values, weights, 0.95) == 3.0
 
 
+def test_a_parameter_informs_the_targets_it_moves_most():
+    screening = pd.DataFrame(
+        {
+            "target": ["sales", "sales", "pilots", "pilots"],
+            "parameter": ["pilot_sales_effect", "recruitment_rate"] * 2,
+            "share": [1.0, 0.2, 0.5, 1.0],
+        }
+    )
+    assert outputs.informed_by(screening, "pilot_sales_effect") == "pilots sales"
+    assert outputs.informed_by(screening, "recruitment_rate") == "pilots"
+    assert outputs.informed_by(screening, "trust_gain") == ""
+    assert outputs.informed_by(None, "recruitment_rate") == ""
+
+
 def test_the_toy_calibration_runs_end_to_end_and_resumes(tmp_path, capsys):
     out = tmp_path / "toy"
     args = ["calibrate", str(TOY), "--out", str(out), "--budget", "300", "--no-progress"]
@@ -108,6 +122,7 @@ def test_the_toy_calibration_runs_end_to_end_and_resumes(tmp_path, capsys):
     # pilots rarely fail only when they rarely fail on their own: the posterior leaves the low
     # pilot success rates of the prior (0.3-1.0) behind
     assert table.loc["pilot_success_rate", "q05"] > 0.5
+    assert "pilots_rarely_fail" in str(table.loc["pilot_success_rate", "informed_by"])
     check = pd.read_csv(out / "check.csv").set_index("target")
     assert set(check["set"]) == {"calibration", "validation"}
     assert check.loc["pilots_rarely_fail", "verdict"] == "fits"

@@ -2,7 +2,7 @@
 
 ``OUT/posterior.parquet``: the last generation's particles (one column per calibrated
 parameter, ``weight``). ``OUT/posterior.csv``: per parameter its declared default, prior
-range, posterior median and 90% interval. ``OUT/predictive.parquet``: every target's
+range, posterior median and 90% interval, and the calibration targets that inform it. ``OUT/predictive.parquet``: every target's
 statistic (held-out targets included) for draws from the posterior, and for the current
 defaults (``draw`` = -1). ``OUT/check.csv``: per target its range, the defaults' value, the
 posterior predictive median and 90% interval, the share of draws inside the range and a
@@ -31,6 +31,7 @@ CHECK = "check.csv"
 SCREENING = "screening.csv"
 MANIFEST = "calibration.json"
 FITS = 0.5  # a target fits if at least this share of posterior draws falls in its range
+INFORMS = 0.5  # a parameter informs a target whose Morris mu* is at least this share of its largest
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
@@ -49,8 +50,22 @@ def posterior_frame(history: Any) -> pd.DataFrame:
     return frame.assign(weight=np.asarray(weights, dtype=float))
 
 
-def posterior_table(calibration: Calibration, posterior: pd.DataFrame) -> pd.DataFrame:
-    """Per calibrated parameter: default, prior range, posterior median and 90% interval."""
+def informed_by(screening: pd.DataFrame | None, parameter: str) -> str:
+    """The calibration targets a parameter moves most: Morris mu* >= INFORMS x the target's largest.
+
+    Read from the screening table; a parameter the targets barely move informs none of them,
+    and its posterior is then mostly its prior.
+    """
+    if screening is None:
+        return ""
+    rows = screening[(screening["parameter"] == parameter) & (screening["share"] >= INFORMS)]
+    return " ".join(sorted(rows["target"]))
+
+
+def posterior_table(
+    calibration: Calibration, posterior: pd.DataFrame, screening: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Per calibrated parameter: default, prior range, posterior median, 90% interval, targets."""
     rows = []
     weights = posterior["weight"].to_numpy()
     for name in [c for c in posterior.columns if c != "weight"]:
@@ -67,6 +82,7 @@ def posterior_table(calibration: Calibration, posterior: pd.DataFrame) -> pd.Dat
                 "median": q[1],
                 "q05": q[0],
                 "q95": q[2],
+                "informed_by": informed_by(screening, name),
             }
         )
     return pd.DataFrame(rows)

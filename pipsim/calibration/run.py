@@ -115,7 +115,7 @@ def calibrate(
         say(f"ABC-SMC stopped: {state.stopped}")
         posterior = outputs.posterior_frame(abc.load_history(out))
         posterior.to_parquet(out / outputs.POSTERIOR)
-        posterior_table = outputs.posterior_table(calibration, posterior)
+        posterior_table = outputs.posterior_table(calibration, posterior, table)
         posterior_table.to_csv(out / outputs.POSTERIOR_TABLE, index=False)
         predicted = _predict(calibration, out, posterior, state, engine, tick)
     check = outputs.check_table(calibration, predicted)
