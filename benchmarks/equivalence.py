@@ -9,12 +9,17 @@ and how many fall below 0.05 (about 5% would by chance alone).
 
     .venv/bin/python benchmarks/equivalence.py                      # 2,000 runs each way
     .venv/bin/python benchmarks/equivalence.py --runs 200 --workers 2
+
+Each setting's runs are kept in ``results/equivalence_parts/`` as soon as they are made, named
+by the setting's full parameter values, the runs and the block: an interrupted run resumes at
+the next setting, and new defaults make new runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import concurrent.futures as cf
+import hashlib
 import time
 from pathlib import Path
 
@@ -23,6 +28,7 @@ import pandas as pd
 from scipy import stats
 
 from pipsim import PIPModel
+from pipsim.parameters import Parameters
 from pipsim.sweep.block import run_block
 
 TYPOLOGIES = ("cluster", "vertical_network", "horizontal_network", "local_environment")
@@ -61,6 +67,24 @@ def blocks(overrides: dict, seed: int, runs: int) -> pd.DataFrame:
     return run_block(overrides, seed, runs)[0]
 
 
+def part_path(folder: Path, overrides: dict, runs: int, block: int) -> Path:
+    """Where one setting's runs are kept: named by every parameter value, runs and block."""
+    values = repr(sorted(Parameters.from_overrides(overrides).to_dict().items()))
+    digest = hashlib.sha256(values.encode()).hexdigest()[:12]
+    return folder / f"{overrides['typology']}-{digest}-{runs}x{block}.parquet"
+
+
+def setting_runs(pool: cf.Executor, overrides: dict, base: int, runs: int, block: int):
+    """(single runs, runs in blocks) of one setting, from unrelated seeds."""
+    seeds = list(range(base, base + runs))
+    parts = [seeds[k : k + 100] for k in range(0, runs, 100)]
+    single = pool.map(singles, [overrides] * len(parts), parts)
+    starts = range(0, runs, block)
+    sizes = [min(block, runs - s) for s in starts]
+    blocked = pool.map(blocks, [overrides] * len(sizes), [base + s for s in starts], sizes)
+    return pd.concat(single), pd.concat(blocked)
+
+
 def compare(a: pd.DataFrame, b: pd.DataFrame) -> dict[str, float]:
     """KS p-value of each outcome (NaNs dropped)."""
     return {k: float(stats.ks_2samp(a[k].dropna(), b[k].dropna()).pvalue) for k in OUTCOMES}
@@ -80,15 +104,18 @@ def main() -> None:
             for j, (name, setting) in enumerate(SETTINGS.items()):
                 overrides = {"typology": typology, **setting}
                 base = 10_000_000 * (1 + 3 * i + j)
-                seeds = list(range(base, base + args.runs))
-                parts = [seeds[k : k + 100] for k in range(0, args.runs, 100)]
-                single = pool.map(singles, [overrides] * len(parts), parts)
-                starts = range(0, args.runs, args.block)
-                sizes = [min(args.block, args.runs - s) for s in starts]
-                blocked = pool.map(
-                    blocks, [overrides] * len(sizes), [base + s for s in starts], sizes
+                path = part_path(
+                    args.out.parent / "equivalence_parts", overrides, args.runs, args.block
                 )
-                a, b = pd.concat(single), pd.concat(blocked)
+                if path.exists():
+                    kept = pd.read_parquet(path)
+                    a, b = (kept[kept["way"] == w].drop(columns="way") for w in ("single", "block"))
+                else:
+                    a, b = setting_runs(pool, overrides, base, args.runs, args.block)
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    both = pd.concat([a.assign(way="single"), b.assign(way="block")])
+                    both.to_parquet(path.with_suffix(".partial"))
+                    path.with_suffix(".partial").rename(path)
                 for key, p in compare(a, b).items():
                     rows.append(
                         {
