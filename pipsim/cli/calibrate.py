@@ -15,7 +15,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pipsim.cli.common import Once, Subparsers, UsageError, positive, seed, share
+from pipsim.cli.common import (
+    Once,
+    Subparsers,
+    UsageError,
+    add_dask_options,
+    positive,
+    seed,
+)
 
 DEFAULT_BUDGET = 2000
 
@@ -49,21 +56,7 @@ def add(subparsers: Subparsers) -> None:
         default=1,
         help="worker processes (default 1: in this process)",
     )
-    parser.add_argument(
-        "--dask",
-        action=Once,
-        metavar="ADDRESS|local",
-        help="run on a Dask cluster (tcp://host:8786), or 'local' to start one on 127.0.0.1 "
-        "with --workers workers",
-    )
-    parser.add_argument(
-        "--dask-timeout",
-        action=Once,
-        type=share(0, 3600),
-        default=10.0,
-        metavar="SECONDS",
-        help="how long to wait for the Dask scheduler",
-    )
+    add_dask_options(parser)
     parser.add_argument(
         "--budget",
         action=Once,

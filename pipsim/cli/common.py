@@ -169,21 +169,7 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="worker processes (default: all cores); 1 runs in this process",
     )
-    parser.add_argument(
-        "--dask",
-        action=Once,
-        metavar="ADDRESS|local",
-        help="run on a Dask cluster: a scheduler address "
-        "(tcp://host:8786), or 'local' to start one on this machine",
-    )
-    parser.add_argument(
-        "--dask-timeout",
-        action=Once,
-        type=share(0, 3600),
-        default=10.0,
-        metavar="SECONDS",
-        help="how long to wait for the Dask scheduler to answer (default 10)",
-    )
+    add_dask_options(parser)
     parser.add_argument(
         "--overwrite", action="store_true", help="replace an output directory holding other results"
     )
@@ -192,6 +178,25 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
         "--force",
         action="store_true",
         help=f"run more than {MAX_REPLICATIONS:,} replications or {MAX_RUNS:,} runs",
+    )
+
+
+def add_dask_options(parser: argparse.ArgumentParser) -> None:
+    """``--dask`` and ``--dask-timeout``, for every command that can run on a Dask cluster."""
+    parser.add_argument(
+        "--dask",
+        action=Once,
+        metavar="ADDRESS|local",
+        help="run on a Dask cluster: a scheduler address (tcp://host:8786), or 'local' to "
+        "start one on 127.0.0.1 with --workers workers",
+    )
+    parser.add_argument(
+        "--dask-timeout",
+        action=Once,
+        type=share(0, 3600),
+        default=10.0,
+        metavar="SECONDS",
+        help="how long to wait for the Dask scheduler to answer (default 10)",
     )
 
 
