@@ -537,13 +537,11 @@ class PIPModel(OneRun, mesa.Model):
         weight = np.swapaxes(met * evidence[..., None].astype(np.float32), 1, 2) @ met
         seen = weight > 0
         seen[:, np.arange(self.n), np.arange(self.n)] = False
-        self.state.contact |= seen
         at = np.flatnonzero(seen)
         run, pair = np.divmod(at, self.n * self.n)
         weight = weight.reshape(-1)[at]
         good = weight * self.state.reliability[run, pair % self.n]
-        flat, p = self.state.trust.reshape(-1), self.p
-        flat[at] = trust.learn_many(flat[at], good, weight - good, p.trust_gain, p.trust_loss_ratio)
+        self._learn_at(at, good, weight - good, met=True)
 
     def learn_about(
         self,
@@ -561,11 +559,16 @@ class PIPModel(OneRun, mesa.Model):
         """
         if len(run) == 0:
             return
-        p, n = self.p, self.n
+        n = self.n
         key = (run * n + watcher) * n + seen
         at, which = np.unique(key, return_inverse=True)
         good = np.bincount(which, good, minlength=len(at))
         bad = np.bincount(which, bad, minlength=len(at))
+        self._learn_at(at, good, bad, met)
+
+    def _learn_at(self, at: np.ndarray, good: np.ndarray, bad: np.ndarray, met: bool) -> None:
+        """Pairs at flat positions ``at`` of the trust array (each once) learn from evidence."""
+        p = self.p
         flat = self.state.trust.reshape(-1)
         flat[at] = trust.learn_many(flat[at], good, bad, p.trust_gain, p.trust_loss_ratio)
         if met:
