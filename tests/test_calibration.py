@@ -88,6 +88,12 @@ def test_weighted_quantile():
     assert outputs.weighted_quantile(values, weights, 0.95) == 3.0
 
 
+def test_effective_size_counts_how_many_particles_carry_the_weight():
+    assert outputs.effective_size(np.full(40, 0.025)) == pytest.approx(40)
+    assert outputs.effective_size(np.array([1.0, 0.0, 0.0])) == pytest.approx(1)
+    assert outputs.effective_size(np.array([3.0, 1.0])) == pytest.approx(16 / 10)
+
+
 def test_a_parameter_informs_the_targets_it_moves_most():
     screening = pd.DataFrame(
         {
@@ -123,6 +129,11 @@ def test_the_toy_calibration_runs_end_to_end_and_resumes(tmp_path, capsys):
     # pilot success rates of the prior (0.3-1.0) behind
     assert table.loc["pilot_success_rate", "q05"] > 0.5
     assert "pilots_rarely_fail" in str(table.loc["pilot_success_rate", "informed_by"])
+    generations = pd.read_csv(out / "generations.csv")
+    assert list(generations["generation"]) == list(range(1, len(generations) + 1))
+    assert generations["epsilon"].is_monotonic_decreasing
+    assert generations["effective_size"].between(1, load_targets(TOY).population).all()
+    assert generations["pilot_success_rate"].between(0.3, 1.0).all()
     check = pd.read_csv(out / "check.csv").set_index("target")
     assert set(check["set"]) == {"calibration", "validation"}
     assert check.loc["pilots_rarely_fail", "verdict"] == "fits"

@@ -154,6 +154,13 @@ CALIBRATION_TABLES = (  # file, title, what it says
         "prior high]), the posterior median and 90% interval.",
     ),
     (
+        "generations.csv",
+        "ABC-SMC generations",
+        "Each generation's epsilon (the distance a particle had to beat), acceptance rate, "
+        "effective sample size of its weights and weighted median of each parameter: converged "
+        "when the medians settle and the effective size stays a good share of the population.",
+    ),
+    (
         "screening.csv",
         "Screening (Morris)",
         "Importance: each parameter's mu* as a share of the largest on each calibration target, "

@@ -2,7 +2,10 @@
 
 ``OUT/posterior.parquet``: the last generation's particles (one column per calibrated
 parameter, ``weight``). ``OUT/posterior.csv``: per parameter its declared default, prior
-range, posterior median and 90% interval, and the calibration targets that inform it. ``OUT/predictive.parquet``: every target's
+range, posterior median and 90% interval, and the calibration targets that inform it.
+``OUT/generations.csv``: per ABC-SMC generation its epsilon, acceptance rate, effective sample
+size and weighted medians (converged when the medians settle and the effective size stays a
+good share of the population). ``OUT/predictive.parquet``: every target's
 statistic (held-out targets included) for draws from the posterior, and for the current
 defaults (``draw`` = -1). ``OUT/check.csv``: per target its range, the defaults' value, the
 posterior predictive median and 90% interval, the share of draws inside the range and a
@@ -29,6 +32,7 @@ POSTERIOR_TABLE = "posterior.csv"
 PREDICTIVE = "predictive.parquet"
 CHECK = "check.csv"
 SCREENING = "screening.csv"
+GENERATIONS = "generations.csv"
 MANIFEST = "calibration.json"
 FITS = 0.5  # a target fits if at least this share of posterior draws falls in its range
 INFORMS = 0.5  # a parameter informs a target whose Morris mu* is at least this share of its largest
@@ -40,6 +44,30 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     v, w = np.asarray(values, float)[order], np.asarray(weights, float)[order]
     cumulative = np.cumsum(w) / np.sum(w)
     return float(v[min(int(np.searchsorted(cumulative, q)), len(v) - 1)])
+
+
+def effective_size(weights: np.ndarray) -> float:
+    """Kish's effective sample size of importance weights: N if equal, 1 if one carries all."""
+    w = np.asarray(weights, dtype=float)
+    return float(w.sum() ** 2 / np.sum(w**2))
+
+
+def generations(history: Any) -> pd.DataFrame:
+    """One row per finished generation: epsilon, acceptance, effective size, weighted medians."""
+    populations = history.get_all_populations().query("t >= 0").set_index("t")
+    rows = []
+    for t, population in populations.iterrows():
+        frame, weights = history.get_distribution(m=0, t=int(t))
+        row = {
+            "generation": int(t) + 1,
+            "epsilon": float(population["epsilon"]),
+            "acceptance": int(population["particles"]) / max(int(population["samples"]), 1),
+            "effective_size": effective_size(weights),
+        }
+        for name in frame.columns:
+            row[str(name)] = weighted_quantile(frame[name].to_numpy(), weights, 0.5)
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def posterior_frame(history: Any) -> pd.DataFrame:

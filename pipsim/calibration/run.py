@@ -113,7 +113,9 @@ def calibrate(
 
         state = abc.advance(start, calibration, budget // per, report)
         say(f"ABC-SMC stopped: {state.stopped}")
-        posterior = outputs.posterior_frame(abc.load_history(out))
+        history = abc.load_history(out)
+        outputs.generations(history).to_csv(out / outputs.GENERATIONS, index=False)
+        posterior = outputs.posterior_frame(history)
         posterior.to_parquet(out / outputs.POSTERIOR)
         posterior_table = outputs.posterior_table(calibration, posterior, table)
         posterior_table.to_csv(out / outputs.POSTERIOR_TABLE, index=False)
