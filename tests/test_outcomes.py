@@ -168,7 +168,7 @@ def _run_with_lasting_projects() -> PIPModel:
 def test_a_project_that_keeps_working_after_the_agency_left_is_sustained():
     out = _run_with_lasting_projects().outcomes()
     assert out["firms_in_joint_projects"] >= 2
-    assert out["firms_in_joint_projects_after"] == out["firms_in_joint_projects"]
+    assert out["firms_in_joint_projects_after"] >= out["firms_in_joint_projects"]  # or more
     assert out["sustained"] is True
 
 

@@ -27,9 +27,9 @@ post_project_months = 6
 project_months = [12, 24, 36, 60]
 {extra}
 [targets]               # loose: the probability rises from none at 12 months
-sales_growth = 0.0
+sales_growth = 0.1
 productivity_growth = 0.0
-firms_in_joint_projects = 2
+firms_in_joint_projects = 6
 participants = 5
 """
 
