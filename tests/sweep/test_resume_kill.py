@@ -210,6 +210,9 @@ def test_a_second_run_into_a_folder_in_use_is_refused(scenario_file, reference, 
     out = tmp_path / "out"
     cmd = command(scenario_file, out)
     proc = start_and_wait_for_chunks(cmd, out, at_least=1)
+    # held still while the second starts: the rest of the sweep takes seconds, a loaded
+    # machine's start of a second Python process may take longer (the race failed once)
+    os.killpg(proc.pid, signal.SIGSTOP)
     try:
         second = subprocess.run(
             [*cmd, "--replications", "10", "--overwrite"],
@@ -219,6 +222,7 @@ def test_a_second_run_into_a_folder_in_use_is_refused(scenario_file, reference, 
             cwd=ROOT,
         )
     finally:
+        os.killpg(proc.pid, signal.SIGCONT)
         out_text, err = proc.communicate(timeout=300)
     assert second.returncode == 2, second.stderr
     assert f"in use by another pipsim sweep (PID {proc.pid}" in second.stderr
