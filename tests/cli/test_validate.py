@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import textwrap
 from pathlib import Path
 
@@ -120,7 +121,18 @@ def test_the_validation_document_shows_the_current_results():
     )
 
 
-def test_ctrl_c_keeps_what_finished_and_says_how_to_run_the_rest(tmp_path, capsys):
+@pytest.fixture
+def ctrl_c_interrupts():
+    """SIGINT raises KeyboardInterrupt here, even in a suite started as a background job
+    (which inherits SIGINT ignored: Python then installs no handler of its own)."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
+def test_ctrl_c_keeps_what_finished_and_says_how_to_run_the_rest(
+    tmp_path, capsys, ctrl_c_interrupts
+):
     root, doc = experiments(tmp_path, "01_first", "02_interrupted", "03_third")
     # The stand-in for a long experiment: Ctrl-C reaches pipsim while it runs.
     (root / "02_interrupted" / "run.py").write_text(

@@ -82,6 +82,9 @@ def start_and_wait_for_chunks(cmd: list[str], out: Path, at_least: int) -> subpr
         text=True,
         start_new_session=True,
         cwd=ROOT,
+        # Ctrl-C must reach it even from a suite started as a background job, whose
+        # children inherit SIGINT ignored (and Python then installs no handler)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 120
     while len(chunks(out)) < at_least:
