@@ -21,6 +21,7 @@ import argparse
 import concurrent.futures as cf
 import hashlib
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -85,6 +86,19 @@ def setting_runs(pool: cf.Executor, overrides: dict, base: int, runs: int, block
     return pd.concat(single), pd.concat(blocked)
 
 
+def kept_runs(path: Path, make) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(single runs, runs in blocks) read from ``path``, or made by ``make()`` and kept there."""
+    if path.exists():
+        kept = pd.read_parquet(path)
+        return tuple(kept[kept["way"] == w].drop(columns="way") for w in ("single", "block"))
+    a, b = make()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    pd.concat([a.assign(way="single"), b.assign(way="block")]).to_parquet(partial)
+    partial.rename(path)
+    return a, b
+
+
 def compare(a: pd.DataFrame, b: pd.DataFrame) -> dict[str, float]:
     """KS p-value of each outcome (NaNs dropped)."""
     return {k: float(stats.ks_2samp(a[k].dropna(), b[k].dropna()).pvalue) for k in OUTCOMES}
@@ -107,15 +121,9 @@ def main() -> None:
                 path = part_path(
                     args.out.parent / "equivalence_parts", overrides, args.runs, args.block
                 )
-                if path.exists():
-                    kept = pd.read_parquet(path)
-                    a, b = (kept[kept["way"] == w].drop(columns="way") for w in ("single", "block"))
-                else:
-                    a, b = setting_runs(pool, overrides, base, args.runs, args.block)
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    both = pd.concat([a.assign(way="single"), b.assign(way="block")])
-                    both.to_parquet(path.with_suffix(".partial"))
-                    path.with_suffix(".partial").rename(path)
+                a, b = kept_runs(
+                    path, partial(setting_runs, pool, overrides, base, args.runs, args.block)
+                )
                 for key, p in compare(a, b).items():
                     rows.append(
                         {

@@ -46,14 +46,13 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     return float(v[min(int(np.searchsorted(cumulative, q)), len(v) - 1)])
 
 
-def effective_size(weights: np.ndarray) -> float:
-    """Kish's effective sample size of importance weights: N if equal, 1 if one carries all."""
-    w = np.asarray(weights, dtype=float)
-    return float(w.sum() ** 2 / np.sum(w**2))
-
-
 def generations(history: Any) -> pd.DataFrame:
-    """One row per finished generation: epsilon, acceptance, effective size, weighted medians."""
+    """One row per finished generation: epsilon, acceptance, effective size, weighted medians.
+
+    The effective size is Kish's (pyabc's): N if the weights are equal, 1 if one carries all.
+    """
+    from pyabc.weighted_statistics import effective_sample_size  # pyabc made ``history``
+
     populations = history.get_all_populations().query("t >= 0").set_index("t")
     rows = []
     for t, population in populations.iterrows():
@@ -62,7 +61,7 @@ def generations(history: Any) -> pd.DataFrame:
             "generation": int(t) + 1,
             "epsilon": float(population["epsilon"]),
             "acceptance": int(population["particles"]) / max(int(population["samples"]), 1),
-            "effective_size": effective_size(weights),
+            "effective_size": float(effective_sample_size(weights)),
         }
         for name in frame.columns:
             row[str(name)] = weighted_quantile(frame[name].to_numpy(), weights, 0.5)
