@@ -1,161 +1,104 @@
 """What a run achieved: the log frame's indicators (Annex 2) and the monthly state.
 
-`state_measures` reads the state at one moment; the model takes a snapshot of it when the
-project ends, and `outcomes` adds the horizon's end, the counts of what happened and whether
-the log frame's targets were met. `REPORTERS` are the monthly series for Mesa's DataCollector.
+The measures themselves are compiled (`pipsim.rules.measures`); this module names them.
+`state_measures` reads the state of one run at one moment; the model takes a snapshot of it
+when the project ends, and `outcomes` adds the horizon's end, the counts of what happened and
+whether the log frame's targets were met. `REPORTERS` are the monthly series for Mesa's
+DataCollector; `OUTCOMES` declares every outcome once, for tables, figures and scenario checks.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
-from pipsim import ventures
-from pipsim.agents import Status
-from pipsim.dynamics import economy, trust
 from pipsim.parameters import Parameters
-
-STRONG_TIE = 0.5  # mutual trust at which a pair counts as a strong tie
+from pipsim.rules import measures
+from pipsim.rules.measures import SERIES, STATE_MEASURES, STRONG_TIE
+from pipsim.rules.state import PHASES
 
 if TYPE_CHECKING:
     from pipsim.model import PIPModel
-    from pipsim.state import RunView
+    from pipsim.state import OneRun
+
+__all__ = ["OUTCOMES", "REPORTERS", "STRONG_TIE", "outcomes", "state_measures"]
 
 
-def firms_in_joint_projects(model: PIPModel | RunView) -> int:
+def firms_in_joint_projects(model: OneRun) -> int:
     """Participating firms that are members of a collective project under way."""
-    return int((model.participating() & (model.project_of >= 0)).sum())
+    s, _, r = model.core()
+    return int(measures.firms_in_joint_projects(s, r))
 
 
-def joint_marketing_share(model: PIPModel | RunView) -> float:
-    """Share of participants' sales marketed jointly through operating projects."""
-    book = model.book
-    sales = model.baseline_sales * model.sales_index()
-    members = model.participating()
-    total = sales[members].sum()
-    marketing = book.alive & book.operating & (book.kind == ventures.PROJECT)
-    marketing[marketing] = ventures.JOINT_MARKETING[book.label[marketing]]
-    marketed = book.members[marketing].any(axis=0)
-    if total <= 0:
-        return 0.0
-    return float(ventures.JOINTLY_MARKETED_SHARE * sales[members & marketed].sum() / total)
-
-
-def in_collective_action(model: PIPModel | RunView) -> np.ndarray:
-    """Participants who have taken part in a pilot or a collective project (Annex 2's firms)."""
-    return model.participating() & model.together.diagonal()
-
-
-def sales_growth(model: PIPModel | RunView) -> float:
+def sales_growth(model: OneRun) -> float:
     """Real sales growth of the firms in collective actions, net of the market (Annex 2).
 
     Compared with the firms that never took part; with none left, with what the market alone
     did to the same firms. Late joiners who never joined a venture do not dilute it.
     """
-    return economy.net_growth(
-        model.sales_index(), in_collective_action(model), never_joined(model), model.market_index
-    )
+    s, _, r = model.core()
+    return float(measures.growth_of_collective_action(s, r, False))
 
 
-def productivity_growth(model: PIPModel | RunView) -> float:
+def productivity_growth(model: OneRun) -> float:
     """Growth of value added per worker of the firms in collective actions, net of the market."""
-    return economy.net_growth(
-        model.productivity_index(),
-        in_collective_action(model),
-        never_joined(model),
-        np.sqrt(model.market_index),
-    )
+    s, _, r = model.core()
+    return float(measures.growth_of_collective_action(s, r, True))
 
 
-def never_joined(model: PIPModel | RunView) -> np.ndarray:
-    """Firms of the territory that have never taken part: the comparison group."""
-    return model.status == Status.OUTSIDE
-
-
-def trust_partners(model: PIPModel | RunView) -> float:
+def trust_partners(model: OneRun) -> float:
     """Mean mutual trust over pairs of participants who have ever been in a venture together."""
-    members = model.participating()
-    pairs = model.together & members[:, None] & members[None, :]
-    return _nan_to_zero(trust.pair_mean(model.trust, pairs))
+    s, _, r = model.core()
+    return float(measures.trust_partners(s, r))
 
 
-def ties(model: PIPModel | RunView) -> tuple[int, float]:
+def ties(model: OneRun) -> tuple[int, float]:
     """(strong ties: participant pairs at mutual trust >= 0.5, share at the project threshold)."""
-    idx = np.flatnonzero(model.participating())
-    strong, _ = trust.tie_share(model.trust, idx, STRONG_TIE)
-    _, density = trust.tie_share(model.trust, idx, model.p.project_trust_threshold)
-    return strong, density
+    s, rules, r = model.core()
+    strong, _ = measures.ties(s, r, STRONG_TIE)
+    _, density = measures.ties(s, r, rules.project_trust_threshold)
+    return int(strong), float(density)
 
 
-def log_frame_met(model: PIPModel | RunView) -> bool:
-    """Whether every log frame target is met this month (the counts, cheap, are read first)."""
-    p, counts = model.p, _log_frame_counts(model)
-    if counts["participants"] < p.target_participants:
-        return False
-    if counts["firms_in_joint_projects"] < p.target_firms_in_joint_projects:
-        return False
-    return all(_targets(p, _log_frame_measures(model, counts)).values())
+def log_frame_met(model: OneRun) -> bool:
+    """Whether every log frame target is met this month."""
+    s, rules, r = model.core()
+    return bool(measures.log_frame_met(s, rules, r))
 
 
-def _log_frame_counts(model: PIPModel | RunView) -> dict[str, float]:
+def _targets(p: Parameters, measured: dict[str, float]) -> dict[str, bool]:
     return {
-        "participants": int(model.participating().sum()),
-        "firms_in_joint_projects": firms_in_joint_projects(model),
-    }
-
-
-def _log_frame_measures(
-    model: PIPModel | RunView, counts: dict[str, float] | None = None
-) -> dict[str, float]:
-    return {
-        **(counts or _log_frame_counts(model)),
-        "sales_growth": sales_growth(model),
-        "productivity_growth": productivity_growth(model),
-    }
-
-
-def _targets(p: Parameters, measures: dict[str, float]) -> dict[str, bool]:
-    return {
-        "met_sales": measures["sales_growth"] > p.target_sales_growth,
-        "met_productivity": measures["productivity_growth"] > p.target_productivity_growth,
+        "met_sales": measured["sales_growth"] > p.target_sales_growth,
+        "met_productivity": measured["productivity_growth"] > p.target_productivity_growth,
         "met_joint_projects": (
-            measures["firms_in_joint_projects"] >= p.target_firms_in_joint_projects
+            measured["firms_in_joint_projects"] >= p.target_firms_in_joint_projects
         ),
-        "met_participants": measures["participants"] >= p.target_participants,
+        "met_participants": measured["participants"] >= p.target_participants,
     }
 
 
-def state_measures(model: PIPModel | RunView) -> dict[str, float]:
+_COUNTED = ("participants", "dropouts", "firms_in_joint_projects", "active_projects")
+_COUNTED += ("new_exporters", "strong_ties")
+
+
+def state_measures(model: OneRun) -> dict[str, float]:
     """The log frame's state indicators at this moment, over the participating firms."""
-    members = model.participating()
-    idx = np.flatnonzero(members)
-    mean = (lambda a: float(a[members].mean())) if members.any() else (lambda a: 0.0)
-    strong, density = ties(model)
-    frame = _log_frame_measures(model)
-    return {
-        "participants": frame["participants"],
-        "dropouts": int((model.status == Status.DROPPED_OUT).sum()),
-        "firms_in_joint_projects": frame["firms_in_joint_projects"],
-        "active_projects": model.book.count(ventures.PROJECT),
-        "sales_growth": frame["sales_growth"],
-        "productivity_growth": frame["productivity_growth"],
-        "joint_marketing_share": joint_marketing_share(model),
-        "new_exporters": int((model.exporter & ~model.exporter_at_baseline & members).sum()),
-        "mean_trust": _nan_to_zero(trust.mean_mutual_trust(model.trust, idx)),
-        "trust_partners": trust_partners(model),
-        "strong_ties": strong,
-        "tie_density": density,
-        "trust_in_agency": mean(model.trust_in_agency()),
-        "trust_in_public": mean(model.trust_public),
-        "trust_in_collective_action": mean(model.trust_collective),
-        "network_cohesion": trust.cohesion(model.trust, idx, STRONG_TIE),
-    }
+    s, rules, r = model.core()
+    row = np.empty(len(STATE_MEASURES))
+    measures.state_measures(s, rules, r, row)
+    return _named(STATE_MEASURES, row)
 
 
-def outcomes(model: PIPModel | RunView) -> dict[str, float]:
+def _named(names: tuple[str, ...], row: np.ndarray) -> dict[str, Any]:
+    return {k: int(v) if k in _COUNTED else float(v) for k, v in zip(names, row, strict=True)}
+
+
+def outcomes(model: OneRun) -> dict[str, float]:
     """One flat dict of the run's outcomes: at project end, after the horizon, and counts.
 
     Counts (pilots, projects, conflicts...) cover the project's life, like the log frame;
@@ -164,8 +107,10 @@ def outcomes(model: PIPModel | RunView) -> dict[str, float]:
     least two) still work in one. Called before the run ends, "end" and "after" are now.
     """
     p = model.p
-    end = model.at_project_end or state_measures(model)
     now = state_measures(model)
+    at_end = model.at_project_end
+    end = _named(STATE_MEASURES, np.array([at_end[k] for k in STATE_MEASURES])) if at_end else now
+    counts = {k: int(at_end[k]) for k in model.counts} if at_end else model.counts
     first = model.first_project_month
     targets = _targets(p, end)
     still = now["firms_in_joint_projects"]
@@ -175,11 +120,11 @@ def outcomes(model: PIPModel | RunView) -> dict[str, float]:
         **targets,
         "sustained": bool(sustained and end["firms_in_joint_projects"] > 0),
         **end,
+        **counts,  # counted over the project
         "months_to_first_joint_project": float(first) if first is not None else math.nan,
         "months_to_log_frame": _month_or_nan(model.months_to_log_frame),
-        **{k: end.get(k, v) for k, v in model.counts.items()},  # counted over the project
         "conflicts_after_project": (
-            model.counts["conflicts"] - end["conflicts"] if model.at_project_end else 0
+            model.counts["conflicts"] - counts["conflicts"] if at_end else 0
         ),
         "firms_in_joint_projects_after": still,
         "mean_trust_after": now["mean_trust"],
@@ -190,41 +135,59 @@ def outcomes(model: PIPModel | RunView) -> dict[str, float]:
     }
 
 
-def _nan_to_zero(x: float) -> float:
-    return 0.0 if math.isnan(x) else x
+def block_outcomes(model: PIPModel) -> list[dict[str, float]]:
+    """The outcomes of every run of a block, in order."""
+    return [outcomes(model.run(r)) for r in range(model.runs)]
 
 
 def _month_or_nan(month: int | None) -> float:
     return float(month) if month is not None else math.nan
 
 
-def _mean_over_members(values: np.ndarray, model: PIPModel | RunView) -> float:
-    members = model.participating()
-    return float(values[members].mean()) if members.any() else 0.0
+# --- the monthly series ---------------------------------------------------------------------
+_SERIES_COUNTED = frozenset(_COUNTED) | {"month", "active_pilots", "technicians_present"}
 
 
-REPORTERS = {
-    "month": lambda m: m.steps,
-    "phase": lambda m: m.phase,
-    "participants": lambda m: int(m.participating().sum()),
-    "dropouts": lambda m: int((m.status == Status.DROPPED_OUT).sum()),
-    "firms_in_joint_projects": firms_in_joint_projects,
-    "active_pilots": lambda m: m.book.count(ventures.PILOT),
-    "active_projects": lambda m: m.book.count(ventures.PROJECT),
-    "technicians_present": lambda m: m.technicians_present(),
-    "mean_trust": lambda m: _nan_to_zero(
-        trust.mean_mutual_trust(m.trust, np.flatnonzero(m.participating()))
-    ),
-    "trust_partners": trust_partners,
-    "strong_ties": lambda m: ties(m)[0],
-    "tie_density": lambda m: ties(m)[1],
-    "trust_in_agency": lambda m: _mean_over_members(m.trust_in_agency(), m),
-    "trust_in_public": lambda m: _mean_over_members(m.trust_public, m),
-    "trust_in_collective_action": lambda m: _mean_over_members(m.trust_collective, m),
-    "mean_motivation": lambda m: _mean_over_members(m.motivation, m),
-    "sales_growth": sales_growth,
-    "productivity_growth": productivity_growth,
+def series_rows(model: PIPModel, series: np.ndarray, month: int) -> None:
+    """Fill ``series[:, month]`` with every run's row of the monthly series."""
+    s, rules = model.state, model.rules
+    for r in range(model.runs):
+        measures.series_row(s, rules, r, month, series[r, month])
+
+
+def series_frame(series: np.ndarray) -> pd.DataFrame:
+    """The monthly series of a block, ``(runs, months, columns)``, as one table with ``place``."""
+    runs, months, _ = series.shape
+    frame = pd.DataFrame(series.reshape(runs * months, len(SERIES)), columns=list(SERIES))
+    frame["place"] = np.repeat(np.arange(runs), months)
+    frame = frame.dropna(subset=["month"]).reset_index(drop=True)
+    for name in _SERIES_COUNTED & set(SERIES):
+        frame[name] = frame[name].astype(int)
+    frame["phase"] = [PHASES[int(k)] for k in frame["phase"]]
+    return frame
+
+
+def _reporter(k: int, name: str) -> Callable[[OneRun], Any]:
+    def read(model: OneRun) -> Any:
+        s, rules, r = model.core()
+        row = np.empty(len(SERIES))
+        measures.series_row(s, rules, r, model.steps, row)
+        if name == "phase":
+            return PHASES[int(row[k])]
+        return int(row[k]) if name in _SERIES_COUNTED else float(row[k])
+
+    read.__name__ = name
+    return read
+
+
+REPORTERS: dict[str, Callable[[OneRun], Any]] = {
+    name: _reporter(k, name) for k, name in enumerate(SERIES)
 }
+
+
+def reporters() -> dict[str, Callable[[OneRun], Any]]:
+    """The monthly series' reporters for Mesa's DataCollector (one run)."""
+    return dict(REPORTERS)
 
 
 # --- the declaration of every outcome -----------------------------------------------------------

@@ -13,6 +13,7 @@ import pytest
 from pipsim import TYPOLOGIES, Parameters, PIPModel
 from pipsim.agents import Enterprise
 from pipsim.outcomes import REPORTERS, state_measures
+from pipsim.rules import public
 from pipsim.parameters import TYPOLOGY_PRESETS
 from tests.strategies import EASY_PROJECTS, SMALL, run_to_end, same_outcomes, same_value
 
@@ -351,9 +352,8 @@ def test_political_crisis_hits_trust_and_demand_of_the_participants():
     members = model.participating()
     trust_public, institutional = model.trust_public.copy(), model.institutional_trust.copy()
     market = model.market_index.copy()
-    model.run_for(0.5)  # up to the start of month 5: the crisis, not yet the month's step
-    twin.run_for(0.5)
-    assert model.steps == 4
+    # what the schedule does at the start of month 5, before the month's rules
+    public.political_crisis(model.state, model.rules, 0, 5)
     hit = members & (trust_public > 1e-9)
     assert hit.any()
     assert np.all(model.trust_public[hit] < trust_public[hit])

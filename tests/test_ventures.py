@@ -1,4 +1,4 @@
-"""Ventures: forming groups on the ladder of joint experience, a month of every venture at once."""
+"""Ventures: forming groups on the ladder of joint experience, a month of every venture."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipsim import PIPModel, ventures
-from pipsim.dynamics import trust
+from pipsim.rules import book, forming
+from pipsim.rules import ventures as rules
+from pipsim.ventures import Venture
 from tests.strategies import EASY_PROJECTS, run_to_end, trust_matrices, unit
 from tests.strategies import SMALL as SMALL_MODEL
 
@@ -16,6 +18,42 @@ from tests.strategies import SMALL as SMALL_MODEL
 SMALL = {**SMALL_MODEL, "project_months": 18, "post_project_months": 6, "launch_months": 1}
 SMALL |= {"initial_participants": 15}
 QUIET = dict(noncompliance_risk=0.0, conflict_rate=0.0)
+
+
+def mean_mutual_trust(matrix: np.ndarray, group: np.ndarray) -> float:
+    """Mean trust over the ordered pairs of distinct members of ``group``."""
+    block = matrix[np.ix_(group, group)]
+    k = len(group)
+    return float((block.sum() - np.trace(block)) / (k * (k - 1)))
+
+
+def _new_venture(model: PIPModel, formed: bool) -> Venture | None:
+    """The view of the venture the model formed last, if ``formed``."""
+    if not formed:
+        return None
+    uid = model.state.formed[0] - 1
+    slot = int(np.flatnonzero(model.book.alive & (model.book.uid == uid))[0])
+    model.ventures  # the model keeps one view per venture  # noqa: B018
+    return next(v for v in model.ventures if v.slot == slot)
+
+
+def start_pilot(model: PIPModel, month: int) -> Venture | None:
+    """Form one pilot in run 0 now (the rule `forming.start_pilot`); its view, or None."""
+    formed = forming.start_pilot(model.state, model.rules, 0, model.rngs[0], month)
+    return _new_venture(model, formed)
+
+
+def start_project(model: PIPModel, month: int) -> Venture | None:
+    """Formalise one project in run 0 now (the rule `forming.start_project`); its view, or None."""
+    formed = forming.start_project(model.state, model.rules, 0, model.rngs[0], month)
+    return _new_venture(model, formed)
+
+
+def advance(model: PIPModel, month: int) -> None:
+    """A month of every venture of run 0 (the rule `ventures.month_of_ventures`)."""
+    for view in model.ventures:
+        view.remember()
+    rules.month_of_ventures(model.state, model.rules, 0, model.rngs[0], month)
 
 
 @st.composite
@@ -33,12 +71,14 @@ def group_problems(draw):
 @given(problem=group_problems())
 def test_trusting_group_is_a_trusting_group_around_the_founder(problem):
     matrix, founder, partners, threshold, size = problem
-    group = ventures.trusting_group(matrix, founder, partners, threshold, size)
+    mask = np.zeros(len(matrix), dtype=bool)
+    mask[partners] = True
+    group = forming.trusting_group(matrix, founder, mask, threshold, size)
     assert group[0] == founder
     assert len(set(group.tolist())) == len(group) <= size
     assert set(group.tolist()) <= set(partners.tolist())
     if len(group) > 1:
-        assert trust.mean_mutual_trust(matrix, group) >= threshold - 1e-12
+        assert mean_mutual_trust(matrix, group) >= threshold - 1e-12
 
 
 def test_trusting_group_prefers_the_most_trusted_partners():
@@ -46,7 +86,7 @@ def test_trusting_group_prefers_the_most_trusted_partners():
     matrix[0, [1, 2, 3]] = matrix[[1, 2, 3], 0] = [0.9, 0.6, 0.8]
     matrix[np.ix_([1, 2, 3], [1, 2, 3])] = 0.9
     np.fill_diagonal(matrix, 1.0)
-    group = ventures.trusting_group(matrix, 0, np.arange(1, 5), 0.5, 3)
+    group = forming.trusting_group(matrix, 0, np.arange(5) > 0, 0.5, 3)
     assert group.tolist() == [0, 1, 3]
 
 
@@ -54,8 +94,8 @@ def test_trusting_group_drops_members_who_do_not_trust_each_other():
     matrix = np.full((4, 4), 0.9)
     matrix[1, 2] = matrix[2, 1] = 0.0  # two partners who distrust each other
     np.fill_diagonal(matrix, 1.0)
-    group = ventures.trusting_group(matrix, 0, np.arange(1, 4), 0.8, 4)
-    assert trust.mean_mutual_trust(matrix, group) >= 0.8
+    group = forming.trusting_group(matrix, 0, np.arange(4) > 0, 0.8, 4)
+    assert mean_mutual_trust(matrix, group) >= 0.8
     assert not {1, 2} <= set(group.tolist())
     assert len(group) == 3 and group[0] == 0
 
@@ -79,7 +119,7 @@ def _prove(model: PIPModel, successes: int) -> None:
 
 def test_a_pilot_is_a_small_group_of_participants():
     model = _joint_work_model()
-    pilot = ventures.start_pilot(model, model.steps)
+    pilot = start_pilot(model, model.steps)
     assert pilot is not None and pilot.kind == "pilot"
     assert 1 <= len(pilot.members) <= model.p.pilot_group_size
     assert np.all(model.participating()[pilot.members])
@@ -92,11 +132,11 @@ def test_a_pilot_is_a_small_group_of_participants():
 def test_a_pilot_without_trouble_lasts_pilot_months(months):
     model = _joint_work_model(pilot_months=months, **QUIET)
     start = model.steps + 1
-    pilot = ventures.start_pilot(model, start)
+    pilot = start_pilot(model, start)
     lived = 0
     for month in range(start, start + 50):
         lived += 1
-        ventures.advance(model, month)
+        advance(model, month)
         if pilot not in model.ventures:
             break
     assert lived == months
@@ -108,7 +148,7 @@ def test_a_firm_is_in_one_pilot_at_a_time():
     model = _joint_work_model(seed=2, pilot_group_size=3)
     busy: set[int] = set()
     for _ in range(20):
-        pilot = ventures.start_pilot(model, model.steps)
+        pilot = start_pilot(model, model.steps)
         if pilot is None:
             continue
         assert busy.isdisjoint(pilot.members.tolist())
@@ -118,27 +158,27 @@ def test_a_firm_is_in_one_pilot_at_a_time():
 def test_partners_who_deliver_gain_trust_in_each_other_whatever_the_market_says():
     for success_rate in (0.0, 1.0):  # the market never / always answers
         model = _joint_work_model(pilot_success_rate=success_rate, **QUIET)
-        pilot = ventures.start_pilot(model, model.steps + 1)
+        pilot = start_pilot(model, model.steps + 1)
         members = pilot.members
-        before = trust.mean_mutual_trust(model.trust, members)
+        before = mean_mutual_trust(model.trust, members)
         for month in range(model.steps + 1, model.steps + 1 + model.p.pilot_months):
-            ventures.advance(model, month)
-        assert trust.mean_mutual_trust(model.trust, members) > before
+            advance(model, month)
+        assert mean_mutual_trust(model.trust, members) > before
 
 
 def test_a_failed_market_costs_faith_in_collective_action_not_trust_in_partners():
     won, lost = (_joint_work_model(pilot_success_rate=r, **QUIET) for r in (1.0, 0.0))
     for model in (won, lost):
-        pilot = ventures.start_pilot(model, model.steps + 1)
+        pilot = start_pilot(model, model.steps + 1)
         model.members_of_test = pilot.members
         for month in range(model.steps + 1, model.steps + 1 + model.p.pilot_months):
-            ventures.advance(model, month)
+            advance(model, month)
     assert won.counts["pilots_succeeded"] == 1 and lost.counts["pilots_failed"] == 1
     # the same seed forms the same pilot; the partners' conduct was the same
     np.testing.assert_array_equal(won.members_of_test, lost.members_of_test)
     members = won.members_of_test
-    assert trust.mean_mutual_trust(won.trust, members) == pytest.approx(
-        trust.mean_mutual_trust(lost.trust, members)
+    assert mean_mutual_trust(won.trust, members) == pytest.approx(
+        mean_mutual_trust(lost.trust, members)
     )
     assert np.all(won.trust_collective[members] > lost.trust_collective[members])
     together = won.joint_successes[np.ix_(members, members)]
@@ -149,22 +189,10 @@ def test_a_failed_market_costs_faith_in_collective_action_not_trust_in_partners(
 def test_partners_learn_from_conduct_and_blame_only_the_one_who_failed():
     model = _joint_work_model()
     group = np.array([0, 1, 2])
-    members = np.zeros((1, 1, model.n), dtype=bool)  # run 0 of the block, one venture
-    members[0, 0, group] = True
-    defected = np.zeros_like(members)
-    defected[0, 0, 2] = True  # firm 2 failed the group
-    month = ventures.Month(
-        members=members,
-        defected=defected,
-        lapsed=np.zeros_like(members),
-        conflicts=np.array([[1]]),  # its failure is the only conflict
-        mediated=np.array([[False]]),
-        broke=np.array([[False]]),
-        group_trust=np.array([[0.5]]),
-        pairs=ventures.member_pairs(members),
-    )
+    v = book.open_venture(model.state, 0, 0, 0, model.steps, model.steps + 3, group, 3)
+    defected = np.array([False, False, True])  # by member position: firm 2 failed the group
     before = model.trust.copy()
-    ventures.learn_from_conduct(model, month)
+    rules.learn_from_conduct(model.state, model.rules, 0, v, defected, np.zeros(3, bool), 0.0)
     assert model.trust[0, 1] > before[0, 1] and model.trust[1, 0] > before[1, 0]
     assert model.trust[0, 2] < before[0, 2] and model.trust[1, 2] < before[1, 2]
     assert model.trust[2, 0] > before[2, 0]  # the culprit saw its partners deliver
@@ -175,47 +203,47 @@ def test_partners_learn_from_conduct_and_blame_only_the_one_who_failed():
 def test_no_project_without_enough_joint_successes():
     model = _joint_work_model(**{**EASY_PROJECTS, "successes_before_project": 2})
     _prove(model, 1)
-    assert ventures.start_project(model, model.steps) is None
+    assert start_project(model, model.steps) is None
     assert model.counts["projects_run"] == 0
 
 
 def test_a_project_forms_among_trusting_firms_who_succeeded_together():
     model = _joint_work_model(**{**EASY_PROJECTS, "successes_before_project": 2})
     _prove(model, 2)
-    project = ventures.start_project(model, model.steps)
+    project = start_project(model, model.steps)
     assert project is not None and project.kind == "project"
     assert ventures.MIN_PROJECT_FIRMS <= len(project.members) <= model.p.project_group_size
     assert np.all(model.project_of[project.members] >= 0)
     assert model.first_project_month == model.steps
-    assert trust.mean_mutual_trust(model.trust, project.members) >= (
+    assert mean_mutual_trust(model.trust, project.members) >= (
         model.p.project_trust_threshold
     )
 
 
 def test_without_the_ladder_trust_alone_is_enough():
     model = _joint_work_model(**EASY_PROJECTS)
-    assert ventures.start_project(model, model.steps) is not None
+    assert start_project(model, model.steps) is not None
 
 
 def test_a_too_demanding_threshold_blocks_projects():
     model = _joint_work_model(**{**EASY_PROJECTS, "project_trust_threshold": 1.0})
     _prove(model, 5)
-    assert ventures.start_project(model, model.steps) is None
+    assert start_project(model, model.steps) is None
 
 
 def test_walking_out_of_a_project_takes_the_firms_gain_away_and_costs_trust():
     model = _joint_work_model(**EASY_PROJECTS)
     _prove(model, 2)
-    project = ventures.start_project(model, model.steps)
+    project = start_project(model, model.steps)
     members = project.members
     gains = np.linspace(0.1, 0.2, len(members))
     model.book.sales_gain[project.slot, members] = gains
     model.joint_sales_uplift[members] += gains
     leaver, stays = int(members[0]), members[1:]
     trust_in_leaver = model.trust[stays, leaver].copy()
-    leavers = np.zeros((1, model.n), dtype=bool)  # run 0 of the block
-    leavers[0, leaver] = True
-    ventures.walk_out(model, leavers)
+    leavers = np.zeros(model.n, dtype=bool)
+    leavers[leaver] = True
+    rules.walk_out(model.state, model.rules, 0, leavers)
     np.testing.assert_array_equal(project.members, stays)
     assert model.project_of[leaver] == -1
     assert model.joint_sales_uplift[leaver] == pytest.approx(0.0)
@@ -224,11 +252,7 @@ def test_walking_out_of_a_project_takes_the_firms_gain_away_and_costs_trust():
 
 
 def test_a_project_succeeds_more_often_among_members_who_trust_each_other():
-    capability = np.array([0.5])
-    low, high = (
-        ventures.activities.project_success_probability(0.9, capability, np.array([t]))
-        for t in (0.2, 0.8)
-    )
+    low, high = (rules.project_success_probability(0.9, 0.5, t) for t in (0.2, 0.8))
     assert high > low
 
 

@@ -8,22 +8,23 @@ word of mouth when they see participants getting results.
 
 from __future__ import annotations
 
-import numpy as np
-
-Array = np.ndarray
+from numba import njit
 
 
-def spend(motivation: Array, cost: float) -> Array:
+@njit(cache=True)
+def spend(motivation: float, cost: float) -> float:
     """Motivation after a month of taking part: time and money spent."""
-    return np.maximum(motivation - cost, 0.0)
+    return max(motivation - cost, 0.0)
 
 
-def reward(motivation: Array | float, amount: float) -> Array:
+@njit(cache=True)
+def reward(motivation: float, amount: float) -> float:
     """Motivation after a tangible result: close a share ``amount`` of the gap to 1."""
     return motivation + min(amount, 1.0) * (1.0 - motivation)
 
 
-def expected_benefit(trust_collective: Array, trust_public: Array, appropriability: float) -> Array:
+@njit(cache=True)
+def expected_benefit(trust_collective: float, trust_public: float, appropriability: float) -> float:
     """What a firm expects from staying in the project (0-1).
 
     The part of the benefit firms can appropriate comes through collective action with their
@@ -34,17 +35,19 @@ def expected_benefit(trust_collective: Array, trust_public: Array, appropriabili
     return appropriability * trust_collective + (1.0 - appropriability) * trust_public
 
 
-def dropout_probability(months_waiting: Array, patience: Array, motivation: Array) -> Array:
+@njit(cache=True)
+def dropout_probability(months_waiting: float, patience: float, motivation: float) -> float:
     """Monthly chance a participant leaves: past its patience, or with no motivation left."""
-    impatient = np.where(months_waiting > patience, 0.1, 0.0)
-    discouraged = np.where(motivation < 0.1, 0.3, 0.0)
-    return np.clip(impatient + discouraged, 0.0, 1.0)
+    impatient = 0.1 if months_waiting > patience else 0.0
+    discouraged = 0.3 if motivation < 0.1 else 0.0
+    return min(max(impatient + discouraged, 0.0), 1.0)
 
 
-def join_probability(rate: float, share_with_results: float, expected: Array) -> Array:
+@njit(cache=True)
+def join_probability(rate: float, share_with_results: float, expected: float) -> float:
     """Monthly chance an outside firm joins, having heard of participants' results.
 
     ``expected`` is what the firm expects from taking part (`expected_benefit`): where benefits
     are hard to appropriate, a ministry nobody trusts keeps firms away.
     """
-    return np.clip(rate * share_with_results * (0.5 + expected), 0.0, 1.0)
+    return min(max(rate * share_with_results * (0.5 + expected), 0.0), 1.0)

@@ -1,0 +1,191 @@
+"""Contact between firms: the team's trust-building events, chance meetings, the close-out's talks.
+
+Trust-building events (meetings with peer testimony, travel, social events with families,
+visits to other enterprises) let firms see how the others behave: weak evidence of each other's
+reliability. Distance keeps some away, but those who come learn as much as anywhere: the value
+of contact the team arranges does not shrink with distance (Box 5 blames the *lack* of contact).
+Neighbours also meet informally; distant firms rarely do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from pipsim.rules.draws import choose, whole_and_chance
+from pipsim.rules.learning import (
+    apply_evidence,
+    evidence_factors,
+    learn_many,
+    observe,
+    trust_in_agency,
+)
+from pipsim.rules.state import EVENTS_HELD, PARTICIPATING, PROJECT, Rules, State
+
+
+@dataclass(frozen=True, slots=True)
+class EventKind:
+    """One kind of trust-building event: how many it invites and how much one attendance shows."""
+
+    name: str
+    evidence: float  # weight of seeing a partner at it, in units of one joint-work month
+    invited: int  # firms invited (every participant if larger than their number)
+    collective_action_gain: float  # peer testimony: evidence that collective action pays
+    weight: float  # how often the team organises it
+
+
+# The document's "How to promote trust": testimony by peers is "particularly effective";
+# travel shares new environments; social events with families let people know each other;
+# visits "are a test of the willingness to form a group". Sizes are this model's assumptions:
+# a meeting or a social event is open to every participant; a trip or a visit takes a group.
+EVENT_KINDS: tuple[EventKind, ...] = (
+    EventKind("meeting with peer testimony", 0.3, 1000, 0.5, 0.4),
+    EventKind("business or technology travel", 1.0, 12, 0.3, 0.15),
+    EventKind("social event with families", 0.6, 1000, 0.0, 0.2),
+    EventKind("visit to another enterprise", 0.8, 8, 0.3, 0.25),
+)
+EVENT_WEIGHTS = np.array([k.weight for k in EVENT_KINDS])
+EVENT_INVITED = np.array([k.invited for k in EVENT_KINDS])
+EVENT_EVIDENCE = np.array([k.evidence for k in EVENT_KINDS])
+EVENT_TESTIMONY = np.array([k.collective_action_gain for k in EVENT_KINDS])
+DISTANCE_ABSENCE = 0.3  # share of invited firms far away who stay home (travel time and cost)
+
+
+@njit(cache=True)
+def attendance_probability(
+    motivation: float, trust_collective: float, trust_agency: float, distance: float
+) -> float:
+    """Chance an invited firm attends: motivated firms that trust the organisers come.
+
+    Distance keeps some of them away (Box 5: it "made communications difficult").
+    """
+    keen = (0.3 + 0.7 * motivation) * (0.6 + 0.4 * trust_collective) * (0.7 + 0.3 * trust_agency)
+    return min(max(keen * (1.0 - DISTANCE_ABSENCE * distance), 0.0), 1.0)
+
+
+@njit(cache=True)
+def chance_meeting_probability(rate: float, distance: float) -> float:
+    """Monthly chance two participants meet informally: neighbours often, distant firms rarely."""
+    return rate * (1.0 - distance)
+
+
+@njit(cache=True)
+def participants(s: State, r: int) -> np.ndarray:
+    """The firms taking part, in firm order."""
+    n = s.status.shape[1]
+    out = np.empty(n, dtype=np.int64)
+    count = 0
+    for i in range(n):
+        if s.status[r, i] == PARTICIPATING:
+            out[count] = i
+            count += 1
+    return out[:count]
+
+
+@njit(cache=True)
+def trust_building(s: State, p: Rules, r: int, rng: np.random.Generator) -> None:
+    """The month's events: who is invited, who comes, what they see of each other.
+
+    Every pair that attends the same event gains an observation of each other's conduct,
+    weighted by the kind of event: on average a firm behaves as reliably as it is (fractional
+    evidence, as `learning.observe`); peer testimony is evidence that
+    collective action pays. Events are the team's own programme: they do not take the slots of
+    pilots and projects.
+    """
+    if not p.trust_building_events:
+        return
+    planned = whole_and_chance(rng, p.events_per_month)
+    members = participants(s, r)
+    k = len(members)
+    if k < 2 or planned == 0:
+        return
+    attended = np.zeros((planned, k), dtype=np.bool_)
+    evidence = np.empty(planned)
+    testimony = np.empty(planned)
+    for e in range(planned):
+        kind = choose(rng, EVENT_WEIGHTS, len(EVENT_WEIGHTS))
+        evidence[e], testimony[e] = EVENT_EVIDENCE[kind], EVENT_TESTIMONY[kind]
+        invited = invite(rng, k, min(EVENT_INVITED[kind], k))
+        for a in invited:
+            i = members[a]
+            come = attendance_probability(
+                s.motivation[r, i],
+                s.trust_collective[r, i],
+                trust_in_agency(
+                    s.relationship[r, i], s.institutional_trust[r, i], p.relationship_weight
+                ),
+                p.geographic_distance,
+            )
+            attended[e, a] = rng.random() < come
+    s.counts[r, EVENTS_HELD] += planned
+    for e in range(planned):
+        for b in range(k):  # what the others saw of firm b at event e
+            if not attended[e, b]:
+                continue
+            seen = members[b]
+            good = evidence[e] * s.reliability[r, seen]
+            half_bad, closed = evidence_factors(
+                good, evidence[e] - good, p.trust_gain, p.trust_loss_ratio
+            )
+            for a in range(k):
+                if a != b and attended[e, a]:
+                    watcher = members[a]
+                    s.trust[r, watcher, seen] = apply_evidence(
+                        s.trust[r, watcher, seen], half_bad, closed
+                    )
+                    s.contact[r, watcher, seen] = True
+    for a in range(k):
+        heard = 0.0
+        for e in range(planned):
+            heard += testimony[e] * attended[e, a]
+        i = members[a]
+        s.trust_collective[r, i] = learn_many(
+            s.trust_collective[r, i], heard, 0.0, p.trust_gain, p.trust_loss_ratio
+        )
+
+
+@njit(cache=True)
+def invite(rng: np.random.Generator, k: int, invited: int) -> np.ndarray:
+    """``invited`` of ``k`` participants, drawn at random (positions in the participants' list)."""
+    order = np.arange(k)
+    for a in range(invited):  # a partial Fisher-Yates shuffle
+        b = a + rng.integers(0, k - a)
+        order[a], order[b] = order[b], order[a]
+    return order[:invited]
+
+
+@njit(cache=True)
+def chance_meetings(s: State, p: Rules, r: int, rng: np.random.Generator) -> None:
+    """Participants who are neighbours meet informally; each meeting shows both their conduct.
+
+    Each pair of participants meets with the same small chance; the number of meetings is drawn
+    first and the pairs after, so a month costs what its meetings cost.
+    """
+    chance = chance_meeting_probability(p.spontaneous_contact, p.geographic_distance)
+    if chance <= 0.0:
+        return
+    members = participants(s, r)
+    k = len(members)
+    if k < 2:
+        return
+    for _ in range(rng.binomial(k * (k - 1) // 2, chance)):
+        a = members[rng.integers(0, k)]
+        b = members[rng.integers(0, k)]
+        if a != b:
+            observe(s, p, r, a, b, 1.0)
+            observe(s, p, r, b, a, 1.0)
+
+
+@njit(cache=True)
+def consolidate(s: State, p: Rules, r: int) -> None:
+    """Close-out: the team meets each collective project's group to prepare it to go alone."""
+    for v in range(s.alive.shape[1]):
+        if not s.alive[r, v] or s.kind[r, v] != PROJECT:
+            continue
+        size = s.size[r, v]
+        for a in range(size):
+            for b in range(size):
+                if a != b:
+                    observe(s, p, r, s.members[r, v, a], s.members[r, v, b], 1.0)
