@@ -240,7 +240,7 @@ class PIPModel(OneRun, mesa.Model):
 
 # --- set-up -------------------------------------------------------------------------------------
 def set_up(p: Parameters, rngs: list[np.random.Generator], event_log: bool) -> State:
-    """The state of a block at launch: each run's firms, trust and institutions from its own draws."""
+    """The state of a block at launch: each run's firms, trust and institutions, its own draws."""
     runs, n, posts = len(rngs), p.n_enterprises, p.n_technicians
     slots = venture_slots(n)
     arrays: dict[str, np.ndarray] = {}
@@ -351,7 +351,7 @@ def trust_at_launch(p: Parameters, rng: np.random.Generator) -> dict[str, np.nda
 
 
 def institutions(p: Parameters, rng: np.random.Generator) -> dict[str, Any]:
-    """The team's skills, and the months a crisis and a minister's delegation strike (NaN: never)."""
+    """The team's skills; the months a crisis and a minister's delegation strike (NaN: never)."""
     skill = np.clip(rng.normal(p.technician_skill, 0.15, p.n_technicians), 0, 1)
     if p.political_crisis_month:
         crisis = float(p.political_crisis_month)

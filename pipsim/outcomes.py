@@ -82,7 +82,12 @@ def _targets(p: Parameters, measured: dict[str, float]) -> dict[str, bool]:
     }
 
 
-_COUNTED = ("participants", "dropouts", "firms_in_joint_projects", "active_projects")
+_COUNTED: tuple[str, ...] = (
+    "participants",
+    "dropouts",
+    "firms_in_joint_projects",
+    "active_projects",
+)
 _COUNTED += ("new_exporters", "strong_ties")
 
 

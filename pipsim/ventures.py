@@ -39,7 +39,16 @@ __all__ = [
     "label_name",
 ]
 
-_BOOK = ("alive", "kind", "label", "start", "ends", "operating", "months_operating", "uid")
+_BOOK: tuple[str, ...] = (
+    "alive",
+    "kind",
+    "label",
+    "start",
+    "ends",
+    "operating",
+    "months_operating",
+    "uid",
+)
 _BOOK += ("size", "members", "sales_gain")
 
 

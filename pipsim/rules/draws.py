@@ -66,6 +66,6 @@ def happens(rng: np.random.Generator, probability: float) -> bool:
 
 @njit(cache=True)
 def whole_and_chance(rng: np.random.Generator, rate: float) -> int:
-    """A monthly plan of ``rate`` things: its whole part, and one more with its fraction's chance."""
+    """A plan of ``rate`` things a month: its whole part, one more with its fraction as chance."""
     whole = int(rate)
     return whole + (1 if rng.random() < rate - whole else 0)

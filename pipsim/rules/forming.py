@@ -96,8 +96,10 @@ def start_pilot(s: State, p: Rules, r: int, rng: np.random.Generator, month: int
     weights = np.empty(count)
     for k in range(count):
         j = candidates[k]
-        weights[k] = 0.0 if j == founder else partner_weight(
-            s.trust[r, founder, j], keen[k], s.joint_successes[r, founder, j]
+        weights[k] = (
+            0.0
+            if j == founder
+            else partner_weight(s.trust[r, founder, j], keen[k], s.joint_successes[r, founder, j])
         )
     picked = np.empty(count, dtype=np.int64)
     drawn = sample(rng, weights, count, p.pilot_group_size - 1, picked)
@@ -105,10 +107,10 @@ def start_pilot(s: State, p: Rules, r: int, rng: np.random.Generator, month: int
     group[0] = founder
     for k in range(drawn):
         group[k + 1] = candidates[picked[k]]
-    label = rng.integers(0, N_PILOT_KINDS)
+    label = int(rng.integers(0, N_PILOT_KINDS))
     open_venture(s, r, PILOT, label, month, month + p.pilot_months - 1, group, drawn + 1)
-    for i in group:
-        s.in_pilot[r, i] = True
+    for k in range(drawn + 1):
+        s.in_pilot[r, group[k]] = True
     s.counts[r, PILOTS_RUN] += 1
     return True
 
@@ -177,11 +179,11 @@ def open_project(
     s: State, p: Rules, r: int, rng: np.random.Generator, month: int, group: np.ndarray
 ) -> None:
     """A collective project of ``group``: a kind drawn, a maturation as long as the kind takes."""
-    label = rng.integers(0, N_PROJECT_KINDS)
+    label = int(rng.integers(0, N_PROJECT_KINDS))
     months = max(1, round(p.project_maturation_months * MATURATION_SHARE[label]))
     v = open_venture(s, r, PROJECT, label, month, month + months - 1, group, len(group))
-    for i in group:
-        s.project_of[r, i] = s.uid[r, v]
+    for k in range(len(group)):
+        s.project_of[r, group[k]] = s.uid[r, v]
     s.counts[r, PROJECTS_RUN] += 1
     if np.isnan(s.first_project[r]):
         s.first_project[r] = month

@@ -43,5 +43,6 @@ def label_name(kind: int, label: int) -> str:
     """What a venture of this kind (0 pilot, 1 project) and label does, in plain words."""
     return PILOT_KINDS[label] if kind == 0 else PROJECT_KINDS[label].name
 
+
 N_PILOT_KINDS = len(PILOT_KINDS)
 N_PROJECT_KINDS = len(PROJECT_KINDS)

@@ -27,9 +27,7 @@ RESULTS_REMEMBERED = 6  # months a participant's last result is talked about
 
 
 @njit(cache=True)
-def month_of_membership(
-    s: State, p: Rules, r: int, rng: np.random.Generator, month: int
-) -> None:
+def month_of_membership(s: State, p: Rules, r: int, rng: np.random.Generator, month: int) -> None:
     """Taking part costs motivation, waiting costs patience; the impatient leave; others join."""
     present = agency_present(p, month)
     leaving = np.zeros(p.n, dtype=np.bool_)

@@ -89,8 +89,11 @@ def advance(
     last: int,
     series: np.ndarray,
 ) -> None:
-    """Months ``first`` to ``last`` of run ``r``; with a ``series`` (runs, months + 1, columns),
-    each month's row of the monthly series (`measures.SERIES`) too."""
+    """Months ``first`` to ``last`` of run ``r``, in one compiled call.
+
+    With a ``series`` array (runs, months + 1, columns), each month's row of the monthly series
+    (`measures.SERIES`) is filled too; an empty one keeps none.
+    """
     for m in range(first, last + 1):
         month(s, p, r, rng, m)
         if series.shape[1] > m:

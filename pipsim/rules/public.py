@@ -69,7 +69,9 @@ def delegate(s: State, p: Rules, r: int, month: int) -> None:
     s.commitment[r] *= DELEGATED_COMMITMENT
     for i in range(p.n):
         if s.status[r, i] == PARTICIPATING:
-            s.trust_public[r, i] = learn(s.trust_public[r, i], False, p.trust_gain, p.trust_loss_ratio)
+            s.trust_public[r, i] = learn(
+                s.trust_public[r, i], False, p.trust_gain, p.trust_loss_ratio
+            )
             s.motivation[r, i] = spend(s.motivation[r, i], 0.05)
     record(s, p, r, month, events.DELEGATED, 0, 0)
 

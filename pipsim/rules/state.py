@@ -202,9 +202,7 @@ def rules(p: Parameters, logging: bool) -> Rules:
     for name, kind in get_type_hints(Rules).items():
         if name not in ("n", "total_months", "logging"):
             values[name] = kind(getattr(p, name))
-    return Rules(
-        n=p.n_enterprises, total_months=p.total_months, logging=bool(logging), **values
-    )
+    return Rules(n=p.n_enterprises, total_months=p.total_months, logging=bool(logging), **values)
 
 
 def venture_slots(n: int) -> int:

@@ -48,7 +48,11 @@ EXPORT_CHANCE = 0.1  # monthly chance a member of a ramping marketing project st
 # --- the formulas ---------------------------------------------------------------------------
 @njit(cache=True)
 def noncompliance_probability(
-    risk: float, trust_in_group: float, motivation: float, appropriability: float, trust_public: float
+    risk: float,
+    trust_in_group: float,
+    motivation: float,
+    appropriability: float,
+    trust_public: float,
 ) -> float:
     """Monthly chance a member fails the group (does not deliver, does not pay, free-rides).
 
@@ -342,8 +346,8 @@ def project_month(
     holds = matured and rng.random() < project_success_probability(
         p.project_success_rate, capability, trusting
     )
-    market_lost = operating and not too_few and rng.random() < monthly_probability(
-        p.operating_failure_rate
+    market_lost = (
+        operating and not too_few and rng.random() < monthly_probability(p.operating_failure_rate)
     )
     label = s.label[r, v]
     if too_few:
@@ -400,9 +404,7 @@ def result(s: State, p: Rules, r: int, month: int, v: int, won: bool) -> None:
             s.trust_collective[r, i] = learn_many(
                 s.trust_collective[r, i], 0.0, weight, p.trust_gain, p.trust_loss_ratio
             )
-            s.motivation[r, i] = spend(
-                s.motivation[r, i], FAILURE_MOTIVATION * p.trust_loss_ratio
-            )
+            s.motivation[r, i] = spend(s.motivation[r, i], FAILURE_MOTIVATION * p.trust_loss_ratio)
     if won and s.kind[r, v] == PILOT:
         for a in range(size):
             i = s.members[r, v, a]
