@@ -35,7 +35,9 @@ from pipsim.rules.state import (
     TRUST_DTYPE,
     Rules,
     State,
+    StateArrays,
     log_room,
+    make_state,
     rules,
     venture_slots,
 )
@@ -255,7 +257,7 @@ def set_up(p: Parameters, rngs: list[np.random.Generator], event_log: bool) -> S
                 arrays[name] = np.empty((runs, *np.shape(value)), dtype=np.asarray(value).dtype)
             arrays[name][r] = value
     shape, pairs = (runs, n), (runs, n, n)
-    return State(
+    arrays = StateArrays(
         **arrays,
         months_waiting=np.zeros(shape),
         last_result_month=np.full(shape, -99, dtype=np.int64),
@@ -295,6 +297,7 @@ def set_up(p: Parameters, rngs: list[np.random.Generator], event_log: bool) -> S
         log=np.zeros((runs, log_room(n, posts) if event_log else 0, LOG_FIELDS), dtype=np.int64),
         logged=np.zeros(runs, dtype=np.int64),
     )
+    return make_state(arrays)
 
 
 def enterprises(p: Parameters, rng: np.random.Generator) -> dict[str, np.ndarray]:

@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pipsim.agents import Status
-from pipsim.rules.state import COUNTS, PHASES, Rules, State
+from pipsim.rules.state import COUNTS, PHASES, Rules, State, StateArrays
 
 if TYPE_CHECKING:
     from pipsim.model import PIPModel
     from pipsim.parameters import Parameters
     from pipsim.ventures import RunBook
 
-STATE_NAMES = frozenset(State._fields)
+STATE_NAMES = frozenset(StateArrays._fields)
 
 
 class OneRun:

@@ -58,6 +58,22 @@ def test_any_run_of_a_block_comes_back_with_its_months_and_events():
         block.reproduce(SETTING, 11, 5, place=5)
 
 
+def test_a_run_does_not_depend_on_its_block_mates():
+    """Run r draws from its own generator: the same run in a block of 3 and of 8."""
+    small, large = (block.run_block(SETTING, 21, size)[0] for size in (3, 8))
+    for r in range(3):
+        assert same(small.iloc[r].to_dict(), large.iloc[r].to_dict())
+
+
+def test_month_by_month_and_a_whole_horizon_at_once_are_the_same_run():
+    stepped = run_to_end(PIPModel(rng=4, event_log=True, **SETTING))
+    at_once = PIPModel(rng=4, event_log=False, **SETTING)
+    at_once.run_model()
+    assert at_once.steps == stepped.steps == SETTING["project_months"] + 6
+    assert same(at_once.outcomes(), stepped.outcomes())
+    np.testing.assert_array_equal(at_once.trust, stepped.trust)
+
+
 def test_the_runs_of_a_block_differ_from_each_other():
     runs, _ = block.run_block(SETTING, 2, 8)
     assert runs["mean_trust"].nunique() == 8

@@ -2,9 +2,10 @@
 
 Sweeps, sensitivity analysis, duration search and calibration all ask the same question of
 the model: "run these parameters R times from this seed and give me each run's outcomes".
-`run_block` answers it with one `PIPModel` holding the R runs as one array pass. A run is its
-block's seed and its place in the block (and the block's size): `reproduce` runs the block
-again and hands back that one run, its monthly series and event log included.
+`run_block` answers it with one `PIPModel` holding the R runs, each advanced to its end in one
+compiled call with its own random generator. A run is its block's seed and its place in the
+block: `reproduce` runs the block again and hands back that one run, its monthly series and
+event log included.
 """
 
 from __future__ import annotations
@@ -33,8 +34,7 @@ def simulate(
         event_log=event_log,
         **overrides,
     )
-    while model.running:
-        model.step()
+    model.run_model()
     return model
 
 
