@@ -245,7 +245,7 @@ def set_up(p: Parameters, rngs: list[np.random.Generator], event_log: bool) -> S
     """The state of a block at launch: each run's firms, trust and institutions, its own draws."""
     runs, n, posts = len(rngs), p.n_enterprises, p.n_technicians
     slots = venture_slots(n)
-    arrays: dict[str, np.ndarray] = {}
+    drawn: dict[str, np.ndarray] = {}
     for r, rng in enumerate(rngs):
         one = {
             **enterprises(p, rng),
@@ -253,12 +253,12 @@ def set_up(p: Parameters, rngs: list[np.random.Generator], event_log: bool) -> S
             **institutions(p, rng),
         }
         for name, value in one.items():
-            if name not in arrays:
-                arrays[name] = np.empty((runs, *np.shape(value)), dtype=np.asarray(value).dtype)
-            arrays[name][r] = value
+            if name not in drawn:
+                drawn[name] = np.empty((runs, *np.shape(value)), dtype=np.asarray(value).dtype)
+            drawn[name][r] = value
     shape, pairs = (runs, n), (runs, n, n)
     arrays = StateArrays(
-        **arrays,
+        **drawn,
         months_waiting=np.zeros(shape),
         last_result_month=np.full(shape, -99, dtype=np.int64),
         track_record=np.zeros(shape, dtype=np.int64),

@@ -217,7 +217,7 @@ STATE_TYPE = StateType(
 
 
 def make_state(arrays: StateArrays) -> State:
-    """The `State` of these arrays (each in its declared type; the arrays are shared, not copied)."""
+    """The `State` of these arrays, each in its declared type (shared by the rules, no copy)."""
     typed = StateArrays(
         *(
             np.ascontiguousarray(value, dtype=LAYOUT[name][0])
@@ -234,7 +234,7 @@ def make_state(arrays: StateArrays) -> State:
 
 @njit(cache=True)
 def _struct_of(a: StateArrays) -> State:
-    s = structref.new(STATE_TYPE)
+    s = structref.new(STATE_TYPE)  # type: ignore[call-arg,var-annotated]  # numba typed
     s.is_lead = a.is_lead
     s.size_class = a.size_class
     s.capability = a.capability
@@ -405,7 +405,7 @@ def make_rules(values: RuleValues) -> Rules:
 
 @njit(cache=True)
 def _rules_struct_of(v: RuleValues) -> Rules:
-    p = structref.new(RULES_TYPE)
+    p = structref.new(RULES_TYPE)  # type: ignore[call-arg,var-annotated]  # numba typed
     p.n = v.n
     p.project_months = v.project_months
     p.total_months = v.total_months
