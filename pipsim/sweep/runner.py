@@ -209,7 +209,10 @@ def _run_locked(
 
     expected = {offset + c: span(c) for c in range(n_chunks)}
     columns = (*results.ID_COLUMNS, *keys)
-    done, notes = results.verify_chunks(out, expected, columns, scenario.time_series)
+    seeds = {offset + c: {b.seed for b in blocks_of(c)} for c in range(n_chunks)}
+    done, notes = results.verify_chunks(
+        out, expected, columns, scenario.time_series, seeds, scenario.design_digest
+    )
     todo = [c for c in range(n_chunks) if offset + c not in done]
     runs_in_out = max(offset + total, manifest.get("total_runs") or 0)  # every block so far
     # recorded now, not only at the end, so a partly finished sweep can be summarised
@@ -233,7 +236,7 @@ def _run_locked(
             smoothing=0.1,
         ) as bar:
             for index, table, series, took in _dispatch(engine.executor, make, todo, workers):
-                results.write_chunk(out, index, table, series)
+                results.write_chunk(out, index, table, series, scenario.design_digest)
                 seconds += took
                 bar.update(len(table))
     finally:
