@@ -43,6 +43,7 @@ from pipsim.cli.common import (
 )
 from pipsim.sweep import design, results
 from pipsim.sweep.design import Scenario
+from pipsim.sweep.files import save_csv, save_figure, write_bytes
 
 
 def add(subparsers: Subparsers) -> None:
@@ -169,7 +170,7 @@ def _rounds(
 def write(out: Path, answer: Duration, rounds: list[int], tolerance: float | None) -> list[Path]:
     """Write ``duration.csv``, ``duration.json`` and ``figures/duration.png``; their paths."""
     files = [out / "duration.csv", out / "duration.json", out / "figures" / "duration.png"]
-    answer.lengths_table().to_csv(files[0], index=False)
+    save_csv(out, files[0], answer.lengths_table())
     finite = lambda v: v if math.isfinite(v) else None  # noqa: E731 - JSON has no infinity
     facts = {
         "question": f"How long must the project be to meet the log frame with probability "
@@ -185,9 +186,9 @@ def write(out: Path, answer: Duration, rounds: list[int], tolerance: float | Non
         "replications_per_round": rounds,
         "tolerance": tolerance,
     }
-    files[1].write_text(json.dumps(facts, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    files[2].parent.mkdir(exist_ok=True)
-    duration.figure(answer).savefig(files[2], dpi=120)
+    text = json.dumps(facts, indent=2, ensure_ascii=False) + "\n"
+    write_bytes(out, files[1], text.encode("utf-8"))
+    save_figure(out, files[2], duration.figure(answer), dpi=120)
     return files
 
 

@@ -31,7 +31,7 @@ import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 RECORD = "files.jsonl"
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -375,3 +375,26 @@ def legacy_own(out: Path, path: Path) -> bool:
             return rel.suffix == ".png"
         return rel.name.startswith("chunk-") and rel.suffix == ".parquet"
     return False
+
+
+# --- what a reader may trust ------------------------------------------------------------------
+def trusted(record: Record, path: Path) -> bool:
+    """Whether ``path`` holds what pipsim wrote, as the record has it (its digest).
+
+    In a folder of an older pipsim without a record: a regular file with a pipsim name. Only
+    such files are read into a report.
+    """
+    if record.found:
+        return record.intact(path)
+    return legacy_own(record.out, path)
+
+
+# --- the usual kinds of file ------------------------------------------------------------------
+def save_csv(out: Path, path: Path, frame: Any) -> None:
+    """Write a pandas table as CSV to ``path`` in ``out`` (see `write`)."""
+    write(out, path, lambda file: frame.to_csv(file, index=False))
+
+
+def save_figure(out: Path, path: Path, figure: Any, dpi: int) -> None:
+    """Write a matplotlib figure as PNG to ``path`` in ``out`` (see `write`)."""
+    write(out, path, lambda file: figure.savefig(file, dpi=dpi, format="png"))
