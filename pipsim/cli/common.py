@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pipsim.sweep import results
+from pipsim.sweep import files, results
 from pipsim.sweep.design import Scenario
 from pipsim.sweep.scenario import MAX_REPLICATIONS, MAX_RUNS, ScenarioError, load_scenario
 
@@ -228,6 +228,11 @@ def check_limits(scenario: Scenario, runs: int, args: argparse.Namespace) -> Non
             raise UsageError(
                 f"{runs:,} runs is more than {MAX_RUNS:,}: pass --force if you mean it"
             )
+    note_workers(args, runs)
+
+
+def note_workers(args: argparse.Namespace, runs: int | None = None) -> None:
+    """Say so when ``--workers`` asks for more local processes than this machine has cores."""
     cores = os.cpu_count() or 1
     if args.workers and args.workers > cores and args.dask is None:
         used = workers(args, runs)
@@ -310,12 +315,7 @@ def _engine(
     except RuntimeError as error:  # Dask is not installed
         raise UsageError(str(error)) from None
     except (OSError, TimeoutError, ValueError) as error:
-        where = (
-            "start a local Dask cluster"
-            if dask == "local"
-            else f"connect to the Dask scheduler at {dask}"
-        )
-        raise UsageError(f"cannot {where}: {error}") from None
+        raise dask_problem(dask, error) from None
     of_total = f" of {total:,}" if total is not None else ""
     try:
         yield engine.executor
@@ -335,6 +335,16 @@ def _engine(
         raise UsageError(f"the sweep stopped: {error}{resume if saved else ''}") from None
     finally:
         engine.close()
+
+
+def dask_problem(dask: str | None, error: BaseException) -> UsageError:
+    """The one-line error of a Dask cluster that cannot be started or reached (every command)."""
+    where = (
+        "start a local Dask cluster"
+        if dask == "local"
+        else f"connect to the Dask scheduler at {dask}"
+    )
+    return UsageError(f"cannot {where}: {error}")
 
 
 def saved_runs(out: Path) -> int:
@@ -364,15 +374,35 @@ def speed(result: SweepResult) -> str:
 
 # --- summaries --------------------------------------------------------------------------------
 def summarize(out: Path) -> Summary:
-    """The summary of the sweep in ``out``; a directory without results is a usage error."""
+    """The summary of the sweep in ``out``; a directory without results is a usage error.
+
+    It writes into ``out``, so it holds the folder's lock (one writer: not while a sweep runs).
+    """
     from pipsim.analysis.summary import summarize as summarize_sweep  # loads matplotlib
 
     try:
-        return summarize_sweep(out)
+        with writing(out):
+            return summarize_sweep(out)
     except results.ResultsError as error:
         raise UsageError(str(error)) from None
-    except OSError as error:  # e.g. a read-only folder
+    except OSError as error:  # e.g. a read-only folder, a link where a table goes
         raise UsageError(f"cannot write the summary of {out}: {error}") from None
+
+
+@contextmanager
+def writing(out: Path) -> Iterator[None]:
+    """Hold the lock of an existing results folder while a command writes into it.
+
+    Raises:
+        UsageError: ``out`` is not a folder, or another pipsim command writes into it.
+    """
+    if files.kind(out) not in ("a folder", "a symbolic link") or not out.is_dir():
+        raise UsageError(f"{out}: no such folder; give the --out folder of a pipsim command")
+    try:
+        with results.lock(out):
+            yield
+    except results.ResultsError as error:
+        raise UsageError(str(error)) from None
 
 
 def manifest(out: Path) -> dict[str, Any]:

@@ -229,6 +229,21 @@ def forget(out: Path, paths: list[Path]) -> None:
         _append(out, [{"path": record.relative(p), "removed": True} for p in paths])
 
 
+def claim(out: Path, path: Path) -> None:
+    """Record ``path`` as pipsim's before another library (sqlite) writes it (no digest).
+
+    Raises:
+        ForeignFileError: a file pipsim did not write is already there.
+    """
+    record = ensure_record(out)
+    if os.path.lexists(path) and not owned(record, path):
+        raise ForeignFileError(
+            f"{path} was not written by pipsim: move it away, or choose another folder"
+        )
+    if record.relative(path) not in record.files:
+        _append(out, [{"path": record.relative(path)}])
+
+
 def adopt(out: Path, paths: list[Path]) -> None:
     """Record ``paths`` as pipsim's, with their digests: files of a folder from before records.
 

@@ -110,7 +110,7 @@ def _listed(paths: list[Path], out: Path) -> str:
     return ", ".join(names) + more
 
 
-def _remove_own(out: Path, own: list[Path]) -> None:
+def remove_own(out: Path, own: list[Path]) -> None:
     """Remove pipsim's files from ``out`` (its record last), then its folders if left empty."""
     for path in own:
         if path.parent != out or path.name not in (LOCK, files.RECORD):
@@ -135,7 +135,7 @@ def prepare(
     """
     own = refuse(out, overwrite, scenario.name)
     if results_in(own) and overwrite:
-        _remove_own(out, own)
+        remove_own(out, own)
     elif results_in(own):
         old = resume_manifest(out, scenario, chunk_size)
         _remove_partial(out)
