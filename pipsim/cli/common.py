@@ -26,7 +26,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pipsim.sweep import files, results
 from pipsim.sweep.design import Scenario
-from pipsim.sweep.scenario import MAX_REPLICATIONS, MAX_RUNS, ScenarioError, load_scenario
+from pipsim.sweep.scenario import (
+    MAX_BLOCK_SIZE,
+    MAX_REPLICATIONS,
+    MAX_RUNS,
+    MAX_SEED,
+    ScenarioError,
+    load_scenario,
+)
 
 if TYPE_CHECKING:
     from pipsim.analysis.summary import Summary
@@ -94,13 +101,26 @@ def positive(text: str) -> int:
 
 
 def seed(text: str) -> int:
-    """Parse a random seed: a whole number ≥ 0."""
+    """Parse a random seed: a whole number from 0 to `MAX_SEED` (as in scenario files)."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = -1
+    if not 0 <= number <= MAX_SEED:
+        raise argparse.ArgumentTypeError(
+            f"invalid seed {text!r}: give a whole number from 0 to {MAX_SEED:,}"
+        )
+    return number
+
+
+def run_number(text: str) -> int:
+    """Parse a run's number in a sweep: a whole number ≥ 0."""
     try:
         number = int(text)
     except ValueError:
         number = -1
     if number < 0:
-        raise argparse.ArgumentTypeError(f"invalid seed {text!r}: give a whole number ≥ 0")
+        raise argparse.ArgumentTypeError(f"invalid run number {text!r}: give a whole number ≥ 0")
     return number
 
 
@@ -215,14 +235,15 @@ def check_limits(scenario: Scenario, runs: int, args: argparse.Namespace) -> Non
     """Refuse a sweep beyond the documented limits unless ``--force``; warn of too many workers.
 
     Raises:
-        UsageError: more than `MAX_REPLICATIONS` replications or `MAX_RUNS` runs without
-            ``--force``.
+        UsageError: more than `MAX_REPLICATIONS` replications, `MAX_RUNS` runs or a block of
+            more than `MAX_BLOCK_SIZE` runs without ``--force``.
     """
+    check_replications(scenario.replications, args)
     if not getattr(args, "force", False):
-        if scenario.replications > MAX_REPLICATIONS:
+        if scenario.block_size > MAX_BLOCK_SIZE:
             raise UsageError(
-                f"{scenario.replications:,} replications is more than {MAX_REPLICATIONS:,}: "
-                "pass --force if you mean it"
+                f"block_size {scenario.block_size:,} is more than {MAX_BLOCK_SIZE:,} (a model "
+                "holds a block's runs in memory at once): pass --force if you mean it"
             )
         if runs > MAX_RUNS:
             raise UsageError(
@@ -240,6 +261,18 @@ def note_workers(args: argparse.Namespace, runs: int | None = None) -> None:
             f"note: --workers {args.workers} is more than this machine's {cores} cores; "
             f"{used} worker processes will share them",
             file=sys.stderr,
+        )
+
+
+def check_replications(replications: int, args: argparse.Namespace, what: str = "") -> None:
+    """Refuse more than `MAX_REPLICATIONS` replications (per point) unless ``--force``.
+
+    The one check of replications, for a scenario's and ``duration --max-replications``.
+    """
+    if replications > MAX_REPLICATIONS and not getattr(args, "force", False):
+        raise UsageError(
+            f"{what}{replications:,} replications is more than {MAX_REPLICATIONS:,}: "
+            "pass --force if you mean it"
         )
 
 

@@ -32,6 +32,7 @@ from pipsim.cli.common import (
     add_engine_options,
     add_scenario_argument,
     check_limits,
+    check_replications,
     command_line,
     load,
     output_dir,
@@ -236,6 +237,7 @@ def _adaptive_options(args: argparse.Namespace, block: int) -> tuple[float | Non
         return None, 0
     tolerance = 0.05 if args.tolerance is None else args.tolerance
     most = 1000 if args.max_replications is None else args.max_replications
+    check_replications(most, args, "--max-replications: ")
     if most < block:
         raise UsageError(
             f"--max-replications {most} is below the scenario's {block} "
