@@ -431,6 +431,9 @@ def writing(out: Path) -> Iterator[None]:
     """
     if files.kind(out) not in ("a folder", "a symbolic link") or not out.is_dir():
         raise UsageError(f"{out}: no such folder; give the --out folder of a pipsim command")
+    for name in (results.LOCK, files.RECORD):
+        if (what := files.kind(out / name)) is not None:
+            raise UsageError(str(files.refusal(out / name, what)))
     try:
         with results.lock(out):
             yield

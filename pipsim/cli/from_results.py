@@ -37,8 +37,10 @@ def sweep_run(folder: Path, run: int) -> tuple[dict[str, Any], pd.Series]:
         raise UsageError(f"--from {folder}: no pipsim results here (no readable manifest.json)")
     design, keys = manifest["design"], manifest.get("design_keys") or []
     base = design.get("base") if isinstance(design, dict) else None
-    if not isinstance(base or {}, dict) or not (
-        isinstance(keys, list) and all(isinstance(k, str) for k in keys)
+    if (
+        not isinstance(design, dict)
+        or not isinstance(base or {}, dict)
+        or not (isinstance(keys, list) and all(isinstance(k, str) for k in keys))
     ):
         raise UsageError(f"--from {folder}: its manifest.json is damaged (its design): {EDITED}")
     try:
