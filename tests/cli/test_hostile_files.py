@@ -286,7 +286,7 @@ def test_adaptive_max_replications_are_under_the_same_limit(capsys, tmp_path):
     path.write_text(
         SEEDED.format(seed=1)
         .replace("project_months = 12\n", "")
-        .replace("initial_trust = [0.1, 0.2]", "project_months = [6, 12]")
+        .replace("initial_trust = [0.1, 0.2]", "project_months = [12, 18]")
     )
     argv = ["duration", path, "--adaptive", "--out", tmp_path / "o"]
     status, _, err = run(capsys, *argv, "--max-replications", 1_000_000_000)
