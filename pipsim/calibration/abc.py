@@ -261,6 +261,20 @@ def history_problem(out: Path) -> str | None:
     Read with sqlite alone, read-only, before pyabc opens it: pyabc answers a damaged or
     half-made database with assertions (a database of version 0) on every resume.
     """
+    found = _finished(out)
+    return found if isinstance(found, str) else EMPTY if found == 0 else None
+
+
+def finished_generations(out: Path) -> int | None:
+    """How many finished generations the history in ``out`` holds (None: it is damaged)."""
+    if not (out / HISTORY).exists():
+        return 0
+    found = _finished(out)
+    return 0 if found == EMPTY else found if isinstance(found, int) else None
+
+
+def _finished(out: Path) -> int | str:
+    """The finished generations in ``out``'s history, `EMPTY`, or what is damaged in it."""
     import sqlite3
 
     path = (out / HISTORY).resolve()
@@ -272,10 +286,9 @@ def history_problem(out: Path) -> str | None:
             names = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
             if not TABLES <= names or not db.execute("SELECT * FROM version").fetchall():
                 return EMPTY
-            finished = db.execute("SELECT count(*) FROM populations WHERE t >= 0").fetchone()
+            return int(db.execute("SELECT count(*) FROM populations WHERE t >= 0").fetchone()[0])
     except sqlite3.Error as error:
         return str(error)
-    return EMPTY if not finished[0] else None
 
 
 def database_error(error: BaseException) -> bool:

@@ -282,10 +282,9 @@ def resume_hint(out: Path) -> str:
 
 def saved_generations(out: Path) -> str:
     """How many finished ABC-SMC generations ``out`` holds, in words."""
-    try:
-        count = int(abc.load_history(out).max_t) + 1 if (out / abc.HISTORY).exists() else 0
-    except Exception:  # noqa: BLE001 - a database that cannot be read says nothing saved
-        return "the finished steps are saved"
+    count = abc.finished_generations(out)
+    if count is None:
+        return "the screening saved (the history database cannot be read)"
     return f"{count} finished ABC-SMC generation{'s' if count != 1 else ''} saved"
 
 

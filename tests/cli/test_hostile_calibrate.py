@@ -298,3 +298,26 @@ def test_ctrl_c_of_a_calibration_is_one_line_with_what_is_saved(tmp_path):
     assert "Traceback" not in err, err
     assert err.strip().startswith("interrupted: ") and err.strip().count("\n") == 0, err
     assert "generation" in err and "run the same command again to resume" in err
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_killed_worker_is_one_line_with_what_is_saved(tmp_path):
+    out = tmp_path / "out"
+    proc = start(out)
+    deadline = time.monotonic() + 60
+    while True:  # pyabc's own workers: forked, so with the parent's command line
+        mine = Path(f"/proc/{proc.pid}/cmdline").read_bytes()
+        workers = [
+            pid
+            for pid in descendants(proc.pid)
+            if running(pid) and Path(f"/proc/{pid}/cmdline").read_bytes() == mine
+        ]
+        if workers or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    assert workers, "no pyabc worker seen"
+    os.kill(workers[0], signal.SIGKILL)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2, err
+    assert_one_line_error(err, "a worker process died", "generation", "resume")
