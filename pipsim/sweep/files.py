@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
 import secrets
@@ -98,7 +99,7 @@ def check_folder(folder: Path) -> None:
 
 
 @contextlib.contextmanager
-def open_read(path: Path) -> Iterator[IO[bytes]]:
+def open_read(path: Path) -> Iterator[io.BufferedReader]:
     """``path`` opened for reading if it is a regular file (links and pipes are refused).
 
     Raises:
