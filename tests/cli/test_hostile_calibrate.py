@@ -9,7 +9,6 @@ import os
 import shutil
 import signal
 import sqlite3
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -21,7 +20,7 @@ from pipsim.sweep import files
 from tests.cli.test_hostile import Server, free_port
 from tests.cli.test_sweeps import assert_one_line_error, run
 from tests.sweep.test_results_safety import hold_lock
-from tests.sweep.test_resume_kill import descendants, running
+from tests.sweep.test_resume_kill import descendants, in_session, running
 
 ROOT = Path(__file__).resolve().parents[2]
 TOY = ROOT / "calibration" / "toy.toml"
@@ -255,15 +254,7 @@ def test_workers_beyond_the_cores_are_noted(capsys, tmp_path):
 def start(out, *extra):
     cmd = [sys.executable, "-m", "pipsim", "calibrate", str(TOY), "--out", str(out)]
     cmd += ["--budget", "20000", "--no-progress", "--workers", "2", *map(str, extra)]
-    proc = subprocess.Popen(
-        cmd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        cwd=ROOT,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
+    proc = in_session(cmd)
     deadline = time.monotonic() + 120
     while not (out / "history.db").exists() or len(descendants(proc.pid)) < 3:
         if proc.poll() is not None or time.monotonic() > deadline:
