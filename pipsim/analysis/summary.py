@@ -46,8 +46,9 @@ def design_keys(out: Path) -> list[str]:
         manifest = json.loads(files.read_text(out / results.MANIFEST))
     except ValueError as error:
         raise results.ResultsError(f"{out / results.MANIFEST} is damaged: {error}") from None
-    if "design_keys" in manifest:
-        return list(manifest["design_keys"])
+    keys = manifest.get("design_keys") if isinstance(manifest, dict) else None
+    if isinstance(keys, list) and all(isinstance(k, str) for k in keys):
+        return keys
     from pipsim.sweep.design import design_points
     from pipsim.sweep.scenario import ScenarioError, load_scenario
 
@@ -72,6 +73,12 @@ def summarize(out: str | Path, figures: bool = True) -> Summary:
         raise results.ResultsError(f"{out} holds no finished runs yet: run the sweep first")
     keys = design_keys(out)
     runs = results.load_runs(out)
+    if missing := [k for k in keys if k not in runs.columns]:
+        raise results.ResultsError(
+            f"{out / results.MANIFEST} names design keys its runs do not hold "
+            f"({', '.join(map(repr, missing[:3]))}): it was edited or damaged; run the sweep "
+            "again (--overwrite) to remake it"
+        )
     dist = stats.distributions(runs, keys).sort_values(["point", "outcome"], ignore_index=True)
     prob = stats.probabilities(runs, keys).sort_values(["point", "target"], ignore_index=True)
     written = [out / "summary.csv", out / "probabilities.csv"]

@@ -635,7 +635,8 @@ def check(out: Path) -> list[str]:
     manifest = read_manifest(out)
     if manifest is None and (out / MANIFEST).exists():
         notes.append(f"{out / MANIFEST} is damaged")
-    design = (manifest or {}).get("design") or {}
+    design = (manifest or {}).get("design")
+    design = design if isinstance(design, dict) else {}  # an edited manifest: no design
     record = files.read_record(out)
     chunks, strays = chunk_files(out / RUNS)
     present: set[int] = set()
