@@ -175,38 +175,61 @@ def read_record(out: Path) -> Record:
     """The record of ``out`` (empty, ``found`` False, if it has none or cannot be read).
 
     A line that cannot be read (a torn last line after a full disk) is skipped; a record that
-    is a link or a pipe counts as found and empty, so nothing is taken for pipsim's.
+    is a link or a pipe counts as found and empty, so nothing is taken for pipsim's. The record
+    only grows, so what was read of it before is kept and only the new lines are read: a sweep
+    of thousands of chunks reads each line once, not once per chunk.
     """
-    record = Record(out)
+    path = out / RECORD
     try:
-        text = read_bytes(out / RECORD).decode("utf-8", errors="replace")
+        with open_read(path) as file:
+            identity = os.fstat(file.fileno()).st_ino
+            key = Path(os.path.abspath(out))
+            cached = _read.get(key)
+            if (
+                cached is None
+                or cached[0] != identity
+                or cached[1] > os.fstat(file.fileno()).st_size
+            ):
+                cached = (identity, 0, Record(out, found=True))
+            file.seek(cached[1])
+            data = file.read()
     except FileNotFoundError:
-        return record
+        _read.pop(Path(os.path.abspath(out)), None)
+        return Record(out)
     except OSError:  # a link or a pipe in its place: nothing is known to be pipsim's
-        record.found = True
-        return record
-    record.found = True
-    for line in text.splitlines():
-        try:
-            entry = json.loads(line)
-            path = str(entry["path"])
-        except (ValueError, KeyError, TypeError):
-            continue
-        if entry.get("removed"):
-            record.files.pop(path, None)
-            record.temporary.pop(path, None)
-        elif "tmp" in entry:
-            record.temporary[str(entry["tmp"])] = path
-            record.files.setdefault(path, None)
-        else:
-            record.files[path] = entry.get("sha256")
-            record.temporary = {t: p for t, p in record.temporary.items() if p != path}
+        return Record(out, found=True)
+    complete = data[: data.rfind(b"\n") + 1]  # a torn last line is read when it is whole
+    record = cached[2]
+    for line in complete.decode("utf-8", errors="replace").splitlines():
+        _replay(record, line)
+    _read[key] = (identity, cached[1] + len(complete), record)
     return record
+
+
+_read: dict[Path, tuple[int, int, Record]] = {}  # folder → (record's inode, bytes read, record)
+
+
+def _replay(record: Record, line: str) -> None:
+    """Apply one line of a record."""
+    try:
+        entry = json.loads(line)
+        path = str(entry["path"])
+    except (ValueError, KeyError, TypeError):
+        return
+    if entry.get("removed"):
+        record.files.pop(path, None)
+        record.temporary.pop(path, None)
+    elif "tmp" in entry:
+        record.temporary[str(entry["tmp"])] = path
+        record.files.setdefault(path, None)
+    else:
+        record.files[path] = entry.get("sha256")
+        record.temporary = {t: p for t, p in record.temporary.items() if p != path}
 
 
 def _append(out: Path, entries: list[dict[str, object]]) -> None:
     """Append ``entries`` to the record of ``out`` (created if missing, never through a link)."""
-    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | _NOFOLLOW | _NONBLOCK | _CLOEXEC
+    flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | _NOFOLLOW | _NONBLOCK | _CLOEXEC
     path = out / RECORD
     try:
         fd = os.open(path, flags, 0o644)
@@ -218,6 +241,9 @@ def _append(out: Path, entries: list[dict[str, object]]) -> None:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise refusal(path, kind(path) or "not a regular file")
         data = "".join(json.dumps(e) + "\n" for e in entries).encode()
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":  # a line torn by a full disk: end it
+            data = b"\n" + data
         os.write(fd, data)
     finally:
         os.close(fd)
