@@ -9,6 +9,8 @@ design point, the full CSV beside it), and every PNG in ``figures/``. A folder o
 calibrate`` (or one given beside a sweep's) adds a calibration section: the targets with
 their sources, the screening, the posterior table and the predictive check, with figures.
 Text from the files is escaped with `html.escape`; there is no template engine to trust.
+Only files pipsim wrote into the folder and recorded, unchanged since (`pipsim.sweep.files`),
+are read into the report: a link, a pipe or a file put there by hand is left out.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ import html
 import json
 import time
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from pipsim import __version__
 from pipsim.outcomes import KEY_OUTCOMES, target_flags
+from pipsim.sweep import files
 
 MAX_ROWS = 100  # rows of a table shown; the CSV beside the report has them all
 TARGETS = target_flags()  # the columns of the odds table, in this order
@@ -69,26 +73,34 @@ def write_report(directory: str | Path, calibration: str | Path | None = None) -
     directory = Path(directory)
     text, figures = build_report(directory, Path(calibration) if calibration else None)
     path = directory / "report.html"
-    tmp = path.with_name(".report.html.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    files.write_bytes(directory, path, text.encode("utf-8"))
     return path, figures
+
+
+Trusted = Callable[[Path], bool]
+
+
+def trusted(directory: Path) -> Trusted:
+    """Whether a file of ``directory`` is one pipsim wrote there, unchanged: fit to report."""
+    record = files.read_record(directory)
+    return lambda path: files.trusted(record, path)
 
 
 def build_report(directory: Path, calibration: Path | None = None) -> tuple[str, int]:
     """The report of ``directory`` as one HTML document, and the number of figures in it."""
     if not directory.is_dir():
         raise ReportError(f"{directory}: no such directory")
-    if calibration is not None and not (calibration / CALIBRATION).is_file():
-        raise ReportError(f"{calibration} holds no calibration (no {CALIBRATION})")
-    if (directory / CALIBRATION).is_file() and not (directory / "manifest.json").is_file():
+    ok = trusted(directory)
+    if calibration is not None and not trusted(calibration)(calibration / CALIBRATION):
+        raise ReportError(f"{calibration} holds no calibration (no {CALIBRATION} pipsim wrote)")
+    if ok(directory / CALIBRATION) and not ok(directory / "manifest.json"):
         section, count = calibration_section(directory)
-        name = str(_json(directory / CALIBRATION).get("name") or directory.name)
+        name = str(_json(directory / CALIBRATION, ok).get("name") or directory.name)
         return _page(f"calibration: {name}", section), count
-    manifest = _json(directory / "manifest.json")
+    manifest = _json(directory / "manifest.json", ok)
     toml = directory / "scenario.toml"
     # a copy edited by hand may not be UTF-8: shown with replacement characters, not refused
-    scenario = toml.read_bytes().decode("utf-8", errors="replace") if toml.is_file() else ""
+    scenario = _bytes(toml, ok).decode("utf-8", errors="replace")
     if not manifest and not scenario:
         raise ReportError(f"{directory} holds no pipsim results (no manifest.json, scenario.toml)")
     try:
@@ -102,7 +114,7 @@ def build_report(directory: Path, calibration: Path | None = None) -> tuple[str,
         f'<p class="meta">pipsim {_e(__version__)} report of {_e(directory.name)}, written '
         f"{_e(time.strftime('%Y-%m-%d %H:%M'))}; {_e(manifest.get('total_runs', '?'))} runs</p>"
     )
-    found = _json(directory / "duration.json")
+    found = _json(directory / "duration.json", ok)
     if found:
         body += ["<h2>The answer</h2>", f"<h3>{_e(found.get('question', ''))}</h3>"]
         body.append(f'<p class="answer">{_e(found.get("answer", ""))}</p>')
@@ -114,12 +126,14 @@ def build_report(directory: Path, calibration: Path | None = None) -> tuple[str,
                 f"Wilson half-width was within {_e(found.get('tolerance'))} or the maximum "
                 "was reached.</p>"
             )
-    pngs = sorted((directory / "figures").glob("*.png"), key=lambda p: (p.stem != "duration", p))
+    pngs = sorted(
+        filter(ok, (directory / "figures").glob("*.png")), key=lambda p: (p.stem != "duration", p)
+    )
     if pngs:
         body.append("<h2>Figures</h2>")
         body += [_figure(p) for p in pngs]
     keys = manifest.get("design_keys")
-    body += _tables(directory, [str(k) for k in keys] if isinstance(keys, list) else None)
+    body += _tables(directory, [str(k) for k in keys] if isinstance(keys, list) else None, ok)
     body += ["<h2>Scenario file</h2>", f"<pre>{_e(scenario)}</pre>" if scenario else "<p>—</p>"]
     body += ["<h2>Manifest</h2>", _manifest(manifest)]
     count = len(pngs)
@@ -171,32 +185,33 @@ CALIBRATION_TABLES = (  # file, title, what it says
 
 def calibration_section(directory: Path) -> tuple[str, int]:
     """The calibration in ``directory`` as a report section, and the figures it embeds."""
-    facts = _json(directory / CALIBRATION)
+    ok = trusted(directory)
+    facts = _json(directory / CALIBRATION, ok)
     body = [f"<h1>Calibration: {_e(facts.get('name', directory.name))}</h1>"]
     body.append(
         f'<p class="meta">{_e(facts.get("generations", "?"))} ABC-SMC generations; stopped: '
         f"{_e(facts.get('stopped', '?'))}; runs: {_e(_flat(facts.get('runs', {})))}</p>"
     )
-    body += _targets_table(directory / "targets.toml")
+    body += _targets_table(directory / "targets.toml", ok)
     for name, title, says in CALIBRATION_TABLES:
         try:
-            table = pd.read_csv(directory / name)
+            table = _csv(directory / name, ok)
         except (OSError, ValueError) as error:
             body += [f"<h2>{_e(title)}</h2>", f"<p>{_e(name)} cannot be read: {_e(error)}</p>"]
             continue
         if name == "screening.csv" and "importance" in table:
             table = table[["parameter", "importance", "rank", "kept"]].drop_duplicates()
         body += [f"<h2>{_e(title)}</h2>", f'<p class="meta">{_e(says)}</p>', _html_table(table)]
-    pngs = sorted((directory / "figures").glob("*.png"))
+    pngs = sorted(filter(ok, (directory / "figures").glob("*.png")))
     if pngs:
         body.append("<h2>Calibration figures</h2>")
         body += [_figure(p) for p in pngs]
     return "\n".join(body), len(pngs)
 
 
-def _targets_table(path: Path) -> list[str]:
+def _targets_table(path: Path, ok: Trusted) -> list[str]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8")).get("targets", {})
+        data = tomllib.loads(_bytes(path, ok).decode("utf-8")).get("targets", {})
     except (OSError, ValueError):
         return ["<h2>Targets</h2>", f"<p>{_e(path.name)} cannot be read</p>"]
     rows = []
@@ -215,13 +230,13 @@ def _flat(value: object) -> str:
     return " ".join(str(value).split())
 
 
-def _tables(directory: Path, keys: list[str] | None) -> list[str]:
-    """Every table in ``directory``: summaries compacted, the others as they are."""
+def _tables(directory: Path, keys: list[str] | None, ok: Trusted) -> list[str]:
+    """Every table pipsim wrote in ``directory``: summaries compacted, the others as they are."""
     parts = []
-    for path in sorted(directory.glob("*.csv"), key=_table_order):
+    for path in sorted(filter(ok, directory.glob("*.csv")), key=_table_order):
         title = path.stem.replace("_", " ").capitalize()
         try:
-            table = pd.read_csv(path)
+            table = _csv(path, ok)
             if path.name == "probabilities.csv":
                 title, table = "Probability of meeting each target", _odds(table, keys)
             elif path.name == "summary.csv":
@@ -295,7 +310,7 @@ def _cell(value: object) -> str:
 
 
 def _figure(path: Path) -> str:
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    data = base64.b64encode(files.read_bytes(path)).decode("ascii")
     return (
         f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(path.stem)}">'
         f"<figcaption>{_e(_caption(path.stem))} ({_e(path.name)})</figcaption></figure>"
@@ -321,9 +336,21 @@ def _manifest(manifest: dict) -> str:
     return "<table>\n" + "\n".join(rows) + "\n</table>" if rows else "<p>—</p>"
 
 
-def _json(path: Path) -> dict:
+def _bytes(path: Path, ok: Trusted) -> bytes:
+    """The bytes of ``path`` if pipsim wrote it (unchanged), else none."""
+    return files.read_bytes(path) if ok(path) else b""
+
+
+def _csv(path: Path, ok: Trusted) -> pd.DataFrame:
+    if not ok(path):
+        raise ValueError("not written by pipsim, or changed since")
+    with files.open_read(path) as file:
+        return pd.read_csv(file)
+
+
+def _json(path: Path, ok: Trusted) -> dict:
     try:
-        found = json.loads(path.read_text(encoding="utf-8"))
+        found = json.loads(_bytes(path, ok).decode("utf-8"))
     except (OSError, ValueError):
         return {}
     return found if isinstance(found, dict) else {}

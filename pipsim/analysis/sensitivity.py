@@ -27,6 +27,7 @@ import pandas as pd
 
 from pipsim.sweep import results
 from pipsim.sweep.design import draw, problem, salib_sample, sensitivity_of
+from pipsim.sweep.files import save_csv, save_figure
 
 if TYPE_CHECKING:
     from pipsim.sweep.design import Scenario
@@ -234,13 +235,12 @@ def write_analysis(
     main, second = tidy(found)
     shares = noise(runs, s.outcomes)
     files = [out / f"sensitivity_{s.method}.csv", out / "noise.csv"]
-    main.to_csv(files[0], index=False)
-    shares.to_csv(files[1], index=False)
+    save_csv(out, files[0], main)
+    save_csv(out, files[1], shares)
     if second is not None:
         files.append(out / "sensitivity_second_order.csv")
-        second.to_csv(files[-1], index=False)
+        save_csv(out, files[-1], second)
     folder = out / "figures"
-    folder.mkdir(exist_ok=True)
     floors = shares.set_index("outcome")["noise_share_of_means"]
     subtitle = (
         f"{METHOD_NAMES[s.method]}, {len(salib_sample(scenario))} points × "
@@ -252,5 +252,5 @@ def write_analysis(
         else:
             fig = sensitivity_plots.morris_plane(table, subtitle)
         files.append(folder / f"{s.method}_{outcome}.png")
-        fig.savefig(files[-1], dpi=120)
+        save_figure(out, files[-1], fig, dpi=120)
     return found, shares, files

@@ -18,7 +18,7 @@ import pandas as pd
 from pipsim.analysis import stats
 from pipsim.outcomes import KEY_OUTCOMES
 from pipsim.plots import sweep as sweep_plots
-from pipsim.sweep import results
+from pipsim.sweep import files, results
 
 SCREEN_TARGETS = ("success", "sustained")
 MAX_AXIS_VALUES = 12  # a numeric axis with more values is drawn in bins
@@ -43,11 +43,12 @@ def design_keys(out: Path) -> list[str]:
     of the scenario beside them.
     """
     try:
-        manifest = json.loads((out / results.MANIFEST).read_text())
+        manifest = json.loads(files.read_text(out / results.MANIFEST))
     except ValueError as error:
         raise results.ResultsError(f"{out / results.MANIFEST} is damaged: {error}") from None
-    if "design_keys" in manifest:
-        return list(manifest["design_keys"])
+    keys = manifest.get("design_keys") if isinstance(manifest, dict) else None
+    if isinstance(keys, list) and all(isinstance(k, str) for k in keys):
+        return keys
     from pipsim.sweep.design import design_points
     from pipsim.sweep.scenario import ScenarioError, load_scenario
 
@@ -72,14 +73,20 @@ def summarize(out: str | Path, figures: bool = True) -> Summary:
         raise results.ResultsError(f"{out} holds no finished runs yet: run the sweep first")
     keys = design_keys(out)
     runs = results.load_runs(out)
+    if missing := [k for k in keys if k not in runs.columns]:
+        raise results.ResultsError(
+            f"{out / results.MANIFEST} names design keys its runs do not hold "
+            f"({', '.join(map(repr, missing[:3]))}): it was edited or damaged; run the sweep "
+            "again (--overwrite) to remake it"
+        )
     dist = stats.distributions(runs, keys).sort_values(["point", "outcome"], ignore_index=True)
     prob = stats.probabilities(runs, keys).sort_values(["point", "target"], ignore_index=True)
-    files = [out / "summary.csv", out / "probabilities.csv"]
-    dist.to_csv(files[0], index=False)
-    prob.to_csv(files[1], index=False)
+    written = [out / "summary.csv", out / "probabilities.csv"]
+    files.save_csv(out, written[0], dist)
+    files.save_csv(out, written[1], prob)
     if figures:
-        files += _figures(out, runs, prob, keys)
-    return Summary(dist, prob, screen_table(dist, prob, keys), files)
+        written += _figures(out, runs, prob, keys)
+    return Summary(dist, prob, screen_table(dist, prob, keys), written)
 
 
 def screen_table(dist: pd.DataFrame, prob: pd.DataFrame, keys: list[str]) -> str:
@@ -108,7 +115,6 @@ def _figures(out: Path, runs: pd.DataFrame, prob: pd.DataFrame, keys: list[str])
     """
     axes = [k for k in keys if runs[k].nunique() > 1]
     folder = out / "figures"
-    folder.mkdir(exist_ok=True)
     binned = [k for k in axes if _many_numbers(runs[k])]
     if binned:  # one point per bin: the runs of a bin are pooled
         runs = runs.assign(**{k: _binned(runs[k]) for k in binned})
@@ -136,7 +142,7 @@ def _figures(out: Path, runs: pd.DataFrame, prob: pd.DataFrame, keys: list[str])
         figs = {}
     for filename, fig in figs.items():
         path = folder / filename
-        fig.savefig(path, dpi=120)
+        files.save_figure(out, path, fig, dpi=120)
         written.append(path)
     return written
 

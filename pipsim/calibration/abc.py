@@ -15,8 +15,12 @@ pyabc is imported only here, when a calibration runs (it takes seconds to import
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
+import os
+import signal
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,45 +42,98 @@ class Engine:
 
     sampler: Any
     map: Callable[..., Iterator[Any]]
+    guard: bool = False  # pyabc forks its own workers: they must die with this process
+
+
+class EngineError(Exception):
+    """The workers cannot be started, or the Dask scheduler cannot be reached."""
 
 
 @contextmanager
 def engine(workers: int, dask: str | None, timeout: float = 10.0) -> Iterator[Engine]:
-    """Samplers for ``workers`` local processes, or a Dask cluster; closed on leaving."""
+    """Samplers for ``workers`` local processes, or a Dask cluster; closed on leaving.
+
+    The workers are the sweeps' (`pipsim.sweep.runner.open_engine`): the screening's pool
+    dies with this process and ignores Ctrl-C, and a Dask address is probed before it is
+    trusted. pyabc's multicore sampler forks workers of its own each generation: they ignore
+    Ctrl-C (this process's handler does nothing in them) and die with this process (`Guarded`).
+
+    Raises:
+        RuntimeError: Dask is asked for but not installed.
+        EngineError: the Dask cluster cannot be started or reached.
+    """
     import pyabc
+
+    from pipsim.sweep.runner import open_engine
 
     logging.getLogger("ABC").setLevel(logging.WARNING)  # pyabc's per-generation chatter
     logging.getLogger("Epsilon").setLevel(logging.WARNING)
-    if dask is None:
-        if workers == 1:
-            yield Engine(pyabc.sampler.SingleCoreSampler(check_max_eval=True), map)
-            return
-        import concurrent.futures as cf
-        import multiprocessing as mp
-
-        with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("forkserver")) as pool:
-            sampler = pyabc.sampler.MulticoreEvalParallelSampler(
-                n_procs=workers, check_max_eval=True
-            )
-            yield Engine(sampler, pool.map)
-        return
-    from dask.distributed import Client, LocalCluster
-
-    cluster = None
-    if dask == "local":
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
-        )
-        client = Client(cluster)
-    else:
-        client = Client(dask, timeout=timeout)
     try:
-        executor = client.get_executor(pure=False)
-        yield Engine(pyabc.sampler.DaskDistributedSampler(dask_client=client), executor.map)
+        pool = open_engine(workers, dask, quiet_workers=True, dask_timeout=timeout)
+    except (OSError, TimeoutError, ValueError) as error:
+        raise EngineError(str(error)) from None
+    if dask is not None:
+        sampler = pyabc.sampler.DaskDistributedSampler(dask_client=pool.client)
+    elif workers == 1:
+        sampler = pyabc.sampler.SingleCoreSampler(check_max_eval=True)
+    else:
+        sampler = pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers, check_max_eval=True)
+    try:
+        with _interrupt_in_this_process_only():
+            mapper = map if dask is None and workers == 1 else pool.executor.map  # lazy inline
+            yield Engine(sampler, mapper, guard=dask is None and workers > 1)
+    except BaseException:
+        pool.stop()
+        raise
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        pool.close()
+
+
+@contextmanager
+def _interrupt_in_this_process_only() -> Iterator[None]:
+    """Ctrl-C stops this process; the workers pyabc forks inherit a handler that ignores it.
+
+    Ctrl-C reaches the whole process group: without this, each forked worker prints its own
+    traceback.
+    """
+    owner = os.getpid()
+
+    def handler(signum: int, frame: Any) -> None:
+        if os.getpid() == owner:
+            raise KeyboardInterrupt
+
+    main = threading.current_thread() is threading.main_thread()
+    before = signal.signal(signal.SIGINT, handler) if main else None
+    try:
+        yield
+    finally:
+        if before is not None:
+            signal.signal(signal.SIGINT, before)
+
+
+class Guarded:
+    """The model as pyabc calls it, made to die with the calibration in a forked worker.
+
+    pyabc's multicore sampler forks its workers itself, so pipsim cannot hand them an
+    initializer: on its first call in a worker, the model installs the sweeps' safeguard
+    (`pipsim.sweep.runner.start_worker`), so a kill -9 of the calibration leaves no worker.
+    """
+
+    def __init__(self, model: Callable[[Any], Any]) -> None:
+        self.model, self.owner = model, os.getpid()
+
+    def __call__(self, theta: Any) -> Any:
+        """The model's statistics of ``theta``."""
+        pid = os.getpid()
+        if pid != self.owner and pid not in _GUARDED:
+            from pipsim.sweep.runner import start_worker
+
+            _GUARDED.add(pid)
+            start_worker(self.owner, quiet=True)
+        return self.model(theta)
+
+
+_GUARDED: set[int] = set()
 
 
 def history_url(out: Path) -> str:
@@ -85,7 +142,12 @@ def history_url(out: Path) -> str:
 
 
 def make_abc(
-    calibration: Calibration, parameters: list[str], sampler: Any, *, resume: bool = False
+    calibration: Calibration,
+    parameters: list[str],
+    sampler: Any,
+    *,
+    resume: bool = False,
+    guard: bool = False,
 ) -> Any:
     """The ABC-SMC over ``parameters`` (uniform priors), fitting the calibration set.
 
@@ -99,8 +161,9 @@ def make_abc(
     for name in parameters:
         prior = calibration.prior(name)
         priors[name] = pyabc.RV("uniform", prior.low, prior.high - prior.low)
+    model = Simulator(calibration, calibration.fitted)
     return pyabc.ABCSMC(
-        Simulator(calibration, calibration.fitted),
+        Guarded(model) if guard else model,
         pyabc.Distribution(**priors),
         Distance(calibration.fitted),
         population_size=calibration.population,
@@ -186,6 +249,53 @@ def advance(
             return after
         if report is not None:
             report(after)
+
+
+EMPTY = "no finished generation"
+TABLES = {"abc_smc", "populations", "models", "particles", "version"}  # pyabc's schema
+
+
+def history_problem(out: Path) -> str | None:
+    """What is wrong with the history database in ``out``: None, `EMPTY`, or the damage.
+
+    Read with sqlite alone, read-only, before pyabc opens it: pyabc answers a damaged or
+    half-made database with assertions (a database of version 0) on every resume.
+    """
+    found = _finished(out)
+    return found if isinstance(found, str) else EMPTY if found == 0 else None
+
+
+def finished_generations(out: Path) -> int | None:
+    """How many finished generations the history in ``out`` holds (None: it is damaged)."""
+    if not (out / HISTORY).exists():
+        return 0
+    found = _finished(out)
+    return 0 if found == EMPTY else found if isinstance(found, int) else None
+
+
+def _finished(out: Path) -> int | str:
+    """The finished generations in ``out``'s history, `EMPTY`, or what is damaged in it."""
+    import sqlite3
+
+    path = (out / HISTORY).resolve()
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+            verdict = db.execute("PRAGMA quick_check").fetchone()[0]
+            if verdict != "ok":
+                return str(verdict)
+            names = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+            if not TABLES <= names or not db.execute("SELECT * FROM version").fetchall():
+                return EMPTY
+            return int(db.execute("SELECT count(*) FROM populations WHERE t >= 0").fetchone()[0])
+    except sqlite3.Error as error:
+        return str(error)
+
+
+def database_error(error: BaseException) -> bool:
+    """Whether ``error`` is the history database's (sqlite's, or SQLAlchemy's around it)."""
+    import sqlite3
+
+    return isinstance(error, sqlite3.Error) or type(error).__module__.startswith("sqlalchemy")
 
 
 def load_history(out: Path) -> Any:

@@ -26,6 +26,7 @@ import pandas as pd
 from pipsim.calibration.statistics import simulate
 from pipsim.calibration.targets import Calibration
 from pipsim.parameters import FIELDS
+from pipsim.sweep import files
 
 POSTERIOR = "posterior.parquet"
 POSTERIOR_TABLE = "posterior.csv"
@@ -195,18 +196,19 @@ def _describe(t: Any) -> str:
 
 def write_manifest(out: Path, **facts: Any) -> None:
     """Merge ``facts`` into ``OUT/calibration.json``."""
-    path = out / MANIFEST
     data = read_manifest(out)
     data.update(facts)
-    path.write_text(json.dumps(data, indent=2, default=str) + "\n")
+    text = json.dumps(data, indent=2, default=str) + "\n"
+    files.write_bytes(out, out / MANIFEST, text.encode("utf-8"))
 
 
 def read_manifest(out: Path) -> dict[str, Any]:
-    """``OUT/calibration.json``, or an empty dict."""
+    """``OUT/calibration.json``, or an empty dict (missing, damaged, or not a regular file)."""
     try:
-        return json.loads((out / MANIFEST).read_text())
+        found = json.loads(files.read_text(out / MANIFEST))
     except (OSError, ValueError):
         return {}
+    return found if isinstance(found, dict) else {}
 
 
 FIGURES = {
@@ -224,13 +226,12 @@ def write_figures(out: Path) -> list[Path]:
     from pipsim.plots import calibration as plots  # loads matplotlib
 
     folder = out / "figures"
-    folder.mkdir(exist_ok=True)
-    posterior = pd.read_parquet(out / POSTERIOR)
-    table = pd.read_csv(out / POSTERIOR_TABLE)
-    check = pd.read_csv(out / CHECK)
-    predicted = pd.read_parquet(out / PREDICTIVE)
+    posterior = _read(out / POSTERIOR, pd.read_parquet)
+    table = _read(out / POSTERIOR_TABLE, pd.read_csv)
+    check = _read(out / CHECK, pd.read_csv)
+    predicted = _read(out / PREDICTIVE, pd.read_parquet)
     figures = {
-        "screening": plots.screening_bars(ranking(pd.read_csv(out / SCREENING))),
+        "screening": plots.screening_bars(ranking(_read(out / SCREENING, pd.read_csv))),
         "marginals": plots.marginals(posterior, table),
         "pairs": plots.pairs(posterior, table),
         "check": plots.predictive_check(check, predicted, held_out=False),
@@ -239,6 +240,12 @@ def write_figures(out: Path) -> list[Path]:
     written = []
     for key, figure in figures.items():
         path = folder / FIGURES[key]
-        figure.savefig(path, dpi=110)
+        files.save_figure(out, path, figure, dpi=110)
         written.append(path)
     return written
+
+
+def _read(path: Path, read: Callable[[Any], pd.DataFrame]) -> pd.DataFrame:
+    """A table of the calibration, read only from a regular file (no link, no pipe)."""
+    with files.open_read(path) as file:
+        return read(file)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import math
+import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Any
 
 from pipsim.outcomes import OUTCOMES
 from pipsim.parameters import FIELDS, Parameters
-from pipsim.sweep.scenario import NO_VALUE, ScenarioError
+from pipsim.sweep.scenario import MAX_SEED, NO_VALUE, ScenarioError
 
 SECTIONS = ("calibration", "screening", "parameters", "scenarios", "targets")
 CALIBRATION_KEYS = ("name", "seed", "replications", "population", "predictive_draws")
@@ -128,8 +129,10 @@ def load_targets(path: str | Path) -> Calibration:
     """Read and validate a targets file; raise `TargetsError` on any problem."""
     path = Path(path)
     try:
-        if path.is_dir():
-            raise TargetsError(str(path), "", NO_VALUE, "is a folder: give a .toml file")
+        mode = path.stat().st_mode  # before opening: a named pipe would block the open
+        if not stat.S_ISREG(mode):
+            kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+            raise TargetsError(str(path), "", NO_VALUE, f"is {kind}: give a .toml file")
         with path.open("rb") as file:
             data = file.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
@@ -171,7 +174,7 @@ def parse_targets(text: str, source: str = "<targets>") -> Calibration:
     keep = v.whole(screen, "keep", "screening", 1, len(priors), default=min(6, len(priors)))
     return Calibration(
         name=name,
-        seed=v.whole(head, "seed", "calibration", 0, 2**63 - 1, default=0),
+        seed=v.whole(head, "seed", "calibration", 0, MAX_SEED, default=0),
         replications=v.whole(head, "replications", "calibration", 1, 1000, default=8),
         population=v.whole(head, "population", "calibration", 2, 100_000, default=40),
         predictive_draws=v.whole(head, "predictive_draws", "calibration", 1, 10_000, default=16),
@@ -277,6 +280,8 @@ class _Check:
         baseline = table.get("baseline")
         if baseline is not None:
             self.one_of(baseline, tuple(scenarios), f"{key}.baseline")
+            if baseline == scenario:  # the difference would be 0 always, and always "met"
+                self.fail(f"{key}.baseline", baseline, "must be another scenario than its own")
         outcome = self.one_of(table["outcome"], OUTCOME_NAMES, f"{key}.outcome")
         statistic = self.one_of(table.get("statistic", "mean"), STATISTICS, f"{key}.statistic")
         at_most = table.get("at_most")

@@ -18,8 +18,11 @@ from typing import Any
 from pipsim.cli.common import (
     Once,
     Subparsers,
+    SweepInterrupted,
     UsageError,
     add_dask_options,
+    dask_problem,
+    note_workers,
     positive,
     seed,
 )
@@ -73,6 +76,11 @@ def add(subparsers: Subparsers) -> None:
         metavar="S",
         help="root seed, instead of the targets file's",
     )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an output folder holding another calibration (pipsim's files only)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.set_defaults(handler=calibrate_command)
 
@@ -94,9 +102,11 @@ def calibrate_command(args: argparse.Namespace) -> int:
     except ImportError:
         raise UsageError("pyabc is not installed: pip install 'pipsim[calibrate]'") from None
     from pipsim.calibration import outputs
-    from pipsim.calibration.run import CalibrationError, calibrate, plan
+    from pipsim.calibration.abc import EngineError
+    from pipsim.calibration.run import CalibrationError, calibrate, plan, resume_hint
 
     sizes = plan(calibration, args.budget)
+    note_workers(args)
     where = f"on Dask ({args.dask})" if args.dask else f"on {args.workers} worker(s)"
     print(
         f"pipsim calibrate: {calibration.name}: {len(calibration.fitted)} calibration and "
@@ -115,21 +125,23 @@ def calibrate_command(args: argparse.Namespace) -> int:
             workers=args.workers,
             dask=args.dask,
             dask_timeout=args.dask_timeout,
+            overwrite=args.overwrite,
             say=_say(bars),
             bar=None if args.no_progress else _bar_factory(bars),
         )
     except CalibrationError as error:
         raise UsageError(str(error)) from None
-    except (OSError, TimeoutError) as error:
-        raise UsageError(f"the calibration stopped: {error}") from None
+    except RuntimeError as error:  # Dask is not installed
+        raise UsageError(str(error)) from None
+    except EngineError as error:
+        raise dask_problem(args.dask, error) from None
+    except (OSError, TimeoutError, ValueError) as error:
+        raise UsageError(f"the calibration stopped: {error}{resume_hint(out)}") from None
     except KeyboardInterrupt:
-        print(
-            f"interrupted: finished generations are saved in {out}; run the same command "
-            "again to resume",
-            file=sys.stderr,
-        )
-        from pipsim.cli.common import SweepInterrupted
-
+        for bar in bars:
+            bar.close()
+        bars.clear()
+        print(f"interrupted{resume_hint(out)}", file=sys.stderr)
         raise SweepInterrupted from None
     finally:
         for bar in bars:

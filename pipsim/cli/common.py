@@ -24,9 +24,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pipsim.sweep import results
+from pipsim.sweep import files, results
 from pipsim.sweep.design import Scenario
-from pipsim.sweep.scenario import MAX_REPLICATIONS, MAX_RUNS, ScenarioError, load_scenario
+from pipsim.sweep.scenario import (
+    MAX_BLOCK_SIZE,
+    MAX_REPLICATIONS,
+    MAX_RUNS,
+    MAX_SEED,
+    ScenarioError,
+    load_scenario,
+)
 
 if TYPE_CHECKING:
     from pipsim.analysis.summary import Summary
@@ -94,13 +101,26 @@ def positive(text: str) -> int:
 
 
 def seed(text: str) -> int:
-    """Parse a random seed: a whole number ≥ 0."""
+    """Parse a random seed: a whole number from 0 to `MAX_SEED` (as in scenario files)."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = -1
+    if not 0 <= number <= MAX_SEED:
+        raise argparse.ArgumentTypeError(
+            f"invalid seed {text!r}: give a whole number from 0 to {MAX_SEED:,}"
+        )
+    return number
+
+
+def run_number(text: str) -> int:
+    """Parse a run's number in a sweep: a whole number ≥ 0."""
     try:
         number = int(text)
     except ValueError:
         number = -1
     if number < 0:
-        raise argparse.ArgumentTypeError(f"invalid seed {text!r}: give a whole number ≥ 0")
+        raise argparse.ArgumentTypeError(f"invalid run number {text!r}: give a whole number ≥ 0")
     return number
 
 
@@ -215,19 +235,25 @@ def check_limits(scenario: Scenario, runs: int, args: argparse.Namespace) -> Non
     """Refuse a sweep beyond the documented limits unless ``--force``; warn of too many workers.
 
     Raises:
-        UsageError: more than `MAX_REPLICATIONS` replications or `MAX_RUNS` runs without
-            ``--force``.
+        UsageError: more than `MAX_REPLICATIONS` replications, `MAX_RUNS` runs or a block of
+            more than `MAX_BLOCK_SIZE` runs without ``--force``.
     """
+    check_replications(scenario.replications, args)
     if not getattr(args, "force", False):
-        if scenario.replications > MAX_REPLICATIONS:
+        if scenario.block_size > MAX_BLOCK_SIZE:
             raise UsageError(
-                f"{scenario.replications:,} replications is more than {MAX_REPLICATIONS:,}: "
-                "pass --force if you mean it"
+                f"block_size {scenario.block_size:,} is more than {MAX_BLOCK_SIZE:,} (a model "
+                "holds a block's runs in memory at once): pass --force if you mean it"
             )
         if runs > MAX_RUNS:
             raise UsageError(
                 f"{runs:,} runs is more than {MAX_RUNS:,}: pass --force if you mean it"
             )
+    note_workers(args, runs)
+
+
+def note_workers(args: argparse.Namespace, runs: int | None = None) -> None:
+    """Say so when ``--workers`` asks for more local processes than this machine has cores."""
     cores = os.cpu_count() or 1
     if args.workers and args.workers > cores and args.dask is None:
         used = workers(args, runs)
@@ -235,6 +261,18 @@ def check_limits(scenario: Scenario, runs: int, args: argparse.Namespace) -> Non
             f"note: --workers {args.workers} is more than this machine's {cores} cores; "
             f"{used} worker processes will share them",
             file=sys.stderr,
+        )
+
+
+def check_replications(replications: int, args: argparse.Namespace, what: str = "") -> None:
+    """Refuse more than `MAX_REPLICATIONS` replications (per point) unless ``--force``.
+
+    The one check of replications, for a scenario's and ``duration --max-replications``.
+    """
+    if replications > MAX_REPLICATIONS and not getattr(args, "force", False):
+        raise UsageError(
+            f"{what}{replications:,} replications is more than {MAX_REPLICATIONS:,}: "
+            "pass --force if you mean it"
         )
 
 
@@ -310,12 +348,7 @@ def _engine(
     except RuntimeError as error:  # Dask is not installed
         raise UsageError(str(error)) from None
     except (OSError, TimeoutError, ValueError) as error:
-        where = (
-            "start a local Dask cluster"
-            if dask == "local"
-            else f"connect to the Dask scheduler at {dask}"
-        )
-        raise UsageError(f"cannot {where}: {error}") from None
+        raise dask_problem(dask, error) from None
     of_total = f" of {total:,}" if total is not None else ""
     try:
         yield engine.executor
@@ -335,6 +368,16 @@ def _engine(
         raise UsageError(f"the sweep stopped: {error}{resume if saved else ''}") from None
     finally:
         engine.close()
+
+
+def dask_problem(dask: str | None, error: BaseException) -> UsageError:
+    """The one-line error of a Dask cluster that cannot be started or reached (every command)."""
+    where = (
+        "start a local Dask cluster"
+        if dask == "local"
+        else f"connect to the Dask scheduler at {dask}"
+    )
+    return UsageError(f"cannot {where}: {error}")
 
 
 def saved_runs(out: Path) -> int:
@@ -364,15 +407,38 @@ def speed(result: SweepResult) -> str:
 
 # --- summaries --------------------------------------------------------------------------------
 def summarize(out: Path) -> Summary:
-    """The summary of the sweep in ``out``; a directory without results is a usage error."""
+    """The summary of the sweep in ``out``; a directory without results is a usage error.
+
+    It writes into ``out``, so it holds the folder's lock (one writer: not while a sweep runs).
+    """
     from pipsim.analysis.summary import summarize as summarize_sweep  # loads matplotlib
 
     try:
-        return summarize_sweep(out)
+        with writing(out):
+            return summarize_sweep(out)
     except results.ResultsError as error:
         raise UsageError(str(error)) from None
-    except OSError as error:  # e.g. a read-only folder
+    except OSError as error:  # e.g. a read-only folder, a link where a table goes
         raise UsageError(f"cannot write the summary of {out}: {error}") from None
+
+
+@contextmanager
+def writing(out: Path) -> Iterator[None]:
+    """Hold the lock of an existing results folder while a command writes into it.
+
+    Raises:
+        UsageError: ``out`` is not a folder, or another pipsim command writes into it.
+    """
+    if files.kind(out) not in ("a folder", "a symbolic link") or not out.is_dir():
+        raise UsageError(f"{out}: no such folder; give the --out folder of a pipsim command")
+    for name in (results.LOCK, files.RECORD):
+        if (what := files.kind(out / name)) is not None:
+            raise UsageError(str(files.refusal(out / name, what)))
+    try:
+        with results.lock(out):
+            yield
+    except results.ResultsError as error:
+        raise UsageError(str(error)) from None
 
 
 def manifest(out: Path) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from pipsim.cli.common import (
     add_engine_options,
     add_scenario_argument,
     check_limits,
+    check_replications,
     command_line,
     load,
     output_dir,
@@ -43,6 +44,7 @@ from pipsim.cli.common import (
 )
 from pipsim.sweep import design, results
 from pipsim.sweep.design import Scenario
+from pipsim.sweep.files import save_csv, save_figure, write_bytes
 
 
 def add(subparsers: Subparsers) -> None:
@@ -169,7 +171,7 @@ def _rounds(
 def write(out: Path, answer: Duration, rounds: list[int], tolerance: float | None) -> list[Path]:
     """Write ``duration.csv``, ``duration.json`` and ``figures/duration.png``; their paths."""
     files = [out / "duration.csv", out / "duration.json", out / "figures" / "duration.png"]
-    answer.lengths_table().to_csv(files[0], index=False)
+    save_csv(out, files[0], answer.lengths_table())
     finite = lambda v: v if math.isfinite(v) else None  # noqa: E731 - JSON has no infinity
     facts = {
         "question": f"How long must the project be to meet the log frame with probability "
@@ -185,9 +187,9 @@ def write(out: Path, answer: Duration, rounds: list[int], tolerance: float | Non
         "replications_per_round": rounds,
         "tolerance": tolerance,
     }
-    files[1].write_text(json.dumps(facts, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    files[2].parent.mkdir(exist_ok=True)
-    duration.figure(answer).savefig(files[2], dpi=120)
+    text = json.dumps(facts, indent=2, ensure_ascii=False) + "\n"
+    write_bytes(out, files[1], text.encode("utf-8"))
+    save_figure(out, files[2], duration.figure(answer), dpi=120)
     return files
 
 
@@ -235,6 +237,7 @@ def _adaptive_options(args: argparse.Namespace, block: int) -> tuple[float | Non
         return None, 0
     tolerance = 0.05 if args.tolerance is None else args.tolerance
     most = 1000 if args.max_replications is None else args.max_replications
+    check_replications(most, args, "--max-replications: ")
     if most < block:
         raise UsageError(
             f"--max-replications {most} is below the scenario's {block} "

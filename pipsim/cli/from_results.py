@@ -18,6 +18,7 @@ from pipsim.cli.common import UsageError
 from pipsim.parameters import Parameters
 from pipsim.state import RunView
 from pipsim.sweep import block, results
+from pipsim.sweep.scenario import MAX_BLOCK_SIZE, MAX_SEED
 
 KEPT = ("seed", "place", "block_runs")  # what a row needs to be made again
 
@@ -34,6 +35,14 @@ def sweep_run(folder: Path, run: int) -> tuple[dict[str, Any], pd.Series]:
     manifest = results.read_manifest(folder)
     if manifest is None or "design" not in manifest:
         raise UsageError(f"--from {folder}: no pipsim results here (no readable manifest.json)")
+    design, keys = manifest["design"], manifest.get("design_keys") or []
+    base = design.get("base") if isinstance(design, dict) else None
+    if (
+        not isinstance(design, dict)
+        or not isinstance(base or {}, dict)
+        or not (isinstance(keys, list) and all(isinstance(k, str) for k in keys))
+    ):
+        raise UsageError(f"--from {folder}: its manifest.json is damaged (its design): {EDITED}")
     try:
         runs = results.load_runs(folder)
     except results.ResultsError as error:
@@ -51,10 +60,44 @@ def sweep_run(folder: Path, run: int) -> tuple[dict[str, Any], pd.Series]:
             f"{int(runs['run'].max())} ({len(runs)} runs)"
         )
     found = row.iloc[0]
-    overrides = dict(manifest["design"].get("base") or {})
-    for key in manifest.get("design_keys") or []:
+    if unknown := [k for k in keys if k not in runs.columns]:
+        raise UsageError(f"--from {folder}: no column {unknown[0]!r} in its runs: {EDITED}")
+    overrides = dict(base or {})
+    for key in keys:
         overrides[key] = _plain(found[key])
+    try:
+        Parameters.from_overrides(overrides)
+    except (TypeError, ValueError) as error:
+        raise UsageError(
+            f"--from {folder}: run {run}'s parameters are not valid ({error})"
+        ) from None
+    _check_block(found, design.get("block_size"), run)
     return overrides, found
+
+
+EDITED = "the folder was edited or damaged; run its sweep again (--overwrite) to remake it"
+
+
+def _check_block(row: pd.Series, block_size: Any, run: int) -> None:
+    """Refuse a row whose seed, block size or place could not have come from its sweep."""
+    try:
+        seed, place, size = (int(row[k]) for k in KEPT)
+    except (TypeError, ValueError):  # a missing (NaN) or non-numeric value
+        raise UsageError(
+            f"--run {run}: its seed, place or block size is missing: {EDITED}"
+        ) from None
+    largest = block_size if isinstance(block_size, int) and block_size >= 1 else MAX_BLOCK_SIZE
+    problem = (
+        f"seed {seed} is outside 0 to {MAX_SEED:,}"
+        if not 0 <= seed <= MAX_SEED
+        else f"block_runs {size} is outside 1 to {largest:,} (the sweep's block size)"
+        if not 1 <= size <= largest
+        else f"place {place} is not in a block of {size} runs"
+        if not 0 <= place < size
+        else None
+    )
+    if problem is not None:
+        raise UsageError(f"--run {run}: its row is not a sweep's ({problem}): {EDITED}")
 
 
 def remake(overrides: dict[str, Any], row: pd.Series) -> tuple[RunView, pd.DataFrame]:

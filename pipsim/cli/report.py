@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pipsim.cli.common import Subparsers, UsageError
+from pipsim.cli.common import Subparsers, UsageError, writing
 
 
 def add(subparsers: Subparsers) -> None:
@@ -37,7 +37,8 @@ def report_command(args: argparse.Namespace) -> int:
     from pipsim.analysis.report import ReportError, write_report
 
     try:
-        path, figures = write_report(args.dir, args.calibration)
+        with writing(args.dir):  # one writer per folder: not while a sweep writes into it
+            path, figures = write_report(args.dir, args.calibration)
     except (ReportError, OSError) as error:
         raise UsageError(str(error)) from None
     size = path.stat().st_size / 1024

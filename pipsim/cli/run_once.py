@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipsim.cli import from_results
-from pipsim.cli.common import Subparsers, UsageError
-from pipsim.cli.common import seed as whole_number
+from pipsim.cli.common import Subparsers, UsageError, run_number
 from pipsim.cli.model_options import (
     add_parameter_options,
     add_seed_option,
@@ -60,7 +59,7 @@ def add(subparsers: Subparsers) -> None:
         "from there; model options and --seed are not taken).",
     )
     again.add_argument("--from", dest="from_results", type=Path, metavar="RESULTS")
-    again.add_argument("--run", dest="run_number", type=whole_number, metavar="K", default=None)
+    again.add_argument("--run", dest="run_number", type=run_number, metavar="K", default=None)
     add_parameter_options(parser)
     parser.set_defaults(handler=run_once)
 

@@ -8,11 +8,15 @@ Layout of an output directory ``OUT``::
     OUT/timeseries/chunk-000000.parquet  one row per run and month (when asked for)
     OUT/.pipsim.lock            held while a sweep writes (`lock`): one writer per folder
 
-Each chunk is written to a hidden temporary file and renamed into place, so a chunk file is
-either whole or absent; still, results are verified, not trusted: a chunk is used only if it
-can be read and holds the runs and columns it should (`verify_chunks`), anything else in the
-chunk folders is ignored with a note (`check`), and a run never counts twice. ``--overwrite``
-removes only what pipsim writes (`own_files`), and never a folder holding anything else.
+    OUT/files.jsonl             every file pipsim wrote here, with its digest (`files`)
+
+Each file is written to a temporary file and renamed into place, never through a link, and
+recorded (`pipsim.sweep.files`), so a chunk file is either whole or absent; still, results are
+verified, not trusted: a chunk is used only if it is the one pipsim recorded (its digest),
+can be read, holds the runs, seeds and columns it should and names this design
+(`verify_chunks`); anything else in the chunk folders is ignored with a note (`check`), and a
+run never counts twice. ``--overwrite`` removes only the files pipsim recorded (`own_files`),
+and never a folder holding anything else.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import os
 import platform
 import re
 import socket
+import stat
 import time
 from collections.abc import Iterable, Iterator
 from importlib import metadata
@@ -33,6 +38,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipsim.sweep import files
 from pipsim.sweep.design import design_changes
 
 if TYPE_CHECKING:
@@ -43,21 +49,7 @@ SCENARIO_COPY, LOCK = "scenario.toml", ".pipsim.lock"
 PACKAGES = ("pipsim", "mesa", "numpy", "scipy", "pandas", "pyarrow", "SALib", "dask", "distributed")
 CHUNK = re.compile(r"^chunk-(\d{6})\.parquet$")
 TEMPORARY = re.compile(r"^\..+\.tmp$")
-# the files pipsim writes at the top of an output directory (besides its three folders)
-OWN_NAMES = frozenset(
-    {
-        MANIFEST,
-        SCENARIO_COPY,
-        LOCK,
-        "summary.csv",
-        "probabilities.csv",
-        "duration.csv",
-        "duration.json",
-        "noise.csv",
-        "report.html",
-    }
-)
-OWN_PATTERN = re.compile(r"^sensitivity_[a-z_]+\.csv$")
+DESIGN_KEY = b"pipsim.design_digest"  # a chunk's Parquet metadata: the design it is of
 ID_COLUMNS = ("run", "point", "replicate", "seed", "place", "block_runs")
 UNREADABLE = (OSError, ValueError, pa.ArrowException)
 
@@ -73,27 +65,30 @@ def chunk_name(chunk: int) -> str:
 
 # --- what is pipsim's, and what is not --------------------------------------------------------
 def own_files(out: Path) -> tuple[list[Path], list[Path]]:
-    """The files in ``out`` that pipsim wrote, and every other entry (files and folders)."""
+    """The files in ``out`` that pipsim wrote (by its record), and every other entry.
+
+    A link, a pipe or a device is never pipsim's, whatever its name; nor is a folder pipsim
+    does not make, or a file it did not record. The record and the lock are pipsim's.
+    """
+    record = files.read_record(out)  # without one, an older pipsim's files by their names
     own: list[Path] = []
     other: list[Path] = []
     for entry in sorted(out.iterdir()):
-        if entry.is_symlink():
-            other.append(entry)
-        elif entry.is_dir() and entry.name in (RUNS, TIMESERIES, FIGURES):
+        what = files.kind(entry)
+        if what == "a folder" and entry.name in (RUNS, TIMESERIES, FIGURES):
             for inner in sorted(entry.iterdir()):
-                if entry.name == FIGURES:
-                    mine = inner.suffix == ".png" or TEMPORARY.match(inner.name)
-                else:
-                    mine = CHUNK.match(inner.name) or TEMPORARY.match(inner.name)
-                regular = inner.is_file() and not inner.is_symlink()
-                (own if mine and regular else other).append(inner)
-        elif entry.is_file() and (
-            entry.name in OWN_NAMES or OWN_PATTERN.match(entry.name) or TEMPORARY.match(entry.name)
-        ):
+                mine = files.kind(inner) is None and files.owned(record, inner)
+                (own if mine else other).append(inner)
+        elif what is None and (entry.name in (LOCK, files.RECORD) or files.owned(record, entry)):
             own.append(entry)
         else:
             other.append(entry)
     return own, other
+
+
+def results_in(own: list[Path]) -> bool:
+    """Whether pipsim's files in a folder are more than its lock and record: results."""
+    return any(p.name not in (LOCK, files.RECORD) for p in own)
 
 
 def dangerous(out: Path) -> str | None:
@@ -115,11 +110,12 @@ def _listed(paths: list[Path], out: Path) -> str:
     return ", ".join(names) + more
 
 
-def _remove_own(out: Path, own: list[Path]) -> None:
-    """Remove pipsim's files from ``out``, then its folders if they are left empty."""
+def remove_own(out: Path, own: list[Path]) -> None:
+    """Remove pipsim's files from ``out`` (its record last), then its folders if left empty."""
     for path in own:
-        if path.name != LOCK:
+        if path.parent != out or path.name not in (LOCK, files.RECORD):
             path.unlink(missing_ok=True)
+    (out / files.RECORD).unlink(missing_ok=True)
     for name in (RUNS, TIMESERIES, FIGURES):
         with contextlib.suppress(OSError):  # absent, or not empty: left as it is
             (out / name).rmdir()
@@ -137,10 +133,10 @@ def prepare(
     ``overwrite`` removes only pipsim's own files, and never those of the current folder,
     the home folder or a filesystem root.
     """
-    own = [p for p in refuse(out, overwrite, scenario.name) if p.name != LOCK]
-    if own and overwrite:
-        _remove_own(out, own)
-    elif own:
+    own = refuse(out, overwrite, scenario.name)
+    if results_in(own) and overwrite:
+        remove_own(out, own)
+    elif results_in(own):
         old = resume_manifest(out, scenario, chunk_size)
         _remove_partial(out)
         return old
@@ -148,7 +144,7 @@ def prepare(
     if scenario.time_series:
         (out / TIMESERIES).mkdir(exist_ok=True)
     manifest = new_manifest(scenario, chunk_size, command)
-    (out / SCENARIO_COPY).write_text(scenario.text, encoding="utf-8")
+    files.write_bytes(out, out / SCENARIO_COPY, scenario.text.encode("utf-8"))
     write_manifest(out, manifest)
     return manifest
 
@@ -169,13 +165,16 @@ def refuse(out: Path, overwrite: bool, name: str) -> list[Path]:
         return []
     if not out.is_dir():
         raise ResultsError(f"{out} is not a folder: choose another --out")
+    for name in (LOCK, files.RECORD, MANIFEST):
+        if (what := files.kind(out / name)) is not None:
+            raise ResultsError(str(files.refusal(out / name, what)))
     own, other = own_files(out)
     if other and overwrite:
         raise ResultsError(
             f"--overwrite refused: {out} holds files pipsim did not write "
             f"({_listed(other, out)}), and pipsim removes only its own: choose another --out"
         )
-    if other and not any(p.name != LOCK for p in own):
+    if other and not results_in(own):
         raise ResultsError(
             f"{out} holds files pipsim did not write ({_listed(other, out)}) and no pipsim "
             "results: choose another --out (a new or empty folder)"
@@ -204,7 +203,7 @@ def new_manifest(scenario: Scenario, chunk_size: int, command: str | None) -> di
 def read_manifest(out: Path) -> dict[str, Any] | None:
     """The manifest in ``out``, or None if it is missing, unreadable or not a JSON object."""
     try:
-        found = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        found = json.loads(files.read_text(out / MANIFEST))
     except (OSError, ValueError):
         return None
     return found if isinstance(found, dict) else None
@@ -261,14 +260,14 @@ def _chunk_size_on_disk(out: Path) -> int | None:
     """The largest number of runs in a readable chunk: the chunk size of those results."""
     sizes = []
     for path in chunk_files(out / RUNS)[0].values():
-        with contextlib.suppress(*UNREADABLE):
-            sizes.append(pq.read_metadata(path).num_rows)
+        with contextlib.suppress(*UNREADABLE), files.open_read(path) as file:
+            sizes.append(pq.read_metadata(file).num_rows)
     return max(sizes, default=None) or None
 
 
 def write_manifest(out: Path, manifest: dict[str, Any]) -> None:
     """Write the manifest atomically."""
-    _atomic_write(out / MANIFEST, json.dumps(manifest, indent=2).encode())
+    files.write_bytes(out, out / MANIFEST, json.dumps(manifest, indent=2).encode())
 
 
 # --- one writer per folder --------------------------------------------------------------------
@@ -310,8 +309,17 @@ def lock(out: Path) -> Iterator[None]:
 def _acquire(path: Path) -> int:
     import fcntl
 
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
     for _ in range(20):  # the file may be replaced between open and lock: try again
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(path, flags, 0o644)
+        except OSError:
+            if (what := files.kind(path)) is not None:
+                raise ResultsError(str(files.refusal(path, what))) from None
+            raise
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise ResultsError(str(files.refusal(path, files.kind(path) or "not a regular file")))
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -343,7 +351,7 @@ def _acquire(path: Path) -> int:
 def _holder_alive(path: Path) -> bool:
     """Whether the process a lock file names still runs (on this host, the same process)."""
     try:
-        holder = json.loads(path.read_text())
+        holder = json.loads(files.read_text(path))
         pid = int(holder["pid"])
     except (OSError, ValueError, KeyError, TypeError):
         return False
@@ -365,7 +373,7 @@ def _holder_alive(path: Path) -> bool:
 
 def _in_use(path: Path) -> str:
     try:
-        holder = json.loads(path.read_text())
+        holder = json.loads(files.read_text(path))
         who = f" (PID {int(holder['pid'])}, since {holder['since']})"
     except (OSError, ValueError, KeyError, TypeError):
         who = ""
@@ -391,9 +399,11 @@ def chunk_files(folder: Path) -> tuple[dict[int, Path], list[Path]]:
     strays: list[Path] = []
     if not folder.is_dir():
         return chunks, strays
+    if files.kind(folder) != "a folder":  # a link named runs/: nothing in it is pipsim's
+        return chunks, [folder]
     for path in sorted(folder.iterdir()):
         match = CHUNK.match(path.name)
-        if match and path.is_file():
+        if match and files.kind(path) is None:
             chunks[int(match.group(1))] = path
         elif not TEMPORARY.match(path.name):
             strays.append(path)
@@ -405,87 +415,193 @@ def done_chunks(out: Path) -> set[int]:
     return set(chunk_files(out / RUNS)[0])
 
 
+def _chunk_table(path: Path, columns: list[str] | None = None) -> pa.Table:
+    """A chunk file read (only ``columns``, if given), never through a link."""
+    with files.open_read(path) as file:
+        return pq.read_table(file, columns=columns)
+
+
+def _chunk_schema(path: Path) -> pa.Schema:
+    with files.open_read(path) as file:
+        return pq.read_schema(file)
+
+
 def chunk_runs(path: Path, columns: Iterable[str] = ()) -> list[int] | None:
     """The run ids in a chunk file, or None if it cannot be read or lacks ``columns``."""
     try:
-        names = set(pq.read_schema(path).names)
+        names = set(_chunk_schema(path).names)
         if "run" not in names or not set(columns) <= names:
             return None
-        return [int(r) for r in pq.read_table(path, columns=["run"]).column("run").to_pylist()]
+        return [int(r) for r in _chunk_table(path, ["run"]).column("run").to_pylist()]
     except (*UNREADABLE, TypeError):
         return None
 
 
+def chunk_seeds(path: Path) -> set[int] | None:
+    """The block seeds a chunk's rows name, or None if it cannot be read or names none."""
+    try:
+        return {int(s) for s in _chunk_table(path, ["seed"]).column("seed").to_pylist()}
+    except (*UNREADABLE, TypeError, KeyError):
+        return None
+
+
+def chunk_design(path: Path) -> str | None:
+    """The design digest a chunk's metadata names (None: unreadable, or written before it)."""
+    try:
+        meta = _chunk_schema(path).metadata or {}
+    except UNREADABLE:
+        return None
+    found = meta.get(DESIGN_KEY)
+    return found.decode("utf-8", errors="replace") if found is not None else None
+
+
+def foreign(record: files.Record, path: Path) -> str | None:
+    """Why a chunk file is not the one pipsim wrote here, or None if it is.
+
+    Not recorded (a file put there by hand), or recorded with another digest (damaged, or
+    replaced by a copy of another chunk).
+    """
+    if not files.owned(record, path):
+        return f"was not written by pipsim (it is not in {files.RECORD})"
+    if record.found and record.files.get(record.relative(path)) not in (None, files.digest(path)):
+        return "differs from what pipsim wrote (damaged, or replaced)"
+    return None
+
+
 def verify_chunks(
-    out: Path, expected: dict[int, range], columns: Iterable[str], series: bool
+    out: Path,
+    expected: dict[int, range],
+    columns: Iterable[str],
+    series: bool,
+    seeds: dict[int, set[int]] | None = None,
+    design_digest: str | None = None,
 ) -> tuple[set[int], list[str]]:
     """Which of the ``expected`` chunks are whole, and a note on each that is not.
 
-    A chunk is whole if its run table can be read, has ``columns`` and exactly its runs, and
-    (with ``series``) its series can be read and covers the same runs. The files of a chunk
-    that is not whole are removed (they are pipsim's, and are written again).
+    A chunk is whole if it is the file pipsim recorded, its run table can be read, has
+    ``columns``, exactly its runs, the block ``seeds`` of its design and (when its metadata
+    names one) ``design_digest``; and (with ``series``) its series can be read and covers the
+    same runs. The files of a chunk that is not whole are removed (they are pipsim's, and are
+    written again); a file pipsim did not write where a chunk must go is left alone and
+    refused.
+
+    Raises:
+        ResultsError: a file pipsim did not write holds the name of a chunk to be run.
     """
     columns = tuple(columns)
+    record = files.ensure_record(out)
     chunks, strays = chunk_files(out / RUNS)
     series_chunks, series_strays = chunk_files(out / TIMESERIES)
     whole, notes = set(), []
     for stray in [*strays, *series_strays]:
         notes.append(f"{stray.relative_to(out)} is not pipsim's: ignored")
     for c, runs in expected.items():
+        mine = [p for p in (chunks.get(c), series_chunks.get(c)) if p is not None]
+        for path in mine:
+            if not files.owned(record, path):
+                raise ResultsError(
+                    f"{path} {foreign(record, path)}: pipsim will not replace it; move it "
+                    "away, or choose another --out"
+                )
         if c not in chunks:
             continue
-        found = chunk_runs(chunks[c], columns)
-        problem = None
-        if found is None:
-            problem = "cannot be read or lacks the design's columns"
-        elif sorted(found) != list(runs):
-            problem = f"holds runs other than its own ({runs.start}–{runs.stop - 1})"
-        elif series:
+        wanted = seeds.get(c) if seeds is not None else None
+        problem = _chunk_problem(record, chunks[c], runs, columns, wanted, design_digest)
+        if problem is None and series:
             have = c in series_chunks
             monthly = chunk_runs(series_chunks[c], ("month",)) if have else None
-            if monthly is None or set(monthly) != set(runs):
+            if monthly is None or set(monthly) != set(runs) or foreign(record, series_chunks[c]):
                 problem = "has its monthly series missing or damaged"
         if problem is None:
             whole.add(c)
             continue
         notes.append(f"{chunks[c].relative_to(out)} {problem}: it is run again")
-        chunks[c].unlink(missing_ok=True)
-        if c in series_chunks:
-            series_chunks[c].unlink(missing_ok=True)
+        for path in mine:
+            path.unlink(missing_ok=True)
+        files.forget(out, mine)
     return whole, notes
 
 
-def write_chunk(out: Path, chunk: int, runs: pd.DataFrame, series: pd.DataFrame | None) -> None:
-    """Write one chunk: its time series first, its run table last (the run table marks it done)."""
+def _chunk_problem(
+    record: files.Record,
+    path: Path,
+    runs: range,
+    columns: tuple[str, ...],
+    seeds: set[int] | None,
+    design_digest: str | None,
+) -> str | None:
+    """What is wrong with chunk file ``path`` of the runs ``runs``, or None."""
+    found = chunk_runs(path, columns)
+    if found is None:
+        return "cannot be read or lacks the design's columns"
+    if (why := foreign(record, path)) is not None:
+        return why
+    if sorted(found) != list(runs):
+        return f"holds runs other than its own ({runs.start}–{runs.stop - 1})"
+    if seeds is not None and chunk_seeds(path) != seeds:
+        return "holds runs of another design (their seeds differ)"
+    named = chunk_design(path)
+    if design_digest is not None and named is not None and named != design_digest:
+        return "names another design in its metadata"
+    return None
+
+
+def write_chunk(
+    out: Path,
+    chunk: int,
+    runs: pd.DataFrame,
+    series: pd.DataFrame | None,
+    design_digest: str | None = None,
+) -> None:
+    """Write one chunk: its time series first, its run table last (the run table marks it done).
+
+    Each file names its design in its Parquet metadata (``design_digest``), so a chunk copied
+    from another folder is told apart.
+    """
     if series is not None:
-        _atomic_parquet(series, out / TIMESERIES / chunk_name(chunk))
-    _atomic_parquet(runs, out / RUNS / chunk_name(chunk))
+        _write_parquet(out, out / TIMESERIES / chunk_name(chunk), series, design_digest)
+    _write_parquet(out, out / RUNS / chunk_name(chunk), runs, design_digest)
 
 
-def _read_chunks(folder: Path, notes: list[str] | None) -> list[pd.DataFrame]:
-    chunks, strays = chunk_files(folder)
+def _write_parquet(out: Path, path: Path, frame: pd.DataFrame, design_digest: str | None) -> None:
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if design_digest is not None:
+        meta = {**(table.schema.metadata or {}), DESIGN_KEY: design_digest.encode()}
+        table = table.replace_schema_metadata(meta)
+    files.write(out, path, lambda file: pq.write_table(table, file))
+
+
+def _read_chunks(out: Path, folder: str, notes: list[str] | None) -> list[pd.DataFrame]:
+    """The readable chunks of ``out/folder`` that pipsim wrote there (a note on the others)."""
+    record = files.read_record(out)
+    chunks, strays = chunk_files(out / folder)
     frames = []
     for path in chunks.values():
+        if (why := foreign(record, path)) is not None:
+            if notes is not None:
+                notes.append(f"{path} {why}: left out")
+            continue
         try:
-            frames.append(pd.read_parquet(path))
+            frames.append(_chunk_table(path).to_pandas())
         except UNREADABLE:
             if notes is not None:
                 notes.append(f"{path} cannot be read: left out")
     if notes is not None and strays:
-        notes.append(f"ignored in {folder}: {', '.join(p.name for p in strays)} (not pipsim's)")
+        names = ", ".join(p.name for p in strays)
+        notes.append(f"ignored in {out / folder}: {names} (not pipsim's)")
     return [f for f in frames if "run" in f.columns]
 
 
 def load_runs(out: str | Path, notes: list[str] | None = None) -> pd.DataFrame:
     """All runs of a sweep, one row each, in run order.
 
-    Unreadable chunks and stray files are left out (with a note in ``notes``, if given); a
-    run found in two chunks counts once.
+    Unreadable chunks, chunks pipsim did not write (or that changed since) and stray files
+    are left out (with a note in ``notes``, if given); a run found in two chunks counts once.
 
     Raises:
         ResultsError: no chunk can be read.
     """
-    frames = _read_chunks(Path(out) / RUNS, notes)
+    frames = _read_chunks(Path(out), RUNS, notes)
     if not frames:
         raise ResultsError(f"{out} holds no readable results: run the sweep first")
     runs = pd.concat(frames, ignore_index=True)
@@ -494,7 +610,7 @@ def load_runs(out: str | Path, notes: list[str] | None = None) -> pd.DataFrame:
 
 def load_timeseries(out: str | Path, notes: list[str] | None = None) -> pd.DataFrame | None:
     """The monthly series of a sweep (one row per run and month), if it kept them."""
-    frames = _read_chunks(Path(out) / TIMESERIES, notes)
+    frames = _read_chunks(Path(out), TIMESERIES, notes)
     frames = [f for f in frames if "month" in f.columns]
     if not frames:
         return None
@@ -511,7 +627,7 @@ def saved_runs(out: Path) -> int:
 
 
 def check(out: Path) -> list[str]:
-    """What is wrong with the results in ``out``: damaged chunks, strays, missing series.
+    """What is wrong with the results in ``out``: damaged or foreign chunks, strays, series.
 
     (Runs not yet on disk are not a fault: `saved_runs` against the manifest's total.)
     """
@@ -519,7 +635,9 @@ def check(out: Path) -> list[str]:
     manifest = read_manifest(out)
     if manifest is None and (out / MANIFEST).exists():
         notes.append(f"{out / MANIFEST} is damaged")
-    design = (manifest or {}).get("design") or {}
+    design = (manifest or {}).get("design")
+    design = design if isinstance(design, dict) else {}  # an edited manifest: no design
+    record = files.read_record(out)
     chunks, strays = chunk_files(out / RUNS)
     present: set[int] = set()
     for path in chunks.values():
@@ -527,6 +645,12 @@ def check(out: Path) -> list[str]:
         if found is None:
             notes.append(f"{path} cannot be read: its runs are left out")
             continue
+        if (why := foreign(record, path)) is not None:
+            notes.append(f"{path} {why}: its runs are left out")
+            continue
+        named = chunk_design(path)
+        if named is not None and named != (manifest or {}).get("design_digest", named):
+            notes.append(f"{path} names another design in its metadata")
         if present & set(found):
             notes.append(f"{path} repeats runs of another chunk: they count once")
         present.update(found)
@@ -548,29 +672,19 @@ def check(out: Path) -> list[str]:
     return notes
 
 
-def _atomic_parquet(frame: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    frame.to_parquet(tmp, index=False)
-    tmp.replace(path)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-
-
 def _remove_partial(out: Path) -> None:
     """Drop temporary files a killed sweep left behind, and series of unfinished chunks."""
-    for folder in (out, out / RUNS, out / TIMESERIES, out / FIGURES):
-        if folder.is_dir():
-            for tmp in folder.iterdir():
-                if TEMPORARY.match(tmp.name) and tmp.is_file():
-                    tmp.unlink()
+    files.remove_temporary(out)
+    record = files.read_record(out)
     done = done_chunks(out)
-    for chunk, series in chunk_files(out / TIMESERIES)[0].items():
-        if chunk not in done:
-            series.unlink()
+    unfinished = [
+        path
+        for chunk, path in chunk_files(out / TIMESERIES)[0].items()
+        if chunk not in done and files.owned(record, path)
+    ]
+    for path in unfinished:
+        path.unlink()
+    files.forget(out, unfinished)
 
 
 def _versions() -> dict[str, str]:

@@ -209,7 +209,10 @@ def _run_locked(
 
     expected = {offset + c: span(c) for c in range(n_chunks)}
     columns = (*results.ID_COLUMNS, *keys)
-    done, notes = results.verify_chunks(out, expected, columns, scenario.time_series)
+    seeds = {offset + c: {b.seed for b in blocks_of(c)} for c in range(n_chunks)}
+    done, notes = results.verify_chunks(
+        out, expected, columns, scenario.time_series, seeds, scenario.design_digest
+    )
     todo = [c for c in range(n_chunks) if offset + c not in done]
     runs_in_out = max(offset + total, manifest.get("total_runs") or 0)  # every block so far
     # recorded now, not only at the end, so a partly finished sweep can be summarised
@@ -233,7 +236,7 @@ def _run_locked(
             smoothing=0.1,
         ) as bar:
             for index, table, series, took in _dispatch(engine.executor, make, todo, workers):
-                results.write_chunk(out, index, table, series)
+                results.write_chunk(out, index, table, series, scenario.design_digest)
                 seconds += took
                 bar.update(len(table))
     finally:
@@ -312,6 +315,7 @@ class Engine:
     executor: cf.Executor
     close: Callable[[], None] = _nothing
     stop: Callable[[], None] = _nothing
+    client: Any = None  # the Dask client, on Dask (pyabc's sampler takes it)
 
 
 DASK_TIMEOUT = 10.0  # seconds to reach a Dask scheduler
@@ -352,7 +356,7 @@ def open_engine(
     pool = cf.ProcessPoolExecutor(
         max_workers=workers,
         mp_context=mp.get_context("forkserver"),
-        initializer=_start_worker,
+        initializer=start_worker,
         initargs=(os.getpid(), quiet_workers),
     )
 
@@ -363,8 +367,10 @@ def open_engine(
     return Engine(pool, lambda: pool.shutdown(wait=False, cancel_futures=True), stop)
 
 
-def _start_worker(parent: int, quiet: bool) -> None:
-    """In a pool worker: die with the sweep's process; with ``quiet``, ignore SIGINT.
+def start_worker(parent: int, quiet: bool) -> None:
+    """In a worker process: die with the sweep's process; with ``quiet``, ignore SIGINT.
+
+    The one safeguard of every local worker pipsim starts (sweeps' pools, ``calibrate``'s).
 
     The parent handles Ctrl-C and terminates the workers. If it is killed (kill -9, out of
     memory) the workers must not run on for nothing: on Linux the kernel kills a worker when
@@ -442,7 +448,20 @@ def _probe_scheduler(address: str, timeout: float) -> None:
         raise ValueError(f"what answered is not a Dask scheduler (it began with {head!r})")
 
 
-def _dask_engine(address: str, workers: int, timeout: float = DASK_TIMEOUT) -> Engine:
+def dask_client(
+    address: str, workers: int, timeout: float = DASK_TIMEOUT
+) -> tuple[Any, Callable[[], None]]:
+    """A Dask client and how to close it: a local cluster on 127.0.0.1, or a scheduler's.
+
+    The one place pipsim connects to Dask (sweeps and ``calibrate`` alike): a scheduler's
+    address is probed first (`_probe_scheduler`), so a port that stays silent or speaks
+    another protocol fails within ``timeout``, in one line.
+
+    Raises:
+        RuntimeError: Dask is not installed.
+        TimeoutError: nothing answers within ``timeout``.
+        ValueError: not an address, or what answers is not a Dask scheduler.
+    """
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
@@ -456,18 +475,21 @@ def _dask_engine(address: str, workers: int, timeout: float = DASK_TIMEOUT) -> E
         def close() -> None:
             client.close()
             cluster.close()
-    else:
-        _probe_scheduler(address, timeout)
-        try:
-            client = Client(address, timeout=timeout)
-        except (OSError, TimeoutError) as error:  # refused, or no answer in time
-            raise TimeoutError(
-                f"no Dask scheduler answered within {timeout:g} s ({error})"
-            ) from None
-        except Exception as error:  # noqa: BLE001 - anything else it said: not Dask's protocol
-            raise ValueError(
-                f"it does not speak Dask's protocol, is it a Dask scheduler? "
-                f"({type(error).__name__}: {error})"
-            ) from None
-        close = client.close
-    return Engine(client.get_executor(pure=False), close)
+
+        return client, close
+    _probe_scheduler(address, timeout)
+    try:
+        client = Client(address, timeout=timeout)
+    except (OSError, TimeoutError) as error:  # refused, or no answer in time
+        raise TimeoutError(f"no Dask scheduler answered within {timeout:g} s ({error})") from None
+    except Exception as error:  # noqa: BLE001 - anything else it said: not Dask's protocol
+        raise ValueError(
+            f"it does not speak Dask's protocol, is it a Dask scheduler? "
+            f"({type(error).__name__}: {error})"
+        ) from None
+    return client, client.close
+
+
+def _dask_engine(address: str, workers: int, timeout: float = DASK_TIMEOUT) -> Engine:
+    client, close = dask_client(address, workers, timeout)
+    return Engine(client.get_executor(pure=False), close, client=client)

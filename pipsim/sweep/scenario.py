@@ -55,6 +55,8 @@ MAX_POINTS = 100_000
 MAX_REPLICATIONS = 10_000  # more only with --force: a typo's zeros are days of work
 MAX_RUNS = 1_000_000  # likewise: a million runs are hours on a workstation
 MAX_FILE_BYTES = 1_000_000  # a scenario file is a few kilobytes
+MAX_BLOCK_SIZE = 1_000  # runs one model holds at once: more only with --force (memory)
+MAX_SEED = 2**63 - 1  # every root seed, on the command line and in files alike
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 
@@ -158,7 +160,7 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     scenario = Scenario(
         name=name,
         description=v.typed(head, "description", str, "scenario", default=""),
-        seed=v.integer(head, "seed", "scenario", low=0, default=0),
+        seed=v.integer(head, "seed", "scenario", low=0, default=0, high=MAX_SEED),
         replications=replications,
         base=base,
         sweep=sweep,
@@ -235,10 +237,13 @@ class _Validator:
                 "have: split it into several scenarios",
             )
 
-    def integer(self, table: dict, key: str, where: str, low: int, default: int) -> int:
+    def integer(
+        self, table: dict, key: str, where: str, low: int, default: int, high: int | None = None
+    ) -> int:
         value = self.typed(table, key, int, where, default)
-        if value < low:
-            self.fail(f"{where}.{key}", value, f"must be a whole number ≥ {low}")
+        if value < low or (high is not None and value > high):
+            upper = f" and ≤ {high:,}" if high is not None else ""
+            self.fail(f"{where}.{key}", value, f"must be a whole number ≥ {low}{upper}")
         return value
 
     def name(self, head: dict) -> str:

@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import pytest
 
 from pipsim.cli import main
+from pipsim.sweep import files
 
 SCENARIO = """# a small duration study for the report's tests
 [scenario]
@@ -60,7 +61,8 @@ def reported(tmp_path_factory):
     out = folder / "out"
     common = ("--out", out, "--workers", "1", "--no-progress")
     assert main(["duration", str(path), "--target", "0.5", *map(str, common)]) == 0
-    (out / "noise.csv").write_text("outcome,share_noise\nsuccess,0.25\n")
+    noise = b"outcome,share_noise\nsuccess,0.25\n"
+    files.write_bytes(out, out / "noise.csv", noise)  # as pipsim sensitivity writes it
     assert main(["report", str(out)]) == 0
     return out, (out / "report.html").read_text(encoding="utf-8")
 

@@ -11,6 +11,7 @@ import pytest
 
 from pipsim.cli import common
 from pipsim.cli.viz import _check_address
+from pipsim.sweep import files
 from tests.cli.test_sweeps import assert_one_line_error, run, sweep
 
 SCENARIOS = Path(__file__).parent.parent / "data" / "scenarios"
@@ -81,9 +82,10 @@ def test_the_report_escapes_the_manifest_and_reads_any_scenario_copy(capsys, tmp
     assert sweep(capsys, SCENARIOS / "ok.toml", out)[0] == 0
     manifest = json.loads((out / "manifest.json").read_text())
     manifest["total_runs"] = "<script>alert(1)</script>"
-    (out / "manifest.json").write_text(json.dumps(manifest))
-    (out / "scenario.toml").write_bytes((SCENARIOS / "not_utf8.toml").read_bytes())
-    (out / "summary.csv").write_text('"unclosed\n')  # a damaged table
+    # written as pipsim writes (recorded): a report reads only the files pipsim recorded
+    files.write_bytes(out, out / "manifest.json", json.dumps(manifest).encode())
+    files.write_bytes(out, out / "scenario.toml", (SCENARIOS / "not_utf8.toml").read_bytes())
+    files.write_bytes(out, out / "summary.csv", b'"unclosed\n')  # a damaged table
     status, _, err = run(capsys, "report", out)
     assert status == 0, err
     page = (out / "report.html").read_text()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipsim.sweep import results
+from pipsim.sweep import files, results
 from pipsim.sweep.runner import run_sweep
 from tests.sweep.test_runner import scenario
 
@@ -56,14 +56,60 @@ def test_overwrite_refuses_the_current_folder_home_and_root(tmp_path, monkeypatc
 
 def test_overwrite_removes_only_pipsims_files(reference, tmp_path):
     out = copy_of(reference, tmp_path)
-    for name in ("summary.csv", "report.html", "sensitivity_sobol.csv"):
-        (out / name).write_text("pipsim's")
-    (out / "figures").mkdir()
-    (out / "figures" / "success.png").write_bytes(b"png")
+    for name in ("summary.csv", "report.html", "sensitivity_sobol.csv", "figures/success.png"):
+        files.write_bytes(out, out / name, b"pipsim's")
     other = scenario().replace(replications=2)
     replaced = run_sweep(other, out, workers=1, progress=False, overwrite=True)
     assert len(replaced.runs) == 8
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "runs", "scenario.toml"]
+    names = ["files.jsonl", "manifest.json", "runs", "scenario.toml"]
+    assert sorted(p.name for p in out.iterdir()) == names
+
+
+@pytest.mark.parametrize(
+    "mine",
+    [
+        "summary.csv",
+        "report.html",
+        "figures/holiday_photo.png",
+        ".draft_notes.tmp",
+        "sensitivity_my_notes.csv",
+        "runs/chunk-000099.parquet",
+    ],
+)
+def test_a_users_file_with_a_pipsim_name_is_never_removed(reference, tmp_path, mine):
+    """Only the files pipsim recorded are its own, whatever the others are called (issue 24)."""
+    out = copy_of(reference, tmp_path)
+    (out / mine).parent.mkdir(exist_ok=True)
+    (out / mine).write_text("precious")
+    with pytest.raises(results.ResultsError, match="did not write") as err:
+        sweep(out, overwrite=True)
+    assert mine.split("/")[-1] in str(err.value)
+    assert (out / mine).read_text() == "precious"
+    assert len(list((out / "runs").glob("chunk-*.parquet"))) == 6 + mine.startswith("runs")
+
+
+def test_a_folder_of_only_the_users_own_summary_and_report_is_not_results(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("summary.csv", "report.html"):
+        (out / name).write_text("mine")
+    for overwrite in (False, True):
+        with pytest.raises(results.ResultsError, match="did not write") as err:
+            sweep(out, overwrite=overwrite)
+        assert "pass --overwrite" not in str(err.value)
+    assert sorted(p.read_text() for p in out.iterdir()) == ["mine", "mine"]
+
+
+def test_a_folder_written_before_records_adopts_its_files_by_name(reference, tmp_path):
+    out = copy_of(reference, tmp_path)
+    (out / "files.jsonl").unlink()
+    (out / "summary.csv").write_text("an older pipsim's")
+    resumed = sweep(out)
+    assert resumed.runs_done_now == 0
+    record = files.read_record(out)
+    assert "summary.csv" in record.files and "runs/chunk-000005.parquet" in record.files
+    sweep(out, overwrite=True)
+    assert not (out / "summary.csv").exists()
 
 
 @pytest.mark.parametrize("stranger", ["runs/notes.txt", "figures/thesis.docx", "data/x.csv"])
@@ -90,7 +136,7 @@ def test_a_symlink_in_the_folder_is_not_pipsims(reference, tmp_path):
 HOLD = """
 import sys, time
 from pathlib import Path
-from pipsim.sweep import results
+from pipsim.sweep import files, results
 with results.lock(Path(sys.argv[1])):
     print("locked", flush=True)
     time.sleep(60)
@@ -154,7 +200,9 @@ def test_a_chunk_holding_other_runs_is_run_again_and_never_counted_twice(referen
     out = copy_of(reference, tmp_path)
     shutil.copy(out / "runs" / results.chunk_name(0), out / "runs" / results.chunk_name(3))
     assert len(results.load_runs(out)) == 13  # run 0-2 once; chunk 3's own runs are gone
-    assert any("repeats runs" in n for n in results.check(out))
+    assert any(
+        "chunk-000003" in n and "differs from what pipsim wrote" in n for n in results.check(out)
+    )
     resumed = sweep(out)
     pd.testing.assert_frame_equal(resumed.runs, reference.runs)
 

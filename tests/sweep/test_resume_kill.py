@@ -73,9 +73,9 @@ def chunks(out: Path) -> list[Path]:
     return sorted((out / results.RUNS).glob("chunk-*.parquet"))
 
 
-def start_and_wait_for_chunks(cmd: list[str], out: Path, at_least: int) -> subprocess.Popen:
-    """Start ``cmd`` in a new session; return once ``at_least`` chunks are on disk."""
-    proc = subprocess.Popen(
+def in_session(cmd: list[str]) -> subprocess.Popen:
+    """Start ``cmd`` in a new session (its own process group), as a terminal would."""
+    return subprocess.Popen(
         cmd,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -86,6 +86,11 @@ def start_and_wait_for_chunks(cmd: list[str], out: Path, at_least: int) -> subpr
         # children inherit SIGINT ignored (and Python then installs no handler)
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
+
+
+def start_and_wait_for_chunks(cmd: list[str], out: Path, at_least: int) -> subprocess.Popen:
+    """Start ``cmd`` in a new session; return once ``at_least`` chunks are on disk."""
+    proc = in_session(cmd)
     deadline = time.monotonic() + 120
     while len(chunks(out)) < at_least:
         if proc.poll() is not None:

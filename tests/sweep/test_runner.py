@@ -3,7 +3,7 @@ import json
 import pandas as pd
 import pytest
 
-from pipsim.sweep import results
+from pipsim.sweep import files, results
 from pipsim.sweep.runner import run_sweep
 from pipsim.sweep.scenario import parse_scenario
 from tests.strategies import InterruptedAfter
@@ -106,10 +106,14 @@ def test_leftover_temporary_files_are_ignored_and_cleaned(reference, tmp_path):
             chunk_size=3,
             progress=False,
         )
-    (tmp_path / "runs" / ".chunk-000004.parquet.tmp").write_bytes(b"half a file")
+    # what a kill during a write leaves: a temporary file, recorded before it was made
+    left = "runs/.chunk-000004.parquet.0badf00d.tmp"
+    files._append(tmp_path, [{"path": "runs/chunk-000004.parquet", "tmp": left}])
+    (tmp_path / left).write_bytes(b"half a file")
+    (tmp_path / "runs" / ".my_notes.tmp").write_text("not pipsim's")  # left alone
     resumed = run_sweep(scenario(time_series=True), tmp_path, workers=1, progress=False)
     pd.testing.assert_frame_equal(resumed.runs, reference.runs)
-    assert not list(tmp_path.rglob("*.tmp"))
+    assert [p.name for p in tmp_path.rglob("*.tmp")] == [".my_notes.tmp"]
 
 
 def test_edited_comments_and_description_resume_the_same_results(tmp_path):
