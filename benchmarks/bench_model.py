@@ -5,6 +5,10 @@ min(20, n)``): 36 project months plus the default 24-month horizon, ``time_serie
 Each size is run twice to warm up, then ``--repeats`` times with a different seed each time;
 the script prints the median and minimum wall time and the runs per second (1 / median).
 
+With ``--against COMMIT`` (default: the commit before the compiled core, `PRE_ISSUE`), the same
+figures of that commit's model are measured right after, in a process that imports its package
+(taken from git), and printed side by side with the ratio of medians.
+
 Usage: ``.venv/bin/python benchmarks/bench_model.py [--repeats 30] [--sizes 20 60 200]``;
 ``taskset -c 0`` in front pins it to one core. See ``benchmarks/README.md``.
 """
@@ -12,10 +16,15 @@ Usage: ``.venv/bin/python benchmarks/bench_model.py [--repeats 30] [--sizes 20 6
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -24,6 +33,7 @@ from pipsim import Parameters, PIPModel
 SIZES = (20, 60, 200)
 WARM_UPS = 2
 TARGET_SIZE, TARGET_MS = 60, 10.0
+PRE_ISSUE = "19292cd"  # main before the compiled core (issue 19)
 
 
 def parameters_for(n: int) -> Parameters:
@@ -53,8 +63,7 @@ def block_of(replications: int) -> Callable[[Parameters, int], None]:
 
     def block(parameters: Parameters, seed: int) -> None:
         model = PIPModel(parameters, rng=seed, replications=replications, event_log=False)
-        while model.running:
-            model.step()
+        model.run_model()
         model.all_outcomes()
 
     return block
@@ -79,10 +88,36 @@ def timings(
     return seconds
 
 
+def measure(sizes: Sequence[int], repeats: int, block: int) -> dict[str, list[float]]:
+    """Seconds of every timed call, by row label (run, construction, per run in blocks)."""
+    rows: dict[str, list[float]] = {}
+    for n in sizes:
+        parameters = parameters_for(n)
+        rows[f"run, {n} enterprises"] = timings(complete_run, parameters, repeats)
+        rows[f"  construction alone [{n}]"] = timings(construction, parameters, repeats)
+        if block > 1:
+            seconds = timings(block_of(block), parameters, max(1, repeats // 10))
+            rows[f"  per run, blocks of {block} [{n}]"] = [t / block for t in seconds]
+    return rows
+
+
+def measured_at(commit: str, argv: Sequence[str]) -> dict[str, list[float]]:
+    """The figures of ``commit``'s model: this script, run against its package from git."""
+    root = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root / "benchmarks"))
+    from equivalence import old_tree
+
+    tree = old_tree(root / "results" / "equivalence_old", commit)
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    command = [sys.executable, __file__, *argv, "--against", "", "--json"]
+    done = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout)
+
+
 def row(label: str, seconds: Sequence[float]) -> str:
     """One line of the table: median and minimum in ms, runs per second."""
     median = statistics.median(seconds)
-    return f"{label:<26}{1000 * median:>10.2f}{1000 * min(seconds):>10.2f}{1 / median:>12.1f}"
+    return f"{label:<30}{1000 * median:>10.2f}{1000 * min(seconds):>10.2f}{1 / median:>10.1f}"
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -92,31 +127,44 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--block", type=int, default=50, help="also time runs in blocks of this many (0: no)"
     )
+    parser.add_argument(
+        "--against", default=PRE_ISSUE, help="also measure this commit's model ('': no)"
+    )
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
+    shared = ["--repeats", str(args.repeats), "--block", str(args.block), "--sizes"]
+    shared += [str(n) for n in args.sizes]
+    now = measure(args.sizes, args.repeats, args.block)
+    if args.json:
+        print(json.dumps(now))
+        return
+    before = measured_at(args.against, shared) if args.against else {}
     print(
         f"pipsim model benchmark: Python {platform.python_version()}, numpy "
         f"{np.__version__}, {platform.machine()}; {args.repeats} timed runs per row after "
-        f"{WARM_UPS} warm-ups"
+        f"{WARM_UPS} warm-ups (compiled code from the cache)"
     )
     print("one run = 36 project months + 24-month horizon, time_series=False\n")
-    print(f"{'':<26}{'median ms':>10}{'min ms':>10}{'runs/s':>12}")
-    medians = {}
-    for n in args.sizes:
-        parameters = parameters_for(n)
-        run = timings(complete_run, parameters, args.repeats)
-        medians[n] = statistics.median(run)
-        print(row(f"run, {n} enterprises", run))
-        print(row("  construction alone", timings(construction, parameters, args.repeats)))
-        if args.block > 1:
-            repeats = max(1, args.repeats // 10)
-            per_run = [s / args.block for s in timings(block_of(args.block), parameters, repeats)]
-            print(row(f"  per run, blocks of {args.block}", per_run))
+    head = f"{'':<30}{'median ms':>10}{'min ms':>10}{'runs/s':>10}"
+    if before:
+        head += f"   {args.against} median / min ms   ratio of medians"
+    print(head)
+    for label, seconds in now.items():
+        line = row(label, seconds)
+        if label in before:
+            old = before[label]
+            ratio = statistics.median(old) / statistics.median(seconds)
+            line += (
+                f"{1000 * statistics.median(old):>14.2f} /{1000 * min(old):>8.2f}{ratio:>14.1f}x"
+            )
+        print(line)
+    key = f"run, {TARGET_SIZE} enterprises"
     print(f"\ntarget: {TARGET_SIZE} enterprises < {TARGET_MS:g} ms a run on one core", end="")
-    if TARGET_SIZE in medians:
-        met = 1000 * medians[TARGET_SIZE] < TARGET_MS
-        print(f" -> {1000 * medians[TARGET_SIZE]:.2f} ms, {'met' if met else 'NOT met'}")
+    if key in now:
+        median = 1000 * statistics.median(now[key])
+        print(f" -> {median:.2f} ms, {'met' if median < TARGET_MS else 'NOT met'}")
     else:
         print()
 

@@ -109,6 +109,7 @@ class PIPModel(OneRun, mesa.Model):
         months = p.total_months + 1 if time_series else 1
         self._series = np.full((replications, months, len(SERIES)), np.nan)
         self._views: dict[int, Venture] = {}
+        self.collecting: np.ndarray | None = None
         if replications == 1:
             self.enterprises = [Enterprise(self, i) for i in range(self.n)]
             self.agency = ExecutingAgency(self)
@@ -180,15 +181,15 @@ class PIPModel(OneRun, mesa.Model):
     def run_model(self) -> None:
         """Run to the end of the horizon: each run's remaining months in one compiled call.
 
-        A model that keeps an event log steps month by month (the log is read every month).
+        (A run that keeps an event log pauses when its log fills, to have it read.)
         """
-        if self.logging:
-            super().run_model()
-            return
         first, last = self.steps + 1, self.p.total_months
         series = self._series if self.time_series else NO_SERIES
         for r, rng in enumerate(self.rngs):
-            advance(self.state, self.rules, r, rng, first, last, series)
+            month = first
+            while month <= last:
+                month = advance(self.state, self.rules, r, rng, month, last, series) + 1
+                self._read_log()
         if last >= first:
             self.steps, self.time = last, float(last)
         self.running = False
@@ -198,8 +199,8 @@ class PIPModel(OneRun, mesa.Model):
         """Turn the month's events, written by the rules as numbers, into plain words."""
         s = self.state
         for r in np.flatnonzero(s.logged):
-            for month, what, a, b in s.log[r, : s.logged[r]]:
-                self.logs[r].append((int(month), events.text(int(what), int(a), int(b))))
+            rows = s.log[r, : s.logged[r]].tolist()
+            self.logs[r].extend((month, events.text(what, a, b)) for month, what, a, b in rows)
         s.logged[:] = 0
 
     def _collect(self) -> None:
@@ -210,7 +211,9 @@ class PIPModel(OneRun, mesa.Model):
         if self.time_series:
             _outcomes.series_rows(self, self._series, self.steps)
         if self.runs == 1 and (self.time_series or not self.running):
+            self.collecting = _outcomes.series_row(self)  # measured once for every reporter
             self.datacollector.collect(self)
+            self.collecting = None
 
     def series(self) -> pd.DataFrame:
         """The monthly state of every run (a ``place`` column numbers the runs of the block)."""

@@ -172,11 +172,24 @@ def series_frame(series: np.ndarray) -> pd.DataFrame:
     return frame
 
 
+def series_row(model: OneRun) -> np.ndarray:
+    """This month's row of the monthly series of one run.
+
+    While a model collects (`PIPModel._collect`) it holds the row it measured once, and every
+    reporter reads that.
+    """
+    kept = getattr(model, "collecting", None)
+    if kept is not None:
+        return kept
+    s, rules, r = model.core()
+    row = np.empty(len(SERIES))
+    measures.series_row(s, rules, r, model.steps, row)
+    return row
+
+
 def _reporter(k: int, name: str) -> Callable[[OneRun], Any]:
     def read(model: OneRun) -> Any:
-        s, rules, r = model.core()
-        row = np.empty(len(SERIES))
-        measures.series_row(s, rules, r, model.steps, row)
+        row = series_row(model)
         if name == "phase":
             return PHASES[int(row[k])]
         return int(row[k]) if name in _SERIES_COUNTED else float(row[k])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pipsim.rules.kinds import PILOT_KINDS, PROJECT_KINDS
 
 JOINT_WORK_OPENS = 1
@@ -32,33 +34,43 @@ PILOT_FAILURES = (
 )
 
 
+def _project(b: int) -> str:
+    return PROJECT_KINDS[b].name
+
+
+def _why(a: int) -> str:
+    return "the members fell out" if a else "too few members left"
+
+
+_WORDS: dict[int, Callable[[int, int], str]] = {
+    JOINT_WORK_OPENS: lambda a, b: "design validated with the firms: pilots can start",
+    CLOSE_OUT_BEGINS: lambda a, b: (
+        "close-out: no new pilots; the team prepares the groups to go alone"
+    ),
+    AGENCY_LEFT: lambda a, b: "the project ended: the agency and its team left",
+    DEMAND_SHOCK: lambda a, b: "a demand shock hit the sector",
+    TECHNICIAN_LEFT: lambda a, b: f"a technician left; {a} firms lost their contact",
+    PUBLIC_ACTION_BROKEN: lambda a, b: "the public agency did not carry out an agreed action",
+    DELEGATED: lambda a, b: "the minister delegated the steering committee to a subordinate",
+    POLITICAL_CRISIS: lambda a, b: "political crisis: public commitment fell and demand dropped",
+    PROJECT_FORMED: lambda a, b: f"{a} firms formed a collective project: {_project(b)}",
+    SELF_ORGANISED: lambda a, b: "firms formalised a project on their own, without the agency",
+    PILOT_SUCCEEDED: lambda a, b: f"{PILOT_KINDS[b]} pilot succeeded ({a} firms)",
+    PILOT_FAILED: lambda a, b: f"{PILOT_KINDS[b]} pilot failed: {PILOT_FAILURES[a]}",
+    PROJECT_PAYS_OFF: lambda a, b: f"collective project ({_project(b)}) started paying off",
+    PROJECT_MARKET_LOST: lambda a, b: (
+        f"collective project ({_project(b)}) closed: its market fell away"
+    ),
+    PROJECT_DISSOLVED: lambda a, b: f"collective project ({_project(b)}) dissolved: {_why(a)}",
+    PROJECT_COLLAPSED: lambda a, b: (
+        f"collective project ({_project(b)}) collapsed before paying off: {_why(a)}"
+    ),
+    PROJECT_FAILED: lambda a, b: (
+        f"collective project ({_project(b)}) failed: the business case did not hold"
+    ),
+}
+
+
 def text(what: int, a: int, b: int) -> str:
     """An event of the log in plain words."""
-    project = PROJECT_KINDS[b].name if what >= PROJECT_PAYS_OFF else ""
-    fell_out = "the members fell out" if a else "too few members left"
-    words = {
-        JOINT_WORK_OPENS: lambda: "design validated with the firms: pilots can start",
-        CLOSE_OUT_BEGINS: lambda: (
-            "close-out: no new pilots; the team prepares the groups to go alone"
-        ),
-        AGENCY_LEFT: lambda: "the project ended: the agency and its team left",
-        DEMAND_SHOCK: lambda: "a demand shock hit the sector",
-        TECHNICIAN_LEFT: lambda: f"a technician left; {a} firms lost their contact",
-        PUBLIC_ACTION_BROKEN: lambda: "the public agency did not carry out an agreed action",
-        DELEGATED: lambda: "the minister delegated the steering committee to a subordinate",
-        POLITICAL_CRISIS: lambda: "political crisis: public commitment fell and demand dropped",
-        PROJECT_FORMED: lambda: f"{a} firms formed a collective project: {PROJECT_KINDS[b].name}",
-        SELF_ORGANISED: lambda: "firms formalised a project on their own, without the agency",
-        PILOT_SUCCEEDED: lambda: f"{PILOT_KINDS[b]} pilot succeeded ({a} firms)",
-        PILOT_FAILED: lambda: f"{PILOT_KINDS[b]} pilot failed: {PILOT_FAILURES[a]}",
-        PROJECT_PAYS_OFF: lambda: f"collective project ({project}) started paying off",
-        PROJECT_MARKET_LOST: lambda: f"collective project ({project}) closed: its market fell away",
-        PROJECT_DISSOLVED: lambda: f"collective project ({project}) dissolved: {fell_out}",
-        PROJECT_COLLAPSED: lambda: (
-            f"collective project ({project}) collapsed before paying off: {fell_out}"
-        ),
-        PROJECT_FAILED: lambda: (
-            f"collective project ({project}) failed: the business case did not hold"
-        ),
-    }
-    return words[what]()
+    return _WORDS[what](a, b)

@@ -20,7 +20,7 @@ from pipsim.rules.log import record
 from pipsim.rules.measures import STATE_MEASURES, log_frame_met, series_row, state_measures
 from pipsim.rules.membership import month_of_membership
 from pipsim.rules.phases import agency_present, close_out_begins, joint_work_begins, phase_of
-from pipsim.rules.state import CLOSE_OUT, JOINT_WORK, Rules, State
+from pipsim.rules.state import CLOSE_OUT, JOINT_WORK, LOG_MONTHS, Rules, State
 from pipsim.rules.ventures import month_of_ventures
 
 
@@ -88,13 +88,18 @@ def advance(
     first: int,
     last: int,
     series: np.ndarray,
-) -> None:
-    """Months ``first`` to ``last`` of run ``r``, in one compiled call.
+) -> int:
+    """Months ``first`` to ``last`` of run ``r``, in one compiled call; the last month done.
 
     With a ``series`` array (runs, months + 1, columns), each month's row of the monthly series
-    (`measures.SERIES`) is filled too; an empty one keeps none.
+    (`measures.SERIES`) is filled too; an empty one keeps none. A run that keeps a log stops
+    early when the log has room for less than a month more (the model reads it, then goes on).
     """
+    room = s.log.shape[1] // LOG_MONTHS
     for m in range(first, last + 1):
         month(s, p, r, rng, m)
         if series.shape[1] > m:
             series_row(s, p, r, m, series[r, m])
+        if p.logging and s.logged[r] + room > s.log.shape[1]:
+            return m
+    return last

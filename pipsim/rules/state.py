@@ -62,7 +62,8 @@ COUNTS = (
 PILOT, PROJECT = 0, 1  # a venture's kind
 NEVER = np.nan  # a dated event or milestone that has not happened
 TRUST_DTYPE = np.float32  # firm-to-firm trust: the largest arrays; 7 digits are plenty
-LOG_FIELDS = 4  # an event of the log: month, what happened (`pipsim.events`), two numbers
+LOG_FIELDS = 4  # an event of the log: month, what happened (`pipsim.rules.events`), two numbers
+LOG_MONTHS = 12  # the log has room for this many months of the most eventful kind
 
 
 class StateArrays(NamedTuple):
@@ -391,9 +392,8 @@ class Rules(structref.StructRefProxy):
 
 structref.define_boxing(RulesType, Rules)
 _NUMBA_SCALARS = {int: types.int64, float: types.float64, bool: types.boolean}
-RULES_TYPE = RulesType(
-    [(name, _NUMBA_SCALARS[kind]) for name, kind in get_type_hints(RuleValues).items()]
-)
+_RULE_KINDS = get_type_hints(RuleValues)
+RULES_TYPE = RulesType([(name, _NUMBA_SCALARS[kind]) for name, kind in _RULE_KINDS.items()])
 
 
 def make_rules(values: RuleValues) -> Rules:
@@ -475,7 +475,7 @@ def _rules_struct_of(v: RuleValues) -> Rules:
 def rules(p: Parameters, logging: bool) -> Rules:
     """The values of ``p`` the rules read, typed as numba compiles them."""
     values = {}
-    for name, kind in get_type_hints(RuleValues).items():
+    for name, kind in _RULE_KINDS.items():
         if name not in ("n", "total_months", "logging"):
             values[name] = kind(getattr(p, name))
     return make_rules(
@@ -494,5 +494,5 @@ def venture_slots(n: int) -> int:
 
 
 def log_room(n: int, posts: int) -> int:
-    """Events one month of one run can log: every venture ending, every post, the shocks."""
-    return venture_slots(n) + n + posts + 32
+    """Room in a run's log: `LOG_MONTHS` months of every venture ending, every post, shocks."""
+    return LOG_MONTHS * (venture_slots(n) + n + posts + 32)
