@@ -8,7 +8,8 @@ What is measured (one script, one run, on the cores it is given):
    and replication counts for each:
 
    (a) ``mesa.batch_run`` over ``PIPModel``: one Mesa model per run, ``number_processes`` =
-       workers (1 runs in this process);
+       workers (1 runs in this process); (a0) the same, over the ``PIPModel`` of the commit
+       before the compiled core (`PRE_ISSUE`, taken from git and run in a process of its own);
    (b) EMA Workbench's ``MultiprocessingEvaluator`` over an EMA ``Model`` whose function
        builds and runs one ``PIPModel`` with the run's parameters and seed and returns a few
        outcomes (a pool of 1 or 2 processes);
@@ -32,9 +33,9 @@ What is measured (one script, one run, on the cores it is given):
    process lives, so it does not report them.) Summed resident sets count pages the workers
    share with the forkserver once per process: an upper bound of the memory in use.
 
-Targets (issue 12): (c) at least 20x (a) at 2 workers, and 10^5 runs in under a minute on
-2 cores. Each is printed as met / NOT met; a 10^5 figure taken from a smaller sweep is
-marked as extrapolated.
+Targets: (c) at least 20x (a) at 2 workers (issue 12); at least 1,500 runs/s on 2 cores, i.e.
+10^5 runs in about a minute (issue 19). Each is printed as met / NOT met; a 10^5 figure taken
+from a smaller sweep is marked as extrapolated.
 
     .venv/bin/python benchmarks/bench_sweep.py                       # the full figures
     .venv/bin/python benchmarks/bench_sweep.py --runs 200 --big 2000 # a quick look
@@ -49,6 +50,7 @@ import argparse
 import contextlib
 import json
 import multiprocessing as mp
+import os
 import resource
 import subprocess
 import sys
@@ -72,6 +74,8 @@ SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "project_lengt
 EMA_OUTCOMES = ("success", "participants", "mean_trust")
 TARGET_RATIO = 20.0  # (c) / (a) at 2 workers
 TARGET_RUNS, TARGET_SECONDS = 100_000, 60.0  # 10^5 runs in under a minute
+TARGET_RATE = 1500.0  # runs/s on 2 cores (issue 19)
+PRE_ISSUE = "19292cd"  # main before the compiled core (issue 19)
 MIB = 1024 * 1024
 # EMA says so on every import (in the main process and in each pool worker it starts)
 warnings.filterwarnings("ignore", message="ipyparallel not installed")
@@ -130,6 +134,19 @@ def start_method_kept() -> Iterator[None]:
         yield
     finally:
         mp.set_start_method(before, force=True)
+
+
+def old_batch_run(runs: int, workers: int) -> Timing:
+    """(a) over the model of `PRE_ISSUE`: this script, run against its package from git."""
+    root = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root / "benchmarks"))
+    from equivalence import old_tree
+
+    tree = old_tree(root / "results" / "equivalence_old", PRE_ISSUE)
+    command = [sys.executable, __file__, "--batch-run-child", str(runs), str(workers)]
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    done = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
+    return Timing(**json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 # --- (b) EMA Workbench ----------------------------------------------------------------------
@@ -264,6 +281,7 @@ def compare(scenario: Scenario, workers: list[int], with_ema: bool) -> dict[int,
     timings: dict[int, dict[str, Timing]] = {}
     for w in workers:
         t = {"a": mesa_batch_run(scenario, w), "c": pipsim_run(scenario, w)}
+        t["a0"] = old_batch_run(total_runs(scenario), w)
         if with_ema:
             t["b"] = ema_evaluator(scenario, w)
         timings[w] = t
@@ -272,8 +290,8 @@ def compare(scenario: Scenario, workers: list[int], with_ema: bool) -> dict[int,
 
 
 HEADER = (
-    f"{'workers':>7}{'(a) batch_run':>15}{'(b) EMA':>10}{'(c) pipsim':>12}"
-    f"{'(c)/(a)':>10}{'(c)/(b)':>10}   (runs/s of each engine, and their ratios)"
+    f"{'workers':>7}{'(a0) before':>13}{'(a) batch_run':>15}{'(b) EMA':>10}{'(c) pipsim':>12}"
+    f"{'(c)/(a0)':>10}{'(c)/(a)':>10}{'(c)/(b)':>10}   (runs/s of each engine, their ratios)"
 )
 
 
@@ -282,7 +300,9 @@ def row(workers: int, t: dict[str, Timing]) -> str:
     ema = f"{t['b'].rate:>10.1f}" if "b" in t else f"{'-':>10}"
     vs_ema = f"{t['c'].rate / t['b'].rate:>9.1f}x" if "b" in t else f"{'-':>10}"
     vs_mesa = f"{t['c'].rate / t['a'].rate:>9.1f}x"
-    return f"{workers:>7}{t['a'].rate:>15.1f}{ema}{t['c'].rate:>12.1f}{vs_mesa}{vs_ema}"
+    vs_before = f"{t['c'].rate / t['a0'].rate:>9.1f}x"
+    start = f"{workers:>7}{t['a0'].rate:>13.1f}{t['a'].rate:>15.1f}{ema}{t['c'].rate:>12.1f}"
+    return f"{start}{vs_before}{vs_mesa}{vs_ema}"
 
 
 def verdict(ok: bool) -> str:
@@ -291,7 +311,7 @@ def verdict(ok: bool) -> str:
 
 def report_targets(timings: dict[int, dict[str, Timing]], big: dict[str, float] | None) -> None:
     """Print the two targets of issue 12 and whether they are met."""
-    print("\ntargets (issue 12):")
+    print("\ntargets (issues 12 and 19):")
     if 2 in timings:
         ratio = timings[2]["c"].rate / timings[2]["a"].rate
         met = verdict(ratio >= TARGET_RATIO)
@@ -305,6 +325,8 @@ def report_targets(timings: dict[int, dict[str, Timing]], big: dict[str, float] 
     else:
         print("  10^5 runs in under a minute: not measured")
         return
+    met = verdict(rate >= TARGET_RATE)
+    print(f"  >= {TARGET_RATE:,.0f} runs/s on 2 cores: {rate:,.0f} runs/s  {met}")
     seconds = TARGET_RUNS / rate
     how = "" if big is not None and big["runs"] == TARGET_RUNS else f" (extrapolated from {source})"
     print(
@@ -329,9 +351,15 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="worker counts")
     parser.add_argument("--big", type=int, default=TARGET_RUNS, help="runs of the big sweep")
     parser.add_argument("--big-child", type=int, help=argparse.SUPPRESS)  # measure_big's process
+    parser.add_argument("--batch-run-child", type=int, nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.big_child is not None:
         print(json.dumps(big_sweep(args.big_child)))
+        return
+    if args.batch_run_child is not None:  # old_batch_run's process: the model of PRE_ISSUE
+        runs, workers = args.batch_run_child
+        timing = mesa_batch_run(scaled(runs), workers)
+        print(json.dumps({"runs": timing.runs, "seconds": timing.seconds}))
         return
     scenario = scaled(args.runs)
     points = len(design_points(scenario))
