@@ -120,20 +120,20 @@ def trust_building(s: State, p: Rules, r: int, rng: np.random.Generator) -> None
             )
             attended[e, a] = rng.random() < come
     s.counts[r, EVENTS_HELD] += planned
+    half_bad, closed = np.empty(k), np.empty(k)
     for e in range(planned):
-        for b in range(k):  # what the others saw of firm b at event e
-            if not attended[e, b]:
+        for b in range(k):  # what the others saw of firm b at event e (the same for all)
+            if attended[e, b]:
+                half_bad[b], closed[b] = seen_at_work(s, p, r, members[b], evidence[e])
+        for a in range(k):  # each attendee's trust in the others: a row at a time
+            if not attended[e, a]:
                 continue
-            seen = members[b]
-            good = evidence[e] * s.reliability[r, seen]
-            half_bad, closed = evidence_factors(
-                good, evidence[e] - good, p.trust_gain, p.trust_loss_ratio
-            )
-            for a in range(k):
-                if a != b and attended[e, a]:
-                    watcher = members[a]
+            watcher = members[a]
+            for b in range(k):
+                if a != b and attended[e, b]:
+                    seen = members[b]
                     s.trust[r, watcher, seen] = apply_evidence(
-                        s.trust[r, watcher, seen], half_bad, closed
+                        s.trust[r, watcher, seen], half_bad[b], closed[b]
                     )
                     s.contact[r, watcher, seen] = True
     for a in range(k):
@@ -144,6 +144,16 @@ def trust_building(s: State, p: Rules, r: int, rng: np.random.Generator) -> None
         s.trust_collective[r, i] = learn_many(
             s.trust_collective[r, i], heard, 0.0, p.trust_gain, p.trust_loss_ratio
         )
+
+
+@njit(cache=True)
+def seen_at_work(s: State, p: Rules, r: int, firm: int, weight: float) -> tuple[float, float]:
+    """`learning.evidence_factors` of watching ``firm`` at work for ``weight`` of a month.
+
+    Fractional evidence: on average a firm behaves as reliably as it is (`learning.observe`).
+    """
+    good = weight * s.reliability[r, firm]
+    return evidence_factors(good, weight - good, p.trust_gain, p.trust_loss_ratio)
 
 
 @njit(cache=True)
@@ -160,6 +170,8 @@ def invite(rng: np.random.Generator, k: int, invited: int) -> np.ndarray:
 def chance_meetings(s: State, p: Rules, r: int, rng: np.random.Generator) -> None:
     """Participants who are neighbours meet informally; each meeting shows both their conduct.
 
+    A meeting is one observation of each other at work (`learning.observe`, weight 1).
+
     Each pair of participants meets with the same small chance; the number of meetings is drawn
     first and the pairs after, so a month costs what its meetings cost.
     """
@@ -170,12 +182,16 @@ def chance_meetings(s: State, p: Rules, r: int, rng: np.random.Generator) -> Non
     k = len(members)
     if k < 2:
         return
+    half_bad, closed = np.empty(k), np.empty(k)
+    for a in range(k):  # what a meeting shows of each participant (the same at every meeting)
+        half_bad[a], closed[a] = seen_at_work(s, p, r, members[a], 1.0)
     for _ in range(rng.binomial(k * (k - 1) // 2, chance)):
-        a = members[rng.integers(0, k)]
-        b = members[rng.integers(0, k)]
+        a, b = rng.integers(0, k), rng.integers(0, k)
         if a != b:
-            observe(s, p, r, a, b, 1.0)
-            observe(s, p, r, b, a, 1.0)
+            i, j = members[a], members[b]
+            s.trust[r, i, j] = apply_evidence(s.trust[r, i, j], half_bad[b], closed[b])
+            s.trust[r, j, i] = apply_evidence(s.trust[r, j, i], half_bad[a], closed[a])
+            s.contact[r, i, j] = s.contact[r, j, i] = True
 
 
 @njit(cache=True)

@@ -47,7 +47,7 @@ def partner_weight(trust: float, keenness: float, successes_together: int) -> fl
 @njit(cache=True)
 def mutual_trust(s: State, r: int, i: int, j: int) -> float:
     """Mutual trust of a pair: the mean of the two directions."""
-    return 0.5 * (s.trust[r, i, j] + s.trust[r, j, i])
+    return 0.5 * (float(s.trust[r, i, j]) + float(s.trust[r, j, i]))
 
 
 @njit(cache=True)
@@ -99,7 +99,9 @@ def start_pilot(s: State, p: Rules, r: int, rng: np.random.Generator, month: int
         weights[k] = (
             0.0
             if j == founder
-            else partner_weight(s.trust[r, founder, j], keen[k], s.joint_successes[r, founder, j])
+            else partner_weight(
+                float(s.trust[r, founder, j]), keen[k], s.joint_successes[r, founder, j]
+            )
         )
     picked = np.empty(count, dtype=np.int64)
     drawn = sample(rng, weights, count, p.pilot_group_size - 1, picked)
@@ -156,7 +158,7 @@ def start_project(s: State, p: Rules, r: int, rng: np.random.Generator, month: i
     keen = np.empty(n)
     count = 0
     for i in range(n):
-        if ready[i].sum() >= MIN_PROJECT_FIRMS - 1:
+        if s.status[r, i] == PARTICIPATING and ready[i].sum() >= MIN_PROJECT_FIRMS - 1:
             founders[count] = i
             lead = 3.0 if s.is_lead[r, i] else 1.0
             keen[count] = s.motivation[r, i] * s.trust_collective[r, i] * lead + 1e-9
@@ -204,7 +206,7 @@ def trusting_group(
     closeness = np.full(n, -np.inf)
     for j in range(n):
         if partners[j] and j != founder:
-            closeness[j] = 0.5 * (trust[founder, j] + trust[j, founder])
+            closeness[j] = 0.5 * (float(trust[founder, j]) + float(trust[j, founder]))
     order = np.argsort(-closeness, kind="mergesort")  # stable: ties in firm order
     group = [founder]
     for k in range(min(size - 1, n)):
@@ -219,7 +221,7 @@ def trusting_group(
             total = 0.0
             for b in range(k):
                 if b != a:
-                    total += trust[group[a], group[b]]
+                    total += float(trust[group[a], group[b]])
             in_group[a] = total / (k - 1)
         if in_group.sum() / k >= threshold:
             break

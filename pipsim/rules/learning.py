@@ -32,6 +32,7 @@ def loss_rate(rate: float, loss_ratio: float) -> float:
 @njit(cache=True)
 def learn(trust: float, good: bool, rate: float, loss_ratio: float) -> float:
     """Trust after one piece of evidence: good moves it towards 1, bad (``loss_ratio`` x) to 0."""
+    trust = float(trust)  # in double precision, compiled or not (the matrix stores float32)
     if good:
         return trust + min(rate, 1.0) * (1.0 - trust)
     return trust - loss_rate(rate, loss_ratio) * trust
@@ -67,7 +68,7 @@ def evidence_factors(n_good: float, n_bad: float, rate: float, loss_ratio: float
 @njit(cache=True)
 def apply_evidence(trust: float, half_bad: float, closed: float) -> float:
     """Trust after evidence given as `evidence_factors`: half the bad, the good, the other half."""
-    before = trust * half_bad
+    before = float(trust) * half_bad  # in double precision, compiled or not
     return (before + (1.0 - before) * closed) * half_bad
 
 
@@ -121,6 +122,7 @@ def fade(s: State, r: int, rate: float) -> None:
     n = s.trust.shape[1]
     trust, baseline, contact = s.trust[r], s.baseline_trust[r], s.contact[r]
     for i in range(n):
-        for j in range(n):  # no branch: the compiler treats a row at a time
-            built = max(trust[i, j] - baseline[i, j], 0.0) * (1 - contact[i, j])
-            trust[i, j] -= rate * built
+        for j in range(n):
+            built = float(trust[i, j]) - float(baseline[i, j])
+            if built > 0.0 and not contact[i, j]:
+                trust[i, j] = float(trust[i, j]) - rate * built

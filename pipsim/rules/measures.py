@@ -123,7 +123,7 @@ def growth_of_collective_action(s: State, r: int, productivity: bool) -> float:
 @njit(cache=True)
 def mutual(s: State, r: int, i: int, j: int) -> float:
     """Mutual trust of a pair: the mean of the two directions."""
-    return 0.5 * (s.trust[r, i, j] + s.trust[r, j, i])
+    return 0.5 * (float(s.trust[r, i, j]) + float(s.trust[r, j, i]))
 
 
 @njit(cache=True)
@@ -135,7 +135,7 @@ def mean_trust(s: State, r: int) -> float:
         if participating(s, r, i):
             for j in range(n):
                 if j != i and participating(s, r, j):
-                    total += s.trust[r, i, j]
+                    total += float(s.trust[r, i, j])
                     pairs += 1
     return total / pairs if pairs else 0.0
 

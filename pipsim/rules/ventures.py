@@ -114,7 +114,7 @@ def trust_in_partners(s: State, r: int, v: int, a: int) -> float:
     total = 0.0
     for b in range(size):
         if b != a:
-            total += s.trust[r, i, s.members[r, v, b]]
+            total += float(s.trust[r, i, s.members[r, v, b]])
     return total / (size - 1)
 
 

@@ -1,0 +1,107 @@
+"""Contact: who attends the team's events, who meets by chance, the kinds of event (`contact`)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from pipsim.rules import contact
+from tests.strategies import unit
+
+_attend = contact.attendance_probability  # (motivation, trust collective, trust agency, distance)
+
+
+def _ordered_pair(a: float, b: float) -> tuple[float, float]:
+    low, high = sorted((a, b))
+    assume(high - low > 1e-6)
+    return low, high
+
+
+# --- attendance --------------------------------------------------------------------------------
+@given(m=unit, tc=unit, ta=unit, d=unit)
+def test_attendance_probability_is_a_probability(m, tc, ta, d):
+    assert 0.0 <= _attend(m, tc, ta, d) <= 1.0
+
+
+def test_only_a_keen_trusting_firm_next_door_attends_for_sure():
+    assert _attend(1.0, 1.0, 1.0, 0.0) == pytest.approx(1.0)
+    assert _attend(1.0, 1.0, 1.0, 0.5) < 1.0
+    assert _attend(1.0, 0.0, 1.0, 0.0) < 1.0 and _attend(1.0, 1.0, 0.0, 0.0) < 1.0
+
+
+@given(m=unit, tc=unit, ta=unit, d1=unit, d2=unit)
+def test_attendance_falls_with_distance(m, tc, ta, d1, d2):
+    near, far = _ordered_pair(d1, d2)
+    assert _attend(m, tc, ta, far) < _attend(m, tc, ta, near)
+
+
+@given(m=unit, tc=unit, ta=unit, d=unit)
+def test_distance_keeps_away_at_most_the_distance_absence_share(m, tc, ta, d):
+    assert _attend(m, tc, ta, d) >= (1.0 - contact.DISTANCE_ABSENCE) * _attend(m, tc, ta, 0.0)
+
+
+def test_the_most_distant_firms_keep_all_but_the_distance_absence_share():
+    assert _attend(0.5, 0.5, 0.5, 1.0) / _attend(0.5, 0.5, 0.5, 0.0) == pytest.approx(
+        1.0 - contact.DISTANCE_ABSENCE
+    )
+    assert 0.0 < contact.DISTANCE_ABSENCE < 0.5
+
+
+@given(tc=unit, ta=unit, d=unit, m1=unit, m2=unit)
+def test_motivated_firms_attend_more(tc, ta, d, m1, m2):
+    low, high = _ordered_pair(m1, m2)
+    assert _attend(low, tc, ta, d) < _attend(high, tc, ta, d)
+
+
+@given(m=unit, tc=unit, d=unit, a1=unit, a2=unit)
+def test_firms_that_trust_the_organisers_attend_more(m, tc, d, a1, a2):
+    low, high = _ordered_pair(a1, a2)
+    assert _attend(m, tc, low, d) < _attend(m, tc, high, d)
+
+
+@given(m=unit, ta=unit, d=unit, c1=unit, c2=unit)
+def test_firms_that_believe_in_collective_action_attend_more(m, ta, d, c1, c2):
+    low, high = _ordered_pair(c1, c2)
+    assert _attend(m, low, ta, d) < _attend(m, high, ta, d)
+
+
+# --- chance meetings ---------------------------------------------------------------------------
+@given(rate=st.floats(0.01, 1.0), d1=unit, d2=unit)
+def test_chance_meetings_fall_with_distance(rate, d1, d2):
+    near, far = _ordered_pair(d1, d2)
+    p = contact.chance_meeting_probability
+    assert p(rate, far) < p(rate, near)
+
+
+@given(rate=unit)
+def test_chance_meetings_run_from_the_rate_for_neighbours_to_none_at_distance_one(rate):
+    assert contact.chance_meeting_probability(rate, 0.0) == pytest.approx(rate)
+    assert contact.chance_meeting_probability(rate, 1.0) == 0.0
+
+
+# --- events ------------------------------------------------------------------------------------
+def test_event_kinds_are_well_formed():
+    assert contact.EVENT_KINDS
+    for kind in contact.EVENT_KINDS:
+        assert kind.evidence > 0
+        assert kind.invited >= 2  # an event with one guest shows nobody anything
+        assert 0 <= kind.collective_action_gain <= 1
+        assert kind.weight > 0
+    kinds = contact.EVENT_KINDS
+    np.testing.assert_array_equal(contact.EVENT_WEIGHTS, [k.weight for k in kinds])
+    np.testing.assert_array_equal(contact.EVENT_INVITED, [k.invited for k in kinds])
+    np.testing.assert_array_equal(contact.EVENT_EVIDENCE, [k.evidence for k in kinds])
+    np.testing.assert_array_equal(
+        contact.EVENT_TESTIMONY, [k.collective_action_gain for k in kinds]
+    )
+
+
+@given(seed=st.integers(0, 2**32 - 1), k=st.integers(1, 30), data=st.data())
+def test_invite_draws_distinct_participants(seed, k, data):
+    invited = data.draw(st.integers(0, k))
+    drawn = contact.invite(np.random.default_rng(seed), k, invited)
+    assert len(drawn) == invited
+    assert len(set(drawn.tolist())) == invited
+    assert all(0 <= a < k for a in drawn)
