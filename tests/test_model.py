@@ -13,8 +13,8 @@ import pytest
 from pipsim import TYPOLOGIES, Parameters, PIPModel
 from pipsim.agents import Enterprise
 from pipsim.outcomes import REPORTERS, state_measures
-from pipsim.rules import public
 from pipsim.parameters import TYPOLOGY_PRESETS
+from pipsim.rules import public
 from tests.strategies import EASY_PROJECTS, SMALL, run_to_end, same_outcomes, same_value
 
 REQUIRED_OUTCOMES = (

@@ -186,7 +186,7 @@ def chance_meetings(s: State, p: Rules, r: int, rng: np.random.Generator) -> Non
     for a in range(k):  # what a meeting shows of each participant (the same at every meeting)
         half_bad[a], closed[a] = seen_at_work(s, p, r, members[a], 1.0)
     for _ in range(rng.binomial(k * (k - 1) // 2, chance)):
-        a, b = rng.integers(0, k), rng.integers(0, k)
+        a, b = int(rng.integers(0, k)), int(rng.integers(0, k))
         if a != b:
             i, j = members[a], members[b]
             s.trust[r, i, j] = apply_evidence(s.trust[r, i, j], half_bad[b], closed[b])

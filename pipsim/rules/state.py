@@ -228,7 +228,7 @@ def make_state(arrays: StateArrays) -> State:
     for name, value in typed._asdict().items():
         if value.ndim != LAYOUT[name][1]:
             raise ValueError(f"state array {name} has {value.ndim} axes, not {LAYOUT[name][1]}")
-    if numba.config.DISABLE_JIT:  # plain Python: no struct, the rules read the arrays by name
+    if numba.config.DISABLE_JIT:  # type: ignore[attr-defined]  # plain Python: no struct, the rules read the arrays by name
         state = object.__new__(State)
     else:
         state = _struct_of(typed)
@@ -401,7 +401,7 @@ RULES_TYPE = RulesType([(name, _NUMBA_SCALARS[kind]) for name, kind in _RULE_KIN
 
 def make_rules(values: RuleValues) -> Rules:
     """The `Rules` of these values."""
-    if numba.config.DISABLE_JIT:  # plain Python: no struct, the rules read the values by name
+    if numba.config.DISABLE_JIT:  # type: ignore[attr-defined]  # plain Python: no struct, the rules read the values by name
         rules = object.__new__(Rules)
     else:
         rules = _rules_struct_of(values)
