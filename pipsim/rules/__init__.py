@@ -12,3 +12,7 @@ projects), `ventures` (the ventures' month), `membership` (staying, leaving, joi
 after the agency), `phases` (the calendar), `measures` (what a run shows), and `month` (the
 month's schedule, and many months of a run).
 """
+
+from pipsim.rules import cache
+
+cache.use()  # before the rules are compiled: a cache named by their source (see `cache`)

@@ -120,22 +120,18 @@ def trust_building(s: State, p: Rules, r: int, rng: np.random.Generator) -> None
             )
             attended[e, a] = rng.random() < come
     s.counts[r, EVENTS_HELD] += planned
-    half_bad, closed = np.empty(k), np.empty(k)
     for e in range(planned):
-        for b in range(k):  # what the others saw of firm b at event e (the same for all)
+        there = np.zeros(p.n, dtype=np.bool_)  # by firm: who came
+        half_bad, closed = np.ones(p.n), np.zeros(p.n)  # by firm: what the others saw of it
+        for b in range(k):
             if attended[e, b]:
-                half_bad[b], closed[b] = seen_at_work(s, p, r, members[b], evidence[e])
-        for a in range(k):  # each attendee's trust in the others: a row at a time
-            if not attended[e, a]:
-                continue
-            watcher = members[a]
-            for b in range(k):
-                if a != b and attended[e, b]:
-                    seen = members[b]
-                    s.trust[r, watcher, seen] = apply_evidence(
-                        s.trust[r, watcher, seen], half_bad[b], closed[b]
-                    )
-                    s.contact[r, watcher, seen] = True
+                there[members[b]] = True
+                half_bad[members[b]], closed[members[b]] = seen_at_work(
+                    s, p, r, members[b], evidence[e]
+                )
+        for a in range(k):
+            if attended[e, a]:
+                see_each_other(s.trust[r], s.contact[r], members[a], there, half_bad, closed)
     for a in range(k):
         heard = 0.0
         for e in range(planned):
@@ -144,6 +140,27 @@ def trust_building(s: State, p: Rules, r: int, rng: np.random.Generator) -> None
         s.trust_collective[r, i] = learn_many(
             s.trust_collective[r, i], heard, 0.0, p.trust_gain, p.trust_loss_ratio
         )
+
+
+@njit(cache=True)
+def see_each_other(
+    trust: np.ndarray,
+    contact: np.ndarray,
+    watcher: int,
+    there: np.ndarray,
+    half_bad: np.ndarray,
+    closed: np.ndarray,
+) -> None:
+    """At a gathering, ``watcher`` sees every other firm ``there`` at work (one run's matrices).
+
+    A firm not there shows nothing (its factors are 1 and 0: trust unchanged). Written over the
+    whole row, without a branch, so the compiler updates many firms at once.
+    """
+    for j in range(len(there)):
+        seen = there[j] and j != watcher
+        learned = apply_evidence(trust[watcher, j], half_bad[j], closed[j])
+        trust[watcher, j] = learned if seen else trust[watcher, j]
+        contact[watcher, j] = contact[watcher, j] or seen
 
 
 @njit(cache=True)
@@ -186,7 +203,7 @@ def chance_meetings(s: State, p: Rules, r: int, rng: np.random.Generator) -> Non
     for a in range(k):  # what a meeting shows of each participant (the same at every meeting)
         half_bad[a], closed[a] = seen_at_work(s, p, r, members[a], 1.0)
     for _ in range(rng.binomial(k * (k - 1) // 2, chance)):
-        a, b = int(rng.integers(0, k)), int(rng.integers(0, k))
+        a, b = int(rng.random() * k), int(rng.random() * k)  # two participants at random
         if a != b:
             i, j = members[a], members[b]
             s.trust[r, i, j] = apply_evidence(s.trust[r, i, j], half_bad[b], closed[b])
