@@ -52,7 +52,8 @@ def folder() -> Path | None:
 
 def forget_others(base: Path, keep: Path) -> None:
     """Remove the caches of earlier rules from ``base`` (best effort: another process may be
-    using one, or may have removed it already)."""
+    using one, or may have removed it already).
+    """
     for old in base.glob(f"{PREFIX}*"):
         if old != keep and old.is_dir():
             shutil.rmtree(old, ignore_errors=True)
