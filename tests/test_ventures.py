@@ -215,9 +215,7 @@ def test_a_project_forms_among_trusting_firms_who_succeeded_together():
     assert ventures.MIN_PROJECT_FIRMS <= len(project.members) <= model.p.project_group_size
     assert np.all(model.project_of[project.members] >= 0)
     assert model.first_project_month == model.steps
-    assert mean_mutual_trust(model.trust, project.members) >= (
-        model.p.project_trust_threshold
-    )
+    assert mean_mutual_trust(model.trust, project.members) >= (model.p.project_trust_threshold)
 
 
 def test_without_the_ladder_trust_alone_is_enough():

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from pipsim.analysis.stats import wilson_interval
 from pipsim.model import PIPModel
 from pipsim.plots.style import OKABE_ITO
+from pipsim.rules import public
 from pipsim.sweep.results import load_timeseries
 from pipsim.validation import experiment_main, logistic_trend, mann_whitney
 
@@ -38,14 +39,15 @@ COLOURS = {"early_action": "bluish_green", "delegation": "orange", "crisis": "ve
 
 
 def early_action_kept(args: tuple[int, dict]) -> bool:
-    """Whether this run's early public action was kept: its model run to just before month 1.
+    """Whether this run's early public action was kept.
 
-    The early action falls due at model time 0.5 and month 1 starts at 1, so at 0.75 exactly
-    one agreed action has fallen due, the early one (nothing else has drawn a random number).
+    The early action is the first thing month 1 does (`pipsim.rules.month.dated_events`), before
+    anything else draws a random number; so the rule that carries out an action, applied to the
+    run's model as set up, draws what the run drew.
     """
     seed, overrides = args
     model = PIPModel(rng=seed, **overrides)
-    model.run_until(0.75)
+    public.action(model.state, model.rules, 0, model.rngs[0], 1)
     return model.public.actions_kept == 1
 
 

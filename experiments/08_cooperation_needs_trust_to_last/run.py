@@ -18,7 +18,6 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from pipsim.analysis.stats import wilson_interval
-from pipsim.dynamics import trust
 from pipsim.model import PIPModel
 from pipsim.plots.style import OKABE_ITO
 from pipsim.sweep import design
@@ -29,6 +28,14 @@ LESSON = "Cooperation without enough trust does not survive the end of the proje
 REAL_TRUST = 0.4  # the model's default project_trust_threshold: its line for "real trust"
 MIN_LOW_RUNS = 20  # criterion (c) needs at least this many low-trust runs
 BINS = np.arange(0.0, 1.01, 0.1)  # group trust bins of the figure
+
+
+def mean_mutual_trust(matrix: np.ndarray, group: np.ndarray) -> float:
+    """Mean trust over the ordered pairs of distinct members of ``group`` (NaN below two)."""
+    if len(group) < 2:
+        return float("nan")
+    block = matrix[np.ix_(group, group)].astype(float)
+    return float((block.sum() - np.trace(block)) / (len(group) * (len(group) - 1)))
 
 
 def probe(run: design.Run) -> list[dict]:
@@ -42,7 +49,7 @@ def probe(run: design.Run) -> list[dict]:
     while model.running and model.steps < model.p.project_months:
         model.step()
     at_end = [
-        (v, bool(v.operating), len(v.members), trust.mean_mutual_trust(model.trust, v.members))
+        (v, bool(v.operating), len(v.members), mean_mutual_trust(model.trust, v.members))
         for v in model.ventures
         if v.kind == "project"
     ]

@@ -51,8 +51,9 @@ def folder() -> Path | None:
 
 
 def forget_others(base: Path, keep: Path) -> None:
-    """Remove the caches of earlier rules from ``base`` (best effort: another process may be
-    using one, or may have removed it already).
+    """Remove the caches of earlier rules from ``base``.
+
+    Best effort: another process may be using one, or may have removed it already.
     """
     for old in base.glob(f"{PREFIX}*"):
         if old != keep and old.is_dir():
