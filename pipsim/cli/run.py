@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from pipsim.cli import runlog
 from pipsim.cli.common import (
     Subparsers,
     UsageError,
@@ -63,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
     if args.replications is not None:
         scenario = with_replications(scenario, args.replications)
     out = output_dir(args, scenario)
+    runlog.folder(out)
     points = len(design.design_points(scenario))
     total = points * scenario.replications
     count = workers(args, total)

@@ -14,6 +14,7 @@ import argparse
 import pandas as pd
 
 from pipsim.analysis.sensitivity import METHOD_NAMES, write_analysis
+from pipsim.cli import runlog
 from pipsim.cli.common import (
     Subparsers,
     UsageError,
@@ -57,6 +58,7 @@ def sensitivity_command(args: argparse.Namespace) -> int:
             "or use 'pipsim run' for a sweep"
         )
     out = output_dir(args, scenario)
+    runlog.folder(out)
     total = len(design.design_points(scenario)) * scenario.replications
     print(f"pipsim sensitivity: {scenario.name}: {total:,} runs into {out}", flush=True)
     for line in describe(scenario):

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from pipsim.cli import runlog
 from pipsim.cli.common import Subparsers, clean, manifest, saved_runs, summarize, summary_text
 from pipsim.sweep import results
 from pipsim.sweep.scenario import ScenarioError, load_scenario
@@ -27,6 +28,7 @@ def add(subparsers: Subparsers) -> None:
 
 def summarize_command(args: argparse.Namespace) -> int:
     """Summarise the sweep in ``args.dir``; a directory without results is a usage error."""
+    runlog.folder(args.dir)
     summary = summarize(args.dir)
     found = manifest(args.dir)
     total, done = found.get("total_runs"), saved_runs(args.dir)

@@ -55,9 +55,10 @@ OWN_NAMES = frozenset(
         "duration.json",
         "noise.csv",
         "report.html",
+        "run.log",
     }
 )
-OWN_PATTERN = re.compile(r"^sensitivity_[a-z_]+\.csv$")
+OWN_PATTERN = re.compile(r"^(sensitivity_[a-z_]+\.csv|discovery_[a-z0-9_]+\.(csv|json))$")
 ID_COLUMNS = ("run", "point", "replicate", "seed", "place", "block_runs")
 UNREADABLE = (OSError, ValueError, pa.ArrowException)
 

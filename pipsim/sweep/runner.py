@@ -74,7 +74,9 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
     """Run every block of ``chunk`` (on a worker): its run table, series and model seconds.
 
     Each row names its run (``run``, ``point``, ``replicate``) and how to make it again: its
-    block's ``seed``, its ``place`` in the block and the block's size (``block_runs``).
+    block's ``seed``, its ``place`` in the block and the block's size (``block_runs``), then
+    every parameter the scenario set (swept first, then its base); the monthly series carry
+    the swept ones, so neither needs a join to be read.
     """
     tables, series, seconds = [], [], 0.0
     for b in chunk.blocks:
@@ -90,16 +92,26 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
                 "seed": b.seed,
                 "place": place,
                 "block_runs": b.size,
-                **{k: [b.overrides[k]] * b.size for k in chunk.design_keys},
+                **{k: [b.overrides[k]] * b.size for k in _parameters(chunk, b)},
             }
         )
         tables.append(pd.concat([ids, runs], axis=1))
         if monthly is not None:
             at = monthly.pop("place").to_numpy()
-            series.append(monthly.assign(run=b.index + at, point=b.point, replicate=b.first + at))
+            design_values = {k: b.overrides[k] for k in chunk.design_keys}
+            series.append(
+                monthly.assign(
+                    run=b.index + at, point=b.point, replicate=b.first + at, **design_values
+                )
+            )
     table = pd.concat(tables, ignore_index=True)
     monthly_table = pd.concat(series, ignore_index=True) if series else None
     return chunk.index, table, monthly_table, seconds
+
+
+def _parameters(chunk: Chunk, b: design.Block) -> list[str]:
+    """The parameters a run table records: the swept ones, then the scenario's base."""
+    return list(dict.fromkeys([*chunk.design_keys, *b.overrides]))
 
 
 def default_chunk_size(total_runs: int, workers: int) -> int:

@@ -1,0 +1,439 @@
+"""Scenario discovery: under which conditions does an outcome happen, and which inputs matter?
+
+A researcher who sweeps a design asks "when does the project succeed?". Three views answer it
+from the run table (one row per run; the design values that vary are the inputs):
+
+- **PRIM boxes** (EMA Workbench's `analysis.prim`, the field's reference implementation):
+  a box of input ranges where the outcome is frequent (its *density*), holding a large share
+  of all the runs where it happened (its *coverage*), each limit with its quasi-p value
+  (Bryant & Lempert 2010: could the limit be chance?). PRIM peels the box step by step; the
+  steps are the *peeling trajectory*, and one of them is chosen (`choose`).
+- **A CART tree** (scikit-learn): the same question as a few yes/no splits, a second view
+  that shows interactions PRIM's one box may hide.
+- **Feature scores** (scikit-learn's extra trees): how much each input helps to tell the
+  runs where the outcome happened from the others; a ranking, not a condition.
+
+scikit-learn and EMA Workbench are imported by the functions that use them (they take seconds
+to import), and their warnings and log messages are kept from the terminal (`quietly`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import math
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+log = logging.getLogger(__name__)
+
+MASS_MIN = 0.05  # PRIM stops peeling a box holding fewer than this share of the runs
+TREE_DEPTH = 3  # CART: deep enough for an interaction, shallow enough to read
+TREES = 250  # extra trees in the forest that scores the inputs
+SIGNIFICANT = 0.05  # a limit whose quasi-p value is above this may be chance
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """What is of interest: an outcome, and (for a number) the side of a threshold."""
+
+    outcome: str
+    threshold: float | None = None
+    below: bool = False
+
+    def words(self) -> str:
+        """``success``, or ``trust partners ≥ 0.4``: the case in words."""
+        name = self.outcome.replace("_", " ")
+        if self.threshold is None:
+            return name
+        return f"{name} {'<' if self.below else '≥'} {self.threshold:g}"
+
+    def of(self, runs: pd.DataFrame) -> np.ndarray:
+        """Which runs are of interest (a boolean array).
+
+        Raises:
+            ValueError: the outcome is not a column, or is a number without a threshold.
+        """
+        if self.outcome not in runs.columns:
+            raise ValueError(f"no outcome {self.outcome!r} in the runs")
+        values = runs[self.outcome]
+        if self.threshold is None:
+            if not pd.api.types.is_bool_dtype(values):
+                raise ValueError(
+                    f"{self.outcome} is a number, not yes/no: give --threshold (the runs "
+                    "at or above it are of interest; --below for those under it)"
+                )
+            return values.to_numpy(bool)
+        numbers = values.to_numpy(float)
+        return numbers < self.threshold if self.below else numbers >= self.threshold
+
+
+@dataclass
+class Box:
+    """A PRIM box: its limits, how good it is, and the trajectory it was chosen from.
+
+    ``limits`` has one row per restricted input: ``parameter``, ``low``, ``high`` (numbers;
+    NaN for a category), ``values`` (a category's kept values, else ""), ``low_restricted``,
+    ``high_restricted``, ``qp`` (the smaller quasi-p value of its limits) and the input's
+    range over all runs (``range_low``, ``range_high``).
+    """
+
+    limits: pd.DataFrame
+    coverage: float
+    density: float
+    mass: float
+    n: int
+    k: int
+    trajectory: pd.DataFrame
+    chosen: int
+
+
+@dataclass
+class Tree:
+    """A CART tree: its splits as text, and its leaves as conditions with their odds."""
+
+    text: str
+    leaves: pd.DataFrame  # conditions, runs, of_interest, density, coverage
+    model: Any = None  # scikit-learn's DecisionTreeClassifier (for drawing)
+    features: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Discovery:
+    """Everything `discover` found about one case."""
+
+    case: Case
+    runs: int
+    of_interest: int
+    box: Box | None
+    tree: Tree | None
+    scores: pd.DataFrame
+    answer: str
+
+
+@contextlib.contextmanager
+def quietly() -> Iterator[None]:
+    """Keep the libraries' warnings and EMA Workbench's log lines off the terminal.
+
+    Warnings are still recorded (``pipsim run.log`` takes them through `logging`); the
+    libraries' messages are about their own internals, not about the researcher's question.
+    """
+    ema = logging.getLogger("EMA")
+    level = ema.level
+    ema.setLevel(logging.WARNING)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+        for w in caught:
+            log.debug("library warning: %s: %s", w.category.__name__, w.message)
+    finally:
+        ema.setLevel(level)
+
+
+def inputs(runs: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """The design values that vary across the runs, as PRIM and the trees take them.
+
+    Numbers stay numbers (whole numbers as integers); anything else (a typology) becomes a
+    category. Inputs with one value say nothing and are left out.
+    """
+    columns = {}
+    for key in keys:
+        if key not in runs.columns or runs[key].nunique(dropna=False) < 2:
+            continue
+        values = runs[key]
+        if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+            columns[key] = values.astype(str).astype("category")
+        elif pd.api.types.is_integer_dtype(values):
+            columns[key] = values.astype(np.int64)
+        else:
+            columns[key] = values.astype(np.float64)
+    return pd.DataFrame(columns, index=runs.index).reset_index(drop=True)
+
+
+def encoded(x: pd.DataFrame) -> tuple[np.ndarray, list[str], list[str]]:
+    """``x`` for scikit-learn: categories one-hot; (matrix, column names, their input)."""
+    parts, names, owners = [], [], []
+    for key in x.columns:
+        if isinstance(x[key].dtype, pd.CategoricalDtype):
+            for value in x[key].cat.categories:
+                parts.append((x[key] == value).to_numpy(float))
+                names.append(f"{key} = {value}")
+                owners.append(key)
+        else:
+            parts.append(x[key].to_numpy(float))
+            names.append(key)
+            owners.append(key)
+    return np.column_stack(parts), names, owners
+
+
+# --- PRIM ------------------------------------------------------------------------------------
+def prim_box(x: pd.DataFrame, y: np.ndarray, mass_min: float = MASS_MIN) -> Box:
+    """The first PRIM box of ``y`` (booleans) over inputs ``x``, at its chosen trajectory step.
+
+    Uses EMA Workbench's `Prim` (peeling and pasting, lenient objective); the step is chosen
+    by `choose`.
+    """
+    with quietly():
+        from ema_workbench.analysis import prim
+
+        found = prim.Prim(x, np.asarray(y, dtype=int), mass_min=mass_min).find_box()
+    if found is None:
+        raise ValueError("PRIM found no box: no runs left to peel")
+    trajectory = found.peeling_trajectory[
+        ["id", "n", "k", "coverage", "density", "mass", "res_dim"]
+    ].astype({"id": int, "n": int, "k": int, "res_dim": int})
+    chosen = choose(trajectory)
+    limits = box_limits(found.box_lims[chosen], found.box_lims[0], found.p_values[chosen])
+    row = trajectory.iloc[chosen]
+    return Box(
+        limits=limits,
+        coverage=float(row["coverage"]),
+        density=float(row["density"]),
+        mass=float(row["mass"]),
+        n=int(row["n"]),
+        k=int(row["k"]),
+        trajectory=trajectory,
+        chosen=chosen,
+    )
+
+
+def choose(trajectory: pd.DataFrame) -> int:
+    """The step of the peeling trajectory to report: the best coverage × density.
+
+    The first box covers every case at the overall rate; the last is dense but small. Their
+    product rewards a box that is both (as an F-score would), and it is a rule anyone can
+    apply again to the trajectory in the CSV; a researcher may well prefer another step.
+    """
+    score = trajectory["coverage"].to_numpy(float) * trajectory["density"].to_numpy(float)
+    restricted = trajectory["res_dim"].to_numpy() > 0
+    if not restricted.any():
+        return 0
+    return int(np.argmax(np.where(restricted, score, -1.0)))
+
+
+def box_limits(box: pd.DataFrame, initial: pd.DataFrame, qp: dict[str, list[float]]) -> pd.DataFrame:
+    """The restricted inputs of a box (EMA's two-row limits) as one row each."""
+    rows = []
+    for key in box.columns:
+        low, high = box[key].iloc[0], box[key].iloc[1]
+        first_low, first_high = initial[key].iloc[0], initial[key].iloc[1]
+        if isinstance(low, set):
+            if low == first_low:
+                continue
+            values = ", ".join(sorted(map(str, low)))
+            row = {"low": math.nan, "high": math.nan, "values": values}
+            row |= {"low_restricted": True, "high_restricted": True}
+        else:
+            lows, highs = bool(low > first_low), bool(high < first_high)
+            if not (lows or highs):
+                continue
+            row = {"low": float(low), "high": float(high), "values": ""}
+            row |= {"low_restricted": lows, "high_restricted": highs}
+            row |= {"range_low": float(first_low), "range_high": float(first_high)}
+        ps = [p for p in qp.get(key, []) if p is not None and p >= 0]
+        rows.append({"parameter": key, **row, "qp": min(ps) if ps else math.nan})
+    columns = ["parameter", "low", "high", "values", "low_restricted", "high_restricted", "qp"]
+    columns += ["range_low", "range_high"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def condition_words(limit: pd.Series) -> str:
+    """One limit in words: ``project months ≥ 48``, ``typology is cluster``."""
+    name = str(limit["parameter"]).replace("_", " ")
+    if limit["values"]:
+        return f"{name} is {str(limit['values']).replace('_', ' ').replace(', ', ' or ')}"
+    low, high = f"{limit['low']:.3g}", f"{limit['high']:.3g}"
+    if limit["low_restricted"] and limit["high_restricted"]:
+        return f"{name} is between {low} and {high}"
+    return f"{name} ≥ {low}" if limit["low_restricted"] else f"{name} ≤ {high}"
+
+
+def box_words(box: Box, case: Case, base_rate: float) -> str:
+    """The box in words: how often the case happens inside it, and what share it covers."""
+    if box.limits.empty:
+        return f"PRIM found no conditions that make {case.words()} more frequent than overall."
+    conditions = " and ".join(condition_words(r) for _, r in box.limits.iterrows())
+    text = (
+        f"{case.words()} happens in {box.density:.0%} of runs ({box.k} of {box.n}) when "
+        f"{conditions}; these conditions hold for {box.coverage:.0%} of all runs where it "
+        f"happens, and take in {box.mass:.0%} of all runs (overall: {base_rate:.0%})."
+    )
+    weak = box.limits[box.limits["qp"] > SIGNIFICANT]
+    if not weak.empty:
+        names = ", ".join(str(p).replace("_", " ") for p in weak["parameter"])
+        text += f" The limit on {names} may be chance (quasi-p > {SIGNIFICANT:g})."
+    return text
+
+
+# --- CART and extra trees ---------------------------------------------------------------------
+def cart_tree(x: pd.DataFrame, y: np.ndarray, depth: int = TREE_DEPTH, seed: int = 0) -> Tree:
+    """A shallow classification tree of ``y`` over ``x``; each leaf with its conditions."""
+    with quietly():
+        from sklearn.tree import DecisionTreeClassifier, export_text
+
+        matrix, names, _ = encoded(x)
+        least = max(1, len(y) // 40)  # a leaf holds at least 2.5% of the runs
+        model = DecisionTreeClassifier(max_depth=depth, min_samples_leaf=least, random_state=seed)
+        model.fit(matrix, np.asarray(y, dtype=bool))
+        text = export_text(model, feature_names=names, show_weights=True)
+    return Tree(text, tree_leaves(model, matrix, np.asarray(y, bool), names), model, names)
+
+
+def tree_leaves(model: Any, matrix: np.ndarray, y: np.ndarray, names: list[str]) -> pd.DataFrame:
+    """Each leaf of a fitted tree: the conditions to reach it, its runs and its odds."""
+    t = model.tree_
+    leaf_of = model.apply(matrix)
+    rows = []
+
+    def walk(node: int, path: list[str]) -> None:
+        if t.children_left[node] == t.children_right[node]:  # a leaf
+            inside = leaf_of == node
+            k = int(y[inside].sum())
+            rows.append(
+                {
+                    "conditions": " and ".join(path) or "all runs",
+                    "runs": int(inside.sum()),
+                    "of_interest": k,
+                    "density": k / max(int(inside.sum()), 1),
+                    "coverage": k / max(int(y.sum()), 1),
+                }
+            )
+            return
+        name, cut = names[t.feature[node]].replace("_", " "), t.threshold[node]
+        if " = " in name:  # a one-hot category: left is "not this value"
+            walk(t.children_left[node], [*path, name.replace(" = ", " is not ")])
+            walk(t.children_right[node], [*path, name.replace(" = ", " is ")])
+        else:
+            walk(t.children_left[node], [*path, f"{name} ≤ {cut:.3g}"])
+            walk(t.children_right[node], [*path, f"{name} > {cut:.3g}"])
+
+    walk(0, [])
+    return pd.DataFrame(rows).sort_values("density", ascending=False, ignore_index=True)
+
+
+def feature_scores(x: pd.DataFrame, y: np.ndarray, seed: int = 0) -> pd.DataFrame:
+    """Each input's extra-trees importance for telling ``y`` (a category's values summed).
+
+    Returns (parameter, score, rank), most important first; scores add up to 1. A yes/no
+    ``y`` is classified; a numeric one regressed.
+    """
+    y = np.asarray(y)
+    with quietly():
+        from sklearn.ensemble import ExtraTreesClassifier, ExtraTreesRegressor
+
+        matrix, _, owners = encoded(x)
+        forest = (
+            ExtraTreesClassifier(n_estimators=TREES, random_state=seed, min_samples_leaf=2)
+            if y.dtype == bool or np.isin(y, (0, 1)).all()
+            else ExtraTreesRegressor(n_estimators=TREES, random_state=seed, min_samples_leaf=2)
+        )
+        forest.fit(matrix, y)
+    scores = pd.Series(forest.feature_importances_, index=owners).groupby(level=0).sum()
+    table = scores.sort_values(ascending=False).rename_axis("parameter").reset_index(name="score")
+    table["rank"] = np.arange(1, len(table) + 1)
+    return table
+
+
+def ranking_words(scores: pd.DataFrame) -> str:
+    """The ranking in one line per input: ``1. project months  0.62``."""
+    width = max((len(str(p)) for p in scores["parameter"]), default=0)
+    return "\n".join(
+        f"  {r.rank}. {str(r.parameter).replace('_', ' '):<{width}}  {r.score:.2f}"
+        for r in scores.itertuples()
+    )
+
+
+# --- the three together ----------------------------------------------------------------------
+def discover(runs: pd.DataFrame, keys: list[str], case: Case, seed: int = 0) -> Discovery:
+    """PRIM box, CART tree and feature scores of ``case`` over the design values ``keys``.
+
+    Raises:
+        ValueError: no design value varies, or the case's outcome cannot be read.
+    """
+    x = inputs(runs, keys)
+    if x.empty:
+        raise ValueError("no design value varies across these runs: nothing to discover")
+    y = case.of(runs)
+    k, n = int(y.sum()), len(y)
+    scores = feature_scores(x, y, seed) if 0 < k < n else _no_scores(x)
+    if k == 0 or k == n:
+        which = "none" if k == 0 else "all"
+        answer = f"{case.words()} happens in {which} of the {n:,} runs: nothing to tell apart."
+        return Discovery(case, n, k, None, None, scores, answer)
+    box = prim_box(x, y)
+    tree = cart_tree(x, y, seed=seed)
+    log.info("discovery of %s: box %s", case.words(), box.limits["parameter"].tolist())
+    return Discovery(case, n, k, box, tree, scores, box_words(box, case, k / n))
+
+
+def _no_scores(x: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({"parameter": list(x.columns), "score": math.nan, "rank": 0})
+
+
+def words(d: Discovery) -> str:
+    """What a discovery found, for the terminal: the answer, the ranking, the tree's best leaf."""
+    parts = [d.answer]
+    if d.scores["score"].notna().any():
+        parts.append(f"Which inputs matter (extra-trees scores):\n{ranking_words(d.scores)}")
+    if d.tree is not None and not d.tree.leaves.empty:
+        best = d.tree.leaves.iloc[0]
+        parts.append(
+            f"CART's best leaf: {d.case.words()} in {best.density:.0%} of runs "
+            f"({best.of_interest} of {best.runs}) when {best.conditions} "
+            f"({best.coverage:.0%} of all such runs)."
+        )
+    return "\n\n".join(parts)
+
+
+def write_discovery(out: Path, d: Discovery) -> list[Path]:
+    """Write the discovery's tables (``discovery_*.csv``, ``discovery.json``) and figures."""
+    from pipsim.plots import discovery as plots  # loads matplotlib
+
+    stem = d.case.outcome
+    files = [out / f"discovery_{stem}_scores.csv"]
+    d.scores.to_csv(files[0], index=False)
+    figures: dict[str, Any] = {f"discovery_{stem}_scores.png": plots.scores(d.scores, d.case)}
+    if d.box is not None and d.tree is not None:
+        steps = d.box.trajectory
+        tables = {
+            f"discovery_{stem}_box.csv": d.box.limits,
+            f"discovery_{stem}_trajectory.csv": steps.assign(chosen=steps.index == d.box.chosen),
+            f"discovery_{stem}_tree.csv": d.tree.leaves,
+        }
+        for name, table in tables.items():
+            files.append(out / name)
+            table.to_csv(files[-1], index=False)
+        figures[f"discovery_{stem}_trajectory.png"] = plots.trajectory(d.box, d.case)
+        figures[f"discovery_{stem}_box.png"] = plots.box(d.box, d.case)
+        figures[f"discovery_{stem}_tree.png"] = plots.tree(d.tree, d.case)
+    files.append(out / f"discovery_{stem}.json")
+    files[-1].write_text(json.dumps(facts(d), indent=2), encoding="utf-8")
+    folder = out / "figures"
+    folder.mkdir(exist_ok=True)
+    for name, fig in figures.items():
+        files.append(folder / name)
+        fig.savefig(files[-1], dpi=120)
+    return files
+
+
+def facts(d: Discovery) -> dict[str, Any]:
+    """The discovery as plain JSON values (what the report reads)."""
+    found: dict[str, Any] = {
+        "question": f"Under which conditions does {d.case.words()} happen?",
+        "case": d.case.words(),
+        "runs": d.runs,
+        "of_interest": d.of_interest,
+        "answer": d.answer,
+        "ranking": d.scores["parameter"].tolist(),
+    }
+    if d.box is not None:
+        found |= {"coverage": d.box.coverage, "density": d.box.density, "mass": d.box.mass}
+    return found
