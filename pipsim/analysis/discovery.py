@@ -352,12 +352,19 @@ def ranking_words(scores: pd.DataFrame) -> str:
 
 
 # --- the three together ----------------------------------------------------------------------
-def discover(runs: pd.DataFrame, keys: list[str], case: Case, seed: int = 0) -> Discovery:
+def discover(
+    runs: pd.DataFrame, keys: list[str], case: Case | str = "success", seed: int = 0
+) -> Discovery:
     """PRIM box, CART tree and feature scores of ``case`` over the design values ``keys``.
+
+    ``case`` is a `Case`, or the name of a yes/no outcome (``"success"``); for a number use
+    ``Case("trust_partners", threshold=0.4)``. ``keys``: the inputs to explain it by (a
+    sweep's design keys; those that do not vary are left out).
 
     Raises:
         ValueError: no design value varies, or the case's outcome cannot be read.
     """
+    case = Case(case) if isinstance(case, str) else case
     x = inputs(runs, keys)
     if x.empty:
         raise ValueError("no design value varies across these runs: nothing to discover")

@@ -317,6 +317,10 @@ def _engine(
         )
         raise UsageError(f"cannot {where}: {error}") from None
     of_total = f" of {total:,}" if total is not None else ""
+    if engine.dashboard:
+        from pipsim.cli.runlog import say
+
+        say(f"Dask dashboard: {engine.dashboard}")
     try:
         yield engine.executor
     except KeyboardInterrupt:

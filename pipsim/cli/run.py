@@ -75,10 +75,9 @@ def run(args: argparse.Namespace) -> int:
         if count == 1
         else f"on {count} worker processes"
     )
-    print(
+    runlog.say(
         f"pipsim run: {scenario.name}: {total:,} runs ({points} design points × "
         f"{scenario.replications} replications) {engine}, into {out}",
-        flush=True,
     )
     result = sweep_as_commanded(scenario, out, args, total)
     try:
@@ -92,5 +91,5 @@ def run(args: argparse.Namespace) -> int:
         return 130
     print()
     print(summary_text(scenario, summary))
-    print(speed(result))
+    runlog.say(speed(result))
     return 0

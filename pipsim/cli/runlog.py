@@ -41,6 +41,12 @@ class Buffer(logging.Handler):
         self.lines.append(self.format(record))
 
 
+def say(text: str, *, warning: bool = False) -> None:
+    """Print ``text`` for the user and record it in the run log."""
+    print(text, flush=True)
+    log.log(logging.WARNING if warning else logging.INFO, "%s", text)
+
+
 def folder(path: Path) -> None:
     """Name the output folder of the command being recorded (its ``run.log`` goes there)."""
     if _folders:

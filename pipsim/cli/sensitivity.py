@@ -10,6 +10,7 @@ figures, which this command prints. Errors the user can fix are `UsageError` (ex
 from __future__ import annotations
 
 import argparse
+import logging
 
 import pandas as pd
 
@@ -60,14 +61,14 @@ def sensitivity_command(args: argparse.Namespace) -> int:
     out = output_dir(args, scenario)
     runlog.folder(out)
     total = len(design.design_points(scenario)) * scenario.replications
-    print(f"pipsim sensitivity: {scenario.name}: {total:,} runs into {out}", flush=True)
+    runlog.say(f"pipsim sensitivity: {scenario.name}: {total:,} runs into {out}")
     for line in describe(scenario):
         print(f"  {line}")
     result = sweep_as_commanded(scenario, out, args, total)
     found, noise, files = write_analysis(scenario, out, result.runs)
     text = screen_text(scenario, found, noise)
     print(f"\n{text}\n\nfiles written:\n" + "\n".join(f"  {f}" for f in files))
-    print(speed(result))
+    runlog.say(speed(result))
     return 0
 
 
@@ -130,5 +131,6 @@ def screen_text(scenario: Scenario, found: dict[str, pd.DataFrame], noise: pd.Da
     if "flag" in noise.columns and found:
         warned = warnings_text(tidy(found)[0], noise, s.method, s.samples)
         if warned:
+            logging.getLogger(__name__).warning("%s", warned)
             warned += "\n(!): not to be trusted; the flag column of the CSV tables says why"
     return "\n\n".join([*blocks, key, *([warned] if warned else [])])

@@ -324,6 +324,7 @@ class Engine:
     executor: cf.Executor
     close: Callable[[], None] = _nothing
     stop: Callable[[], None] = _nothing
+    dashboard: str | None = None  # a Dask cluster's dashboard address, to watch it work
 
 
 DASK_TIMEOUT = 10.0  # seconds to reach a Dask scheduler
@@ -460,8 +461,11 @@ def _dask_engine(address: str, workers: int, timeout: float = DASK_TIMEOUT) -> E
     except ImportError:
         raise RuntimeError("Dask is not installed: pip install 'pipsim[dask]'") from None
     if address == "local":
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+        cluster = LocalCluster(  # its dashboard on this machine only, on a free port
+            n_workers=workers,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",
         )
         client = Client(cluster)
 
@@ -482,4 +486,13 @@ def _dask_engine(address: str, workers: int, timeout: float = DASK_TIMEOUT) -> E
                 f"({type(error).__name__}: {error})"
             ) from None
         close = client.close
-    return Engine(client.get_executor(pure=False), close)
+    return Engine(client.get_executor(pure=False), close, dashboard=_dashboard(client))
+
+
+def _dashboard(client: Any) -> str | None:
+    """The address of the cluster's dashboard, or None if it serves none (no bokeh)."""
+    try:
+        link = client.dashboard_link
+    except Exception:  # noqa: BLE001 - a dashboard is a convenience, never a failure
+        return None
+    return str(link) if link else None
