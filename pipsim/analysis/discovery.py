@@ -141,8 +141,9 @@ def quietly() -> Iterator[None]:
 def inputs(runs: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """The design values that vary across the runs, as PRIM and the trees take them.
 
-    Numbers stay numbers (whole numbers as integers); anything else (a typology) becomes a
-    category. Inputs with one value say nothing and are left out.
+    Numbers become floats (EMA Workbench 3.0's pasting of a whole-number input fails on
+    pandas 2: it writes a half-way limit into an integer column); anything else (a typology)
+    becomes a category. Inputs with one value say nothing and are left out.
     """
     columns = {}
     for key in keys:
@@ -151,8 +152,6 @@ def inputs(runs: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         values = runs[key]
         if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
             columns[key] = values.astype(str).astype("category")
-        elif pd.api.types.is_integer_dtype(values):
-            columns[key] = values.astype(np.int64)
         else:
             columns[key] = values.astype(np.float64)
     return pd.DataFrame(columns, index=runs.index).reset_index(drop=True)

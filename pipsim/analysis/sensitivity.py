@@ -288,7 +288,7 @@ def flag_noise(shares: pd.DataFrame) -> pd.DataFrame:
             flags.append("noise share 1.00: the parameters explain none of its variance")
             needed.append(math.nan)
         else:
-            more = math.ceil(r * s * (1 - AIM) / (AIM * (1 - s)))
+            more = math.ceil(round(r * s * (1 - AIM) / (AIM * (1 - s)), 9))
             flags.append(f"noise share {s:.2f} of the point means: indices are mostly noise")
             needed.append(more)
     return shares.assign(flag=flags, replications_needed=needed)
