@@ -53,7 +53,7 @@ class Case:
         name = self.outcome.replace("_", " ")
         if self.threshold is None:
             return name
-        return f"{name} {'<' if self.below else '≥'} {self.threshold:g}"
+        return f"{name} {'<' if self.below else '≥'} {self.threshold:.3g}"
 
     def of(self, runs: pd.DataFrame) -> np.ndarray:
         """Which runs are of interest (a boolean array).
