@@ -218,7 +218,9 @@ def choose(trajectory: pd.DataFrame) -> int:
     return int(np.argmax(np.where(restricted, score, -1.0)))
 
 
-def box_limits(box: pd.DataFrame, initial: pd.DataFrame, qp: dict[str, list[float]]) -> pd.DataFrame:
+def box_limits(
+    box: pd.DataFrame, initial: pd.DataFrame, qp: dict[str, list[float]]
+) -> pd.DataFrame:
     """The restricted inputs of a box (EMA's two-row limits) as one row each."""
     rows = []
     for key in box.columns:

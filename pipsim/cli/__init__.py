@@ -30,13 +30,13 @@ from pipsim.cli import (
     report,
     run,
     run_once,
+    runlog,
     sensitivity,
     story,
     summarize,
     validate,
     viz,
 )
-from pipsim.cli import runlog
 from pipsim.cli.common import SweepInterrupted, UsageError, clean
 
 # In the order ``pipsim --help`` lists them.

@@ -91,9 +91,7 @@ def box(box: Box, case: Case) -> Figure:
         ax.text(low, i + 0.32, f"{row.low:.3g}", ha="left", fontsize=8)
         if high - low > 0.15:
             ax.text(high, i + 0.32, f"{row.high:.3g}", ha="right", fontsize=8)
-    labels = [
-        f"{axis_label(str(r.parameter))}\nquasi-p {r.qp:.2g}" for r in limits.itertuples()
-    ]
+    labels = [f"{axis_label(str(r.parameter))}\nquasi-p {r.qp:.2g}" for r in limits.itertuples()]
     ax.set_yticks(range(len(limits)), labels)
     ax.set_xticks([0, 1], ["lowest value run", "highest value run"])
     ax.set_xlim(-0.02, 1.02)

@@ -229,8 +229,15 @@ def _morris_ranking(ax: Axes, table: pd.DataFrame) -> None:
     y = np.arange(len(table))
     hatches = ["///" if m else "" for m in flagged(table)]
     ax.barh(
-        y, value, xerr=conf, color=OKABE_ITO["sky_blue"], edgecolor=OKABE_ITO["black"],
-        linewidth=0.5, hatch=hatches, error_kw={"capsize": 3, "lw": 1}, height=0.6,
+        y,
+        value,
+        xerr=conf,
+        color=OKABE_ITO["sky_blue"],
+        edgecolor=OKABE_ITO["black"],
+        linewidth=0.5,
+        hatch=hatches,
+        error_kw={"capsize": 3, "lw": 1},
+        height=0.6,
     )
     ax.set_yticks(y, _labels(table), fontsize=8)
     ax.set_xlim(0, max(float((value + conf).max()), 1e-12) * 1.05)

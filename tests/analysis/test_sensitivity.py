@@ -232,7 +232,11 @@ def test_pipsim_sensitivity_writes_tables_and_figures(tmp_path, capsys):
     pngs = sorted(p.name for p in (out / "figures").glob("sobol_*.png") if "_s2_" not in p.name)
     assert pngs == ["sobol_mean_trust.png", "sobol_sales_growth.png", "sobol_success.png"]
     analysed = {p.name for p in (out / "figures").glob("sobol_s2_*.png")}
-    assert analysed <= {"sobol_s2_mean_trust.png", "sobol_s2_sales_growth.png", "sobol_s2_success.png"}
+    assert analysed <= {
+        "sobol_s2_mean_trust.png",
+        "sobol_s2_sales_growth.png",
+        "sobol_s2_success.png",
+    }
     assert analysed  # a heatmap of S2 for each outcome with variance
     assert main(args) == 0  # done: it resumes with nothing to run, and analyses again
     assert "already in" in capsys.readouterr().out
