@@ -7,7 +7,8 @@ It is written as CSV tables and figures, and shown as a table on screen.
 figures are `pipsim.plots.sweep`'s. A sampled design (a Latin hypercube) has as many points as
 runs to spare: a row or a heatmap cell per point tells nothing, so its summary is the overall
 odds and the inputs ranked by how much they matter (`pipsim.analysis.discovery`), with a
-pointer to ``pipsim discover``. A sweep that kept monthly series gets their envelopes
+pointer to ``pipsim discover``; its figure is that ranking (one sampled axis alone is still
+drawn as a curve over bins). A sweep that kept monthly series gets their envelopes
 (`pipsim.plots.series`).
 """
 
@@ -84,7 +85,10 @@ def summarize(out: str | Path, figures: bool = True) -> Summary:
     prob.to_csv(files[1], index=False)
     if is_sampled(out):
         text, ranking = sampled_text(runs, keys, out)
-        if figures and ranking is not None:
+        varying = [k for k in keys if runs[k].nunique() > 1]
+        if figures and len(varying) == 1:  # one sampled axis: its curve, in bins, reads well
+            files += _figures(out, runs, prob, keys)
+        elif figures and ranking is not None:  # more: a ranking, never a grid of bins
             files.append(_save(out, f"ranking_{ranking[0]}.png", ranking[1]))
     else:
         text = screen_table(dist, prob, keys)
