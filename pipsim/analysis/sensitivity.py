@@ -222,29 +222,33 @@ def noise(runs: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def index_problems(value: float, conf: float, name: str, bounded: bool) -> list[str]:
+def index_problems(
+    value: float, conf: float, name: str, bounded: bool, precise: float = PRECISE
+) -> list[str]:
     """What is wrong with one index: outside [0, 1] (if ``bounded``), or an interval too wide.
 
     An interval is too wide if it is wider than the index itself (the index cannot be told
-    from 0) and wider than `PRECISE`.
+    from 0) and wider than ``precise`` (below that it is narrow enough to say "about 0").
     """
     if not (math.isfinite(value) and math.isfinite(conf)):
         return []
     problems = []
     if bounded and not -TOLERANCE <= value <= 1 + TOLERANCE:
         problems.append(f"{name} {value:.2f} outside [0, 1]")
-    if conf > max(abs(value), PRECISE):
+    if conf > max(abs(value), precise):
         problems.append(f"{name} interval ±{conf:.2f} wider than the index")
     return problems
 
 
-def samples_needed(value: float, conf: float, samples: int, method: str) -> int:
+def samples_needed(
+    value: float, conf: float, samples: int, method: str, precise: float = PRECISE
+) -> int:
     """The sample size that would make this interval half the index (or `PRECISE`) wide.
 
     Half: an interval as wide as the index would still reach 0. Intervals shrink as 1/√N;
     Sobol's N is rounded up to a power of 2, as Saltelli's sample needs.
     """
-    aim = max(min(abs(value), 1.0) / 2, PRECISE)
+    aim = max(min(abs(value), 1.0) / 2, precise) if method == "sobol" else max(value / 2, precise)
     if not (math.isfinite(conf) and conf > aim):
         return samples
     needed = math.ceil(samples * (conf / aim) ** 2)
@@ -255,16 +259,20 @@ def flag_indices(table: pd.DataFrame, method: str, samples: int) -> pd.DataFrame
     """``table`` with ``flag`` (what is wrong, "" if nothing) and ``samples_needed`` columns.
 
     Works on the main tables (Sobol's S1 and ST, Morris's μ*) and Sobol's second order (S2).
+    Sobol' indices are shares, so `PRECISE` is absolute; μ* is in the outcome's units, so
+    there it is that share of the largest μ*.
     """
     keys = [k for k in ("S1", "ST", "S2", "mu_star") if k in table.columns]
+    largest = table["mu_star"].abs().max() if "mu_star" in table.columns else 1.0
+    precise = {k: PRECISE * (largest if k == "mu_star" and largest > 0 else 1.0) for k in keys}
     flags, needed = [], []
     for _, row in table.iterrows():
         problems: list[str] = []
         most = samples
         for key in keys:
             value, conf = float(row[key]), float(row[f"{key}_conf"])
-            problems += index_problems(value, conf, key, bounded=key != "mu_star")
-            most = max(most, samples_needed(value, conf, samples, method))
+            problems += index_problems(value, conf, key, key != "mu_star", precise[key])
+            most = max(most, samples_needed(value, conf, samples, method, precise[key]))
         flags.append("; ".join(problems))
         needed.append(most if problems else samples)
     return table.assign(flag=flags, samples_needed=needed)

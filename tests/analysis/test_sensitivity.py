@@ -322,3 +322,42 @@ def test_noise_flags_ask_for_replications_or_say_nothing_will_do():
     # 2 replications at share 0.8 → 2 · 0.8 · 0.8 / (0.2 · 0.2) = 32 bring it to 0.2
     assert flagged.loc["noisy", "replications_needed"] == 32
     assert flagged.loc["clean", "flag"] == ""
+
+
+def test_figures_rank_by_importance_keep_error_bars_inside_and_mark_what_is_flagged():
+    from pipsim.plots import sensitivity as plots
+
+    morris = pd.DataFrame(
+        {
+            "outcome": "mean_trust",
+            "parameter": ["initial_trust", "staff_turnover", "project_months"],
+            "mu": [0.1, -0.02, 0.05],
+            "mu_star": [0.1, 0.02, 0.05],
+            "mu_star_conf": [0.09, 0.05, 0.01],
+            "sigma": [0.01, 0.01, 0.02],
+        }
+    )
+    flagged = sensitivity.flag_indices(morris, "morris", 10)
+    fig = plots.morris_plane(flagged, "test")
+    ranked, plane = fig.axes[:2]
+    reach = float((morris["mu_star"] + morris["mu_star_conf"]).max())
+    assert plane.get_xlim()[1] >= reach and ranked.get_xlim()[1] >= reach  # bars inside
+    labels = [t.get_text() for t in ranked.get_yticklabels()]
+    assert labels[-1].startswith("initial trust")  # the most influential on top
+    assert labels[0].startswith("staff turnover") and labels[0].endswith("(!)")
+    assert "(!)" in fig.get_suptitle()
+
+    sobol = pd.DataFrame(
+        {
+            "outcome": "success",
+            "parameter": ["a_noise", "b_sound"],
+            "S1": [-0.213, 0.5],
+            "S1_conf": [1.269, 0.03],
+            "ST": [2.389, 0.6],
+            "ST_conf": [1.732, 0.04],
+        }
+    )
+    fig = plots.sobol_bars(sensitivity.flag_indices(sobol, "sobol", 8), "test")
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels[-1] == "a noise (!)" and labels[0] == "b sound"  # ranked by ST, flagged
+    assert "unreliable" in fig.get_suptitle()
