@@ -190,7 +190,9 @@ def prim_box(x: pd.DataFrame, y: np.ndarray, mass_min: float = MASS_MIN) -> Box:
         ["id", "n", "k", "coverage", "density", "mass", "res_dim"]
     ].astype({"id": int, "n": int, "k": int, "res_dim": int})
     chosen = choose(trajectory)
-    limits = box_limits(found.box_lims[chosen], found.box_lims[0], found.p_values[chosen])
+    limits = snapped(
+        box_limits(found.box_lims[chosen], found.box_lims[0], found.p_values[chosen]), x
+    )
     row = trajectory.iloc[chosen]
     return Box(
         limits=limits,
@@ -244,6 +246,22 @@ def box_limits(
     columns = ["parameter", "low", "high", "values", "low_restricted", "high_restricted", "qp"]
     columns += ["range_low", "range_high"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def snapped(limits: pd.DataFrame, x: pd.DataFrame) -> pd.DataFrame:
+    """The limits moved onto the values run: PRIM cuts half-way between design values.
+
+    A box ``project months ≥ 54`` over lengths 48 and 60 holds the 60s only: say so.
+    """
+    limits = limits.copy()
+    for i, row in limits.iterrows():
+        if row["values"]:
+            continue
+        values = x[row["parameter"]].to_numpy(float)
+        inside = values[(values >= row["low"]) & (values <= row["high"])]
+        if inside.size:
+            limits.loc[i, ["low", "high"]] = [inside.min(), inside.max()]
+    return limits
 
 
 def condition_words(limit: pd.Series) -> str:
