@@ -36,8 +36,8 @@ _LAZY = {  # name: (module, attribute), imported on first use
     "flag_indices": ("pipsim.analysis.sensitivity", "flag_indices"),
     "discover": ("pipsim.analysis.discovery", "discover"),
     "prim_box": ("pipsim.analysis.discovery", "prim_box"),
-    "cart_tree": ("pipsim.analysis.discovery", "cart_tree"),
-    "feature_scores": ("pipsim.analysis.discovery", "feature_scores"),
+    "cart_tree": ("pipsim.analysis.trees", "cart_tree"),
+    "feature_scores": ("pipsim.analysis.trees", "feature_scores"),
 }
 
 

@@ -111,7 +111,7 @@ def sampled_text(runs: pd.DataFrame, keys: list[str], out: Path) -> tuple[str, t
     Returns the text and (the outcome ranked, the ranking's figure), or None without a
     ranking (nothing varies, or no outcome to rank by).
     """
-    from pipsim.analysis import discovery
+    from pipsim.analysis import discovery, trees
 
     lines = [f"{len(runs):,} runs at {runs['point'].nunique():,} sampled design points."]
     for target in SCREEN_TARGETS:
@@ -122,11 +122,11 @@ def sampled_text(runs: pd.DataFrame, keys: list[str], out: Path) -> tuple[str, t
     by = _ranked_by(runs)
     if x.empty or by is None:
         return "\n".join(lines), None
-    scores = discovery.feature_scores(x, runs[by].to_numpy())
+    scores = trees.feature_scores(x, runs[by].to_numpy())
     lines += [
         "",
         f"Which inputs matter for {by.replace('_', ' ')}? (extra-trees feature scores)",
-        discovery.ranking_words(scores),
+        trees.ranking_words(scores),
         "",
         f"Under which conditions? Run 'pipsim discover {out} --outcome success' (PRIM boxes, "
         "a CART tree); per-point tables are in summary.csv and probabilities.csv.",
