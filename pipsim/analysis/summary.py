@@ -108,8 +108,8 @@ def summarize(out: str | Path, figures: bool = True) -> Summary:
 
 def is_sampled(out: Path) -> bool:
     """Whether the sweep in ``out`` samples its design (a Latin hypercube's many points)."""
-    design = (results.read_manifest(out) or {}).get("design") or {}
-    return bool(design.get("sample_points"))
+    design = (results.read_manifest(out) or {}).get("design")
+    return isinstance(design, dict) and bool(design.get("sample_points"))
 
 
 def sampled_text(runs: pd.DataFrame, keys: list[str], out: Path) -> tuple[str, tuple | None]:

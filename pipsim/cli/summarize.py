@@ -43,7 +43,8 @@ def summarize_command(args: argparse.Namespace) -> int:
     """Summarise the sweep in ``args.dir``; a directory without results is a usage error."""
     runlog.folder(args.dir)
     found = manifest(args.dir)
-    if (found.get("design") or {}).get("sensitivity"):
+    design = found.get("design")
+    if isinstance(design, dict) and design.get("sensitivity"):  # an edited one may be anything
         return sensitivity_summary(args.dir)
     summary = summarize(args.dir)
     total, done = found.get("total_runs"), saved_runs(args.dir)
