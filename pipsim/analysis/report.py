@@ -39,7 +39,15 @@ CAPTIONS = {  # figure name prefix: caption
     "with Wilson 95% intervals.",
     "outcomes_vs_": "Distributions of key outcomes at each value of {axis}.",
     "success_heatmap": "Probability of meeting the log frame over the swept axes.",
-    "sobol_": "Sobol' indices for {axis}: the share of its variance due to each parameter.",
+    "ranking_": "The sampled inputs ranked by how well they tell apart the runs by {axis} "
+    "(extra-trees feature scores).",
+    "envelopes": "Monthly series: the median run and the band of 5% to 95% of runs, month by "
+    "month.",
+    "discovery_": "Scenario discovery ({axis}).",
+    "sobol_s2_": "Second-order Sobol' indices for {axis}: the share of its variance due to "
+    "each pair's interaction; (!) marks an index not to be trusted.",
+    "sobol_": "Sobol' indices for {axis}: the share of its variance due to each parameter; "
+    "hatched (!) bars are not to be trusted.",
     "morris_": "Morris elementary effects for {axis}: how much each parameter moves it.",
 }
 TEXT = ' class="text"'  # a left-aligned cell
@@ -126,6 +134,8 @@ def build_report(directory: Path, calibration: Path | None = None) -> tuple[str,
                 f"Wilson half-width was within {_e(found.get('tolerance'))} or the maximum "
                 "was reached.</p>"
             )
+    body += discovery_sections(directory, ok)
+    body += sensitivity_warnings(directory, ok)
     pngs = sorted(
         filter(ok, (directory / "figures").glob("*.png")), key=lambda p: (p.stem != "duration", p)
     )
@@ -142,6 +152,57 @@ def build_report(directory: Path, calibration: Path | None = None) -> tuple[str,
         body.append(section)
         count += more
     return _page(name, "\n".join(body)), count
+
+
+def discovery_sections(directory: Path, ok: Trusted) -> list[str]:
+    """Each ``pipsim discover`` answer pipsim recorded in ``directory``, in words."""
+    parts = []
+    for path in sorted(filter(ok, directory.glob("discovery_*.json"))):
+        found = _json(path, ok)
+        if found.get("answer"):
+            parts += [
+                "<h2>Scenario discovery</h2>",
+                f"<h3>{_e(found.get('question', ''))}</h3>",
+                f'<p class="answer">{_e(found["answer"])}</p>',
+                f'<p class="meta">Inputs ranked by extra-trees feature scores: '
+                f"{_e(', '.join(map(str, found.get('ranking', []))))}. PRIM box from EMA "
+                "Workbench; coverage: share of all such runs in the box; density: share of the "
+                "box's runs where it happens.</p>",
+            ]
+    return parts
+
+
+def sensitivity_warnings(directory: Path, ok: Trusted) -> list[str]:
+    """The warnings of a sensitivity analysis (its tables' ``flag`` column), if any.
+
+    Only tables pipsim recorded, unchanged since, are read (see `trusted`).
+    """
+    lines = []
+    for path in [*sorted(directory.glob("sensitivity_*.csv")), directory / "noise.csv"]:
+        try:
+            table = _csv(path, ok, keep_default_na=False)
+        except (OSError, ValueError):
+            continue
+        if "flag" not in table.columns:
+            continue
+        for row in table[table["flag"].astype(str) != ""].itertuples():
+            who = getattr(row, "parameter", None) or " × ".join(
+                str(getattr(row, k, "")) for k in ("parameter_1", "parameter_2")
+            )
+            need = getattr(row, "samples_needed", None) or getattr(row, "replications_needed", "")
+            what = "sample size" if hasattr(row, "samples_needed") else "replications"
+            lines.append(
+                f"{row.outcome}{', ' + str(who) if who.strip(' ×') else ''}: {row.flag}"
+                + (f" ({what} needed: about {need})" if str(need) else "")
+            )
+    if not lines:
+        return []
+    shown = "\n".join(lines[:MAX_ROWS])
+    more = f"\n... and {len(lines) - MAX_ROWS} more" if len(lines) > MAX_ROWS else ""
+    return [
+        "<h2>Warnings: indices not to be trusted</h2>",
+        f'<p class="answer">{_e(shown + more)}</p>',
+    ]
 
 
 def _page(name: str, page: str) -> str:
@@ -341,11 +402,11 @@ def _bytes(path: Path, ok: Trusted) -> bytes:
     return files.read_bytes(path) if ok(path) else b""
 
 
-def _csv(path: Path, ok: Trusted) -> pd.DataFrame:
+def _csv(path: Path, ok: Trusted, **options: object) -> pd.DataFrame:
     if not ok(path):
         raise ValueError("not written by pipsim, or changed since")
     with files.open_read(path) as file:
-        return pd.read_csv(file)
+        return pd.read_csv(file, **options)
 
 
 def _json(path: Path, ok: Trusted) -> dict:

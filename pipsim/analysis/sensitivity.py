@@ -10,7 +10,10 @@ pluggable: `sample_evaluate_analyse` takes any ``evaluate(X) -> Y``, so the test
 path the model takes on the Ishigami function, whose indices are known analytically.
 
 The model is stochastic, so part of what SALib apportions is noise: `noise` says how much.
-SALib is imported only when a sample is analysed (it takes a second to import).
+An index is only as good as its sample, and a small one gives indices outside [0, 1] and
+intervals wider than the index: `flag_indices` and `flag_noise` say so in a ``flag`` column,
+with the sample size or the replications that would do (the terminal, the figures and the
+report read that column). SALib is imported only when a sample is analysed.
 """
 
 from __future__ import annotations
@@ -36,6 +39,10 @@ METHOD_NAMES = {"sobol": "Sobol' indices", "morris": "Morris elementary effects"
 SOBOL_COLUMNS = ("outcome", "parameter", "S1", "S1_conf", "ST", "ST_conf")
 SECOND_ORDER_COLUMNS = ("outcome", "parameter_1", "parameter_2", "S2", "S2_conf")
 MORRIS_COLUMNS = ("outcome", "parameter", "mu", "mu_star", "mu_star_conf", "sigma")
+TOLERANCE = 0.01  # an index this far outside [0, 1] is rounding, not a warning
+PRECISE = 0.05  # an interval this narrow is precise enough, whatever the index
+NOISY = 0.5  # noise share of the point means above which the indices are mostly noise
+AIM = 0.2  # the noise share of the point means more replications should bring it down to
 
 
 def sample_evaluate_analyse(
@@ -216,6 +223,112 @@ def noise(runs: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def index_problems(
+    value: float, conf: float, name: str, bounded: bool, precise: float = PRECISE
+) -> list[str]:
+    """What is wrong with one index: outside [0, 1] (if ``bounded``), or an interval too wide.
+
+    An interval is too wide if it is wider than the index itself (the index cannot be told
+    from 0) and wider than ``precise`` (below that it is narrow enough to say "about 0").
+    """
+    if not (math.isfinite(value) and math.isfinite(conf)):
+        return []
+    problems = []
+    if bounded and not -TOLERANCE <= value <= 1 + TOLERANCE:
+        problems.append(f"{name} {value:.2f} outside [0, 1]")
+    if conf > max(abs(value), precise):
+        problems.append(f"{name} interval ±{conf:.2f} wider than the index")
+    return problems
+
+
+def samples_needed(
+    value: float, conf: float, samples: int, method: str, precise: float = PRECISE
+) -> int:
+    """The sample size that would make this interval half the index (or `PRECISE`) wide.
+
+    Half: an interval as wide as the index would still reach 0. Intervals shrink as 1/√N;
+    Sobol's N is rounded up to a power of 2, as Saltelli's sample needs.
+    """
+    aim = max(min(abs(value), 1.0) / 2, precise) if method == "sobol" else max(value / 2, precise)
+    if not (math.isfinite(conf) and conf > aim):
+        return samples
+    needed = math.ceil(samples * (conf / aim) ** 2)
+    return 2 ** math.ceil(math.log2(needed)) if method == "sobol" else needed
+
+
+def flag_indices(table: pd.DataFrame, method: str, samples: int) -> pd.DataFrame:
+    """``table`` with ``flag`` (what is wrong, "" if nothing) and ``samples_needed`` columns.
+
+    Works on the main tables (Sobol's S1 and ST, Morris's μ*) and Sobol's second order (S2).
+    Sobol' indices are shares, so `PRECISE` is absolute; μ* is in the outcome's units, so
+    there it is that share of the largest μ*.
+    """
+    keys = [k for k in ("S1", "ST", "S2", "mu_star") if k in table.columns]
+    largest = table["mu_star"].abs().max() if "mu_star" in table.columns else 1.0
+    precise = {k: PRECISE * (largest if k == "mu_star" and largest > 0 else 1.0) for k in keys}
+    flags, needed = [], []
+    for _, row in table.iterrows():
+        problems: list[str] = []
+        most = samples
+        for key in keys:
+            value, conf = float(row[key]), float(row[f"{key}_conf"])
+            problems += index_problems(value, conf, key, key != "mu_star", precise[key])
+            most = max(most, samples_needed(value, conf, samples, method, precise[key]))
+        flags.append("; ".join(problems))
+        needed.append(most if problems else samples)
+    return table.assign(flag=flags, samples_needed=needed)
+
+
+def flag_noise(shares: pd.DataFrame) -> pd.DataFrame:
+    """The noise table with ``flag`` and ``replications_needed`` columns.
+
+    Where more than `NOISY` of the point means' variance is noise, the indices apportion
+    mostly the seeds' variance. Averaging r replications divides the noise by r: the
+    replications that would bring it down to `AIM` are r · s (1 − AIM) / (AIM (1 − s)) for a
+    noise share s; with s = 1 the parameters explain nothing and no number will do.
+    """
+    flags, needed = [], []
+    for row in shares.itertuples():
+        s, r = float(row.noise_share_of_means), float(row.replications)
+        if not math.isfinite(s) or s <= NOISY:
+            flags.append("")
+            needed.append(math.ceil(r) if math.isfinite(r) else math.nan)
+        elif s >= 0.999:
+            flags.append("noise share 1.00: the parameters explain none of its variance")
+            needed.append(math.nan)
+        else:
+            more = math.ceil(round(r * s * (1 - AIM) / (AIM * (1 - s)), 9))
+            flags.append(f"noise share {s:.2f} of the point means: indices are mostly noise")
+            needed.append(more)
+    return shares.assign(flag=flags, replications_needed=needed)
+
+
+def warnings_text(main: pd.DataFrame, shares: pd.DataFrame, method: str, samples: int) -> str:
+    """The warnings of an analysis, one line per outcome that has any; "" if none."""
+    lines = []
+    size = "N" if method == "sobol" else "trajectories"
+    noise = shares.set_index("outcome")
+    for outcome, rows in main.groupby("outcome", sort=False):
+        flagged = rows[rows["flag"] != ""]
+        said = []
+        if not flagged.empty:
+            most = int(flagged["samples_needed"].max())
+            more = f": {size} = {samples} → about {most:,}" if most > samples else ""
+            said.append(
+                f"{len(flagged)} of {len(rows)} parameters' indices are unreliable "
+                f"({flagged['flag'].iloc[0]}, ...){more}"
+            )
+        if outcome in noise.index and noise.loc[outcome, "flag"]:
+            more = noise.loc[outcome, "replications_needed"]
+            said.append(
+                str(noise.loc[outcome, "flag"])
+                + (f": about {int(more):,} replications per point" if pd.notna(more) else "")
+            )
+        if said:
+            lines.append(f"warning: {outcome}: " + "; ".join(said))
+    return "\n".join(lines)
+
+
 def write_analysis(
     scenario: Scenario, out: Path, runs: pd.DataFrame | None = None
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, list[Path]]:
@@ -231,9 +344,12 @@ def write_analysis(
 
     s = sensitivity_of(scenario)
     runs = runs if runs is not None else results.load_runs(out)
-    found = analyse(scenario, runs)
+    found = {
+        name: _flagged(table, s.method, s.samples)
+        for name, table in analyse(scenario, runs).items()
+    }
     main, second = tidy(found)
-    shares = noise(runs, s.outcomes)
+    shares = flag_noise(noise(runs, s.outcomes))
     files = [out / f"sensitivity_{s.method}.csv", out / "noise.csv"]
     save_csv(out, files[0], main)
     save_csv(out, files[1], shares)
@@ -246,11 +362,25 @@ def write_analysis(
         f"{METHOD_NAMES[s.method]}, {len(salib_sample(scenario))} points × "
         f"{scenario.replications} replications ({scenario.name})"
     )
+    said = shares.set_index("outcome")["flag"]
     for outcome, table in found.items():
         if s.method == "sobol":
-            fig = sensitivity_plots.sobol_bars(table, subtitle, floors[outcome])
+            fig = sensitivity_plots.sobol_bars(table, subtitle, floors[outcome], said[outcome])
         else:
-            fig = sensitivity_plots.morris_plane(table, subtitle)
+            fig = sensitivity_plots.morris_plane(table, subtitle, said[outcome])
         files.append(folder / f"{s.method}_{outcome}.png")
         save_figure(out, files[-1], fig, dpi=120)
+        if "second_order" in table.attrs and not table.attrs.get("note"):
+            fig = sensitivity_plots.second_order_heatmap(table.attrs["second_order"], subtitle)
+            files.append(folder / f"sobol_s2_{outcome}.png")
+            save_figure(out, files[-1], fig, dpi=120)
     return found, shares, files
+
+
+def _flagged(table: pd.DataFrame, method: str, samples: int) -> pd.DataFrame:
+    """`flag_indices` of a table and of its second-order table, its attrs kept."""
+    flagged = flag_indices(table, method, samples)
+    flagged.attrs = dict(table.attrs)
+    if "second_order" in table.attrs:
+        flagged.attrs["second_order"] = flag_indices(table.attrs["second_order"], method, samples)
+    return flagged

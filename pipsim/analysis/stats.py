@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from pipsim.outcomes import target_flags
+from pipsim.parameters import FIELDS
 
 TARGET_FLAGS = target_flags()  # yes/no outcomes: their probability, not their distribution
 ID_COLUMNS = ("run", "point", "replicate", "seed", "place", "block_runs")
@@ -39,8 +40,8 @@ def wilson_interval(
 
 
 def outcome_columns(runs: pd.DataFrame, design_keys: list[str]) -> list[str]:
-    """The numeric outcome columns of a run table (not ids, design values or target flags)."""
-    skip = set(ID_COLUMNS) | set(design_keys) | set(TARGET_FLAGS)
+    """The numeric outcome columns of a run table (not ids, parameters or target flags)."""
+    skip = set(ID_COLUMNS) | set(design_keys) | set(TARGET_FLAGS) | set(FIELDS)
     return [
         c
         for c in runs.columns

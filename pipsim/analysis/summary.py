@@ -4,7 +4,12 @@ It is written as CSV tables and figures, and shown as a table on screen.
 
 `summarize` reads an output directory (`pipsim.sweep.results`), so it serves both the end of
 ``pipsim run`` and ``pipsim summarize DIR`` on results computed earlier or elsewhere; its
-figures are `pipsim.plots.sweep`'s.
+figures are `pipsim.plots.sweep`'s. A sampled design (a Latin hypercube) has as many points as
+runs to spare: a row or a heatmap cell per point tells nothing, so its summary is the overall
+odds and the inputs ranked by how much they matter (`pipsim.analysis.discovery`), with a
+pointer to ``pipsim discover``; its figure is that ranking (one sampled axis alone is still
+drawn as a curve over bins). A sweep that kept monthly series gets their envelopes
+(`pipsim.plots.series`).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ SCREEN_TARGETS = ("success", "sustained")
 MAX_AXIS_VALUES = 12  # a numeric axis with more values is drawn in bins
 BINS = 8
 SCREEN_OUTCOMES = KEY_OUTCOMES[:5]  # the key outcomes that fit on a screen
+MAX_GROUPS = 6  # envelopes drawn in one figure at most
 
 
 @dataclass
@@ -84,9 +90,67 @@ def summarize(out: str | Path, figures: bool = True) -> Summary:
     written = [out / "summary.csv", out / "probabilities.csv"]
     files.save_csv(out, written[0], dist)
     files.save_csv(out, written[1], prob)
+    if is_sampled(out):
+        text, ranking = sampled_text(runs, keys, out)
+        varying = [k for k in keys if runs[k].nunique() > 1]
+        if figures and len(varying) == 1:  # one sampled axis: its curve, in bins, reads well
+            written += _figures(out, runs, prob, keys)
+        elif figures and ranking is not None:  # more: a ranking, never a grid of bins
+            written.append(_save(out, f"ranking_{ranking[0]}.png", ranking[1]))
+    else:
+        text = screen_table(dist, prob, keys)
+        if figures:
+            written += _figures(out, runs, prob, keys)
     if figures:
-        written += _figures(out, runs, prob, keys)
-    return Summary(dist, prob, screen_table(dist, prob, keys), written)
+        written += _envelopes(out, runs, keys)
+    return Summary(dist, prob, text, written)
+
+
+def is_sampled(out: Path) -> bool:
+    """Whether the sweep in ``out`` samples its design (a Latin hypercube's many points)."""
+    design = (results.read_manifest(out) or {}).get("design")
+    return isinstance(design, dict) and bool(design.get("sample_points"))
+
+
+def sampled_text(runs: pd.DataFrame, keys: list[str], out: Path) -> tuple[str, tuple | None]:
+    """A sampled design's summary: the overall odds, the inputs ranked, where to look next.
+
+    Returns the text and (the outcome ranked, the ranking's figure), or None without a
+    ranking (nothing varies, or no outcome to rank by).
+    """
+    from pipsim.analysis import discovery, trees
+
+    lines = [f"{len(runs):,} runs at {runs['point'].nunique():,} sampled design points."]
+    for target in SCREEN_TARGETS:
+        met = int(runs[target].sum())
+        low, high = stats.wilson_interval(met, len(runs))
+        lines.append(f"P({target}) = {met / len(runs):.2f} [{float(low):.2f}, {float(high):.2f}]")
+    x = discovery.inputs(runs, keys)
+    by = _ranked_by(runs)
+    if x.empty or by is None:
+        return "\n".join(lines), None
+    scores = trees.feature_scores(x, runs[by].to_numpy())
+    lines += [
+        "",
+        f"Which inputs matter for {by.replace('_', ' ')}? (extra-trees feature scores)",
+        trees.ranking_words(scores),
+        "",
+        f"Under which conditions? Run 'pipsim discover {out} --outcome success' (PRIM boxes, "
+        "a CART tree); per-point tables are in summary.csv and probabilities.csv.",
+    ]
+    from pipsim.plots import discovery as discovery_plots
+
+    figure = discovery_plots.scores(scores, discovery.Case(by))
+    return "\n".join(lines), (by, figure)
+
+
+def _ranked_by(runs: pd.DataFrame) -> str | None:
+    """What to rank the inputs by: success if it varies, else trust among partners."""
+    if 0 < runs["success"].sum() < len(runs):
+        return "success"
+    if "trust_partners" in runs.columns and runs["trust_partners"].nunique() > 1:
+        return "trust_partners"
+    return None
 
 
 def screen_table(dist: pd.DataFrame, prob: pd.DataFrame, keys: list[str]) -> str:
@@ -114,7 +178,6 @@ def _figures(out: Path, runs: pd.DataFrame, prob: pd.DataFrame, keys: list[str])
     equal counts, so that each plotted point has several runs behind it.
     """
     axes = [k for k in keys if runs[k].nunique() > 1]
-    folder = out / "figures"
     binned = [k for k in axes if _many_numbers(runs[k])]
     if binned:  # one point per bin: the runs of a bin are pooled
         runs = runs.assign(**{k: _binned(runs[k]) for k in binned})
@@ -141,10 +204,63 @@ def _figures(out: Path, runs: pd.DataFrame, prob: pd.DataFrame, keys: list[str])
     else:
         figs = {}
     for filename, fig in figs.items():
-        path = folder / filename
-        files.save_figure(out, path, fig, dpi=120)
-        written.append(path)
+        written.append(_save(out, filename, fig))
     return written
+
+
+def _save(out: Path, filename: str, fig: object) -> Path:
+    """Write ``fig`` as ``figures/filename`` in ``out``, through `files` (recorded)."""
+    path = out / "figures" / filename
+    files.save_figure(out, path, fig, dpi=120)
+    return path
+
+
+def with_design(series: pd.DataFrame, runs: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """The monthly series with the design values of each run (joined from the run table).
+
+    Series written since the runner adds them already carry them; older ones get them here.
+    """
+    missing = [k for k in keys if k not in series.columns and k in runs.columns]
+    if not missing:
+        return series
+    return series.merge(runs[["run", *missing]], on="run", how="left")
+
+
+def envelope_groups(series: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, str]:
+    """The series with a ``group`` label per run, and what the groups are, in words.
+
+    One group per design point if there are few; else per value of the first axis with few
+    values (the others pooled); else the first axis's thirds (low, middle, high).
+    """
+    varying = [k for k in keys if k in series.columns and series[k].nunique() > 1]
+    if series["point"].nunique() <= MAX_GROUPS or not varying:
+        labels = series[varying].astype(str).agg(", ".join, axis=1) if varying else "all runs"
+        named = ", ".join(k.replace("_", " ") for k in varying)
+        return series.assign(group=labels), f"per design point ({named})" if named else ""
+    few = [k for k in varying if series[k].nunique() <= MAX_GROUPS]
+    if few:
+        key = few[0]
+        values = series[key].map(lambda v: f"{key.replace('_', ' ')} {v}")
+        return series.assign(group=values), f"by {key.replace('_', ' ')}, other inputs pooled"
+    key = varying[0]
+    thirds = pd.qcut(series[key], 3, labels=["low", "middle", "high"], duplicates="drop")
+    labels = thirds.astype(str) + f" {key.replace('_', ' ')}"
+    return series.assign(group=labels), f"by thirds of {key.replace('_', ' ')}, others pooled"
+
+
+def _envelopes(out: Path, runs: pd.DataFrame, keys: list[str]) -> list[Path]:
+    """Envelope figures of the monthly series, if the sweep kept them."""
+    series = results.load_timeseries(out)
+    if series is None or series.empty:
+        return []
+    from pipsim.plots import series as series_plots
+
+    grouped, how = envelope_groups(with_design(series, runs, keys), keys)
+    grouped = grouped.sort_values(["point", "run", "month"], kind="stable")  # legend order
+    title = "How do trust, ties and participation unfold month by month?" + (
+        f" {how}" if how else ""
+    )
+    return [_save(out, "envelopes.png", series_plots.envelopes(grouped, title))]
 
 
 def _many_numbers(values: pd.Series) -> bool:

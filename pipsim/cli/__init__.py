@@ -25,10 +25,12 @@ from pipsim import __version__
 from pipsim.cli import (
     calibrate,
     check,
+    discover,
     duration,
     report,
     run,
     run_once,
+    runlog,
     sensitivity,
     story,
     summarize,
@@ -39,7 +41,7 @@ from pipsim.cli.common import SweepInterrupted, UsageError, clean
 
 # In the order ``pipsim --help`` lists them.
 COMMANDS: tuple[ModuleType, ...] = (run_once, check, run, summarize, sensitivity, duration)
-COMMANDS += (calibrate, report, story, viz, validate)
+COMMANDS += (discover, calibrate, report, story, viz, validate)
 
 
 class Parser(argparse.ArgumentParser):
@@ -67,7 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return stop.code if isinstance(stop.code, int) else 2
     args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded: what repairs a sweep
     try:
-        return args.handler(args)
+        with runlog.recording(args):  # into the output folder's run.log, warnings included
+            return args.handler(args)
     except UsageError as error:
         print(f"{parser.prog}: error: {clean(str(error))}", file=sys.stderr)
         return 2

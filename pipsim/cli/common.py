@@ -350,6 +350,10 @@ def _engine(
     except (OSError, TimeoutError, ValueError) as error:
         raise dask_problem(dask, error) from None
     of_total = f" of {total:,}" if total is not None else ""
+    if engine.dashboard:
+        from pipsim.cli.runlog import say
+
+        say(f"Dask dashboard: {engine.dashboard}")
     try:
         yield engine.executor
     except KeyboardInterrupt:

@@ -26,6 +26,7 @@ import pandas as pd
 
 from pipsim.analysis import duration
 from pipsim.analysis.duration import Duration
+from pipsim.cli import runlog
 from pipsim.cli.common import (
     Subparsers,
     UsageError,
@@ -91,6 +92,7 @@ def duration_command(args: argparse.Namespace) -> int:
         raise UsageError(str(error)) from None
     tolerance, most = _adaptive_options(args, scenario.replications)
     out = output_dir(args, scenario)
+    runlog.folder(out)
     lengths = len(design.design_points(scenario))
     print(
         f"pipsim duration: {scenario.name}: {lengths} lengths × {scenario.replications} "

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from pipsim.cli import runlog
 from pipsim.cli.common import Subparsers, UsageError, writing
 
 
@@ -36,6 +37,7 @@ def report_command(args: argparse.Namespace) -> int:
     """Write the report of ``args.dir``; a directory without results is a usage error."""
     from pipsim.analysis.report import ReportError, write_report
 
+    runlog.folder(args.dir)
     try:
         with writing(args.dir):  # one writer per folder: not while a sweep writes into it
             path, figures = write_report(args.dir, args.calibration)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from pipsim.cli import runlog
 from pipsim.cli.common import (
     Subparsers,
     UsageError,
@@ -63,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
     if args.replications is not None:
         scenario = with_replications(scenario, args.replications)
     out = output_dir(args, scenario)
+    runlog.folder(out)
     points = len(design.design_points(scenario))
     total = points * scenario.replications
     count = workers(args, total)
@@ -73,10 +75,9 @@ def run(args: argparse.Namespace) -> int:
         if count == 1
         else f"on {count} worker processes"
     )
-    print(
+    runlog.say(
         f"pipsim run: {scenario.name}: {total:,} runs ({points} design points × "
         f"{scenario.replications} replications) {engine}, into {out}",
-        flush=True,
     )
     result = sweep_as_commanded(scenario, out, args, total)
     try:
@@ -90,5 +91,5 @@ def run(args: argparse.Namespace) -> int:
         return 130
     print()
     print(summary_text(scenario, summary))
-    print(speed(result))
+    runlog.say(speed(result))
     return 0

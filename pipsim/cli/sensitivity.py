@@ -10,10 +10,12 @@ figures, which this command prints. Errors the user can fix are `UsageError` (ex
 from __future__ import annotations
 
 import argparse
+import logging
 
 import pandas as pd
 
-from pipsim.analysis.sensitivity import METHOD_NAMES, write_analysis
+from pipsim.analysis.sensitivity import METHOD_NAMES, tidy, warnings_text, write_analysis
+from pipsim.cli import runlog
 from pipsim.cli.common import (
     Subparsers,
     UsageError,
@@ -57,15 +59,16 @@ def sensitivity_command(args: argparse.Namespace) -> int:
             "or use 'pipsim run' for a sweep"
         )
     out = output_dir(args, scenario)
+    runlog.folder(out)
     total = len(design.design_points(scenario)) * scenario.replications
-    print(f"pipsim sensitivity: {scenario.name}: {total:,} runs into {out}", flush=True)
+    runlog.say(f"pipsim sensitivity: {scenario.name}: {total:,} runs into {out}")
     for line in describe(scenario):
         print(f"  {line}")
     result = sweep_as_commanded(scenario, out, args, total)
     found, noise, files = write_analysis(scenario, out, result.runs)
     text = screen_text(scenario, found, noise)
     print(f"\n{text}\n\nfiles written:\n" + "\n".join(f"  {f}" for f in files))
-    print(speed(result))
+    runlog.say(speed(result))
     return 0
 
 
@@ -97,7 +100,11 @@ def screen_text(scenario: Scenario, found: dict[str, pd.DataFrame], noise: pd.Da
     for outcome, table in found.items():
         key = "ST" if sobol else "mu_star"
         table = table.sort_values(key, ascending=False)
-        shown = pd.DataFrame({"parameter": table["parameter"].map(parameter_label)})
+        marks = table["flag"].ne("") if "flag" in table.columns else False
+        names = table["parameter"].map(parameter_label) + pd.Series(marks, index=table.index).map(
+            {True: " (!)", False: ""}
+        )
+        shown = pd.DataFrame({"parameter": names})
         for col in ("S1", "ST") if sobol else ("mu_star",):
             pairs = zip(table[col], table[f"{col}_conf"], strict=True)
             shown[col] = [f"{v:.3f} ± {c:.3f}" for v, c in pairs]
@@ -106,7 +113,7 @@ def screen_text(scenario: Scenario, found: dict[str, pd.DataFrame], noise: pd.Da
         note = table.attrs.get("note", "")
         body = f"  {note}" if note else shown.to_string(index=False)
         blocks.append(f"{question(outcome)}  [{outcome}]\n{body}")
-    shares = noise.round(3).to_string(index=False)
+    shares = noise.drop(columns=["flag"], errors="ignore").round(3).to_string(index=False)
     blocks.append(
         "How much is noise? Per outcome: variance of one run, the share due to the seeds "
         "(within-point)\nand the share the parameters explain (point means, corrected for "
@@ -119,4 +126,11 @@ def screen_text(scenario: Scenario, found: dict[str, pd.DataFrame], noise: pd.Da
         else "mu_star: mean absolute effect across the parameter's range; mu: signed; "
         "sigma: spread (interactions)"
     )
-    return "\n\n".join([*blocks, key])
+    s = sensitivity_of(scenario)
+    warned = ""
+    if "flag" in noise.columns and found:
+        warned = warnings_text(tidy(found)[0], noise, s.method, s.samples)
+        if warned:
+            logging.getLogger(__name__).warning("%s", warned)
+            warned += "\n(!): not to be trusted; the flag column of the CSV tables says why"
+    return "\n\n".join([*blocks, key, *([warned] if warned else [])])

@@ -1,4 +1,8 @@
-"""``pipsim summarize``: the summary of a sweep on disk, its CSV tables and figures again."""
+"""``pipsim summarize``: the summary of a sweep on disk, its CSV tables and figures again.
+
+A folder of ``pipsim sensitivity`` is summarised as that command does: its indices, with their
+warnings, analysed again from the runs on disk.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,19 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipsim.cli.common import Subparsers, clean, manifest, saved_runs, summarize, summary_text
+from pipsim.cli import runlog
+from pipsim.cli.common import (
+    Subparsers,
+    UsageError,
+    clean,
+    manifest,
+    saved_runs,
+    summarize,
+    summary_text,
+    writing,
+)
 from pipsim.sweep import results
-from pipsim.sweep.scenario import ScenarioError, load_scenario
+from pipsim.sweep.scenario import ScenarioError, load_copy, load_scenario
 
 
 def add(subparsers: Subparsers) -> None:
@@ -27,8 +41,12 @@ def add(subparsers: Subparsers) -> None:
 
 def summarize_command(args: argparse.Namespace) -> int:
     """Summarise the sweep in ``args.dir``; a directory without results is a usage error."""
-    summary = summarize(args.dir)
+    runlog.folder(args.dir)
     found = manifest(args.dir)
+    design = found.get("design")
+    if isinstance(design, dict) and design.get("sensitivity"):  # an edited one may be anything
+        return sensitivity_summary(args.dir)
+    summary = summarize(args.dir)
     total, done = found.get("total_runs"), saved_runs(args.dir)
     try:  # the copy of the scenario beside the results: its name and description
         scenario = load_scenario(args.dir / "scenario.toml")
@@ -52,4 +70,24 @@ def summarize_command(args: argparse.Namespace) -> int:
             f"readable runs so far: {repair} to complete{' and repair' if problems else ''} it",
             file=sys.stderr,
         )
+    return 0
+
+
+def sensitivity_summary(out: Path) -> int:
+    """The indices of the sensitivity analysis in ``out``, analysed again from its runs."""
+    from pipsim.analysis.sensitivity import write_analysis
+    from pipsim.cli.sensitivity import screen_text
+
+    try:
+        scenario = load_copy(out / results.SCENARIO_COPY)
+        with writing(out):  # one writer per folder: not while a sweep writes into it
+            found, noise, files = write_analysis(scenario, out)
+    except ScenarioError as error:
+        raise UsageError(f"{out}: its scenario copy cannot be read: {error}") from None
+    except (results.ResultsError, ValueError) as error:  # e.g. a sample not yet finished
+        raise UsageError(f"{out}: {error}: run its sensitivity command again") from None
+    except OSError as error:  # e.g. a read-only folder, a link where a table goes
+        raise UsageError(f"cannot write the analysis of {out}: {error}") from None
+    listing = "\n".join(f"  {f}" for f in files)
+    print(f"{clean(scenario.name)}\n\n{screen_text(scenario, found, noise)}\n\nfiles:\n{listing}")
     return 0

@@ -27,6 +27,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import secrets
 import stat
 from collections.abc import Callable, Iterator
@@ -330,6 +331,47 @@ def write_bytes(out: Path, path: Path, data: bytes) -> str:
     return write(out, path, lambda file: file.write(data))
 
 
+def append_bytes(out: Path, path: Path, data: bytes) -> str:
+    """Append ``data`` to the log ``path`` (inside ``out``), never through a link; recorded.
+
+    For a log that grows (``run.log``): the file is opened for appending without following
+    links and without blocking, and must be a regular file; it is recorded before it is
+    created, and its new digest after each append.
+
+    Raises:
+        UnsafeFileError: ``path`` or its folder is a link, a pipe or a device.
+        ForeignFileError: a file pipsim did not write holds the name.
+    """
+    record = ensure_record(out)
+    check_folder(path.parent)
+    if os.path.lexists(path) and not owned(record, path):
+        raise ForeignFileError(
+            f"{path} was not written by pipsim (it is not in {out / RECORD}): pipsim will "
+            "not append to it; move it away, or choose another folder"
+        )
+    rel = record.relative(path)
+    if rel not in record.files:
+        _append(out, [{"path": rel}])  # known as pipsim's before it exists
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | _NOFOLLOW | _NONBLOCK | _CLOEXEC
+    try:
+        fd = os.open(path, flags, 0o644)
+    except OSError:
+        if (what := kind(path)) is not None:
+            raise refusal(path, what) from None
+        raise
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise refusal(path, kind(path) or "not a regular file")
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+    found = digest(path) or ""
+    _append(out, [{"path": rel, "sha256": found}])
+    return found
+
+
 def owned(record: Record, path: Path) -> bool:
     """Whether ``path`` is pipsim's: recorded, or (a folder without a record) by its name."""
     if record.found:
@@ -376,8 +418,11 @@ LEGACY_NAMES = frozenset(
         "generations.csv",
         "predictive.parquet",
         "check.csv",
+        "run.log",
     }
 )
+# top-level names by pattern: sensitivity tables, what `pipsim discover` wrote
+LEGACY_PATTERN = re.compile(r"sensitivity_.*\.csv|discovery_[a-z0-9_]+\.(csv|json)", re.S)
 LEGACY_FOLDERS = {"runs": ".parquet", "timeseries": ".parquet", "figures": ".png"}
 LEGACY_MARKS = ("manifest.json", "calibration.json")
 
@@ -409,7 +454,7 @@ def legacy_own(out: Path, path: Path) -> bool:
     rel = Path(os.path.relpath(path, out))
     if len(rel.parts) == 1:
         name = rel.name
-        return name in LEGACY_NAMES or (name.startswith("sensitivity_") and name.endswith(".csv"))
+        return name in LEGACY_NAMES or LEGACY_PATTERN.fullmatch(name) is not None
     if len(rel.parts) == 2 and rel.parts[0] in LEGACY_FOLDERS:
         if kind(out / rel.parts[0]) != "a folder":
             return False

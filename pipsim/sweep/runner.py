@@ -74,7 +74,9 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
     """Run every block of ``chunk`` (on a worker): its run table, series and model seconds.
 
     Each row names its run (``run``, ``point``, ``replicate``) and how to make it again: its
-    block's ``seed``, its ``place`` in the block and the block's size (``block_runs``).
+    block's ``seed``, its ``place`` in the block and the block's size (``block_runs``), then
+    every parameter the scenario set (swept first, then its base); the monthly series carry
+    the swept ones, so neither needs a join to be read.
     """
     tables, series, seconds = [], [], 0.0
     for b in chunk.blocks:
@@ -90,16 +92,26 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
                 "seed": b.seed,
                 "place": place,
                 "block_runs": b.size,
-                **{k: [b.overrides[k]] * b.size for k in chunk.design_keys},
+                **{k: [b.overrides[k]] * b.size for k in _parameters(chunk, b)},
             }
         )
         tables.append(pd.concat([ids, runs], axis=1))
         if monthly is not None:
             at = monthly.pop("place").to_numpy()
-            series.append(monthly.assign(run=b.index + at, point=b.point, replicate=b.first + at))
+            design_values = {k: b.overrides[k] for k in chunk.design_keys}
+            series.append(
+                monthly.assign(
+                    run=b.index + at, point=b.point, replicate=b.first + at, **design_values
+                )
+            )
     table = pd.concat(tables, ignore_index=True)
     monthly_table = pd.concat(series, ignore_index=True) if series else None
     return chunk.index, table, monthly_table, seconds
+
+
+def _parameters(chunk: Chunk, b: design.Block) -> list[str]:
+    """The parameters a run table records: the swept ones, then the scenario's base."""
+    return list(dict.fromkeys([*chunk.design_keys, *b.overrides]))
 
 
 def default_chunk_size(total_runs: int, workers: int) -> int:
@@ -316,6 +328,7 @@ class Engine:
     close: Callable[[], None] = _nothing
     stop: Callable[[], None] = _nothing
     client: Any = None  # the Dask client, on Dask (pyabc's sampler takes it)
+    dashboard: str | None = None  # a Dask cluster's dashboard address, to watch it work
 
 
 DASK_TIMEOUT = 10.0  # seconds to reach a Dask scheduler
@@ -467,8 +480,11 @@ def dask_client(
     except ImportError:
         raise RuntimeError("Dask is not installed: pip install 'pipsim[dask]'") from None
     if address == "local":
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+        cluster = LocalCluster(  # its dashboard on this machine only, on a free port
+            n_workers=workers,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",
         )
         client = Client(cluster)
 
@@ -492,4 +508,14 @@ def dask_client(
 
 def _dask_engine(address: str, workers: int, timeout: float = DASK_TIMEOUT) -> Engine:
     client, close = dask_client(address, workers, timeout)
-    return Engine(client.get_executor(pure=False), close, client=client)
+    executor = client.get_executor(pure=False)
+    return Engine(executor, close, client=client, dashboard=_dashboard(client))
+
+
+def _dashboard(client: Any) -> str | None:
+    """The address of the cluster's dashboard, or None if it serves none (no bokeh)."""
+    try:
+        link = client.dashboard_link
+    except Exception:  # noqa: BLE001 - a dashboard is a convenience, never a failure
+        return None
+    return str(link) if link else None

@@ -216,19 +216,35 @@ def test_pipsim_sensitivity_writes_tables_and_figures(tmp_path, capsys):
     shown = capsys.readouterr().out
     assert "Which parameters drive the chance of meeting the log frame?" in shown
     assert "How much is noise?" in shown
-    first = pd.read_csv(out / "sensitivity_sobol.csv")
-    assert list(first.columns) == list(sensitivity.SOBOL_COLUMNS)
+    first = pd.read_csv(out / "sensitivity_sobol.csv", keep_default_na=False)
+    assert list(first.columns) == [*sensitivity.SOBOL_COLUMNS, "flag", "samples_needed"]
     assert len(first) == 3 * 3  # outcomes × parameters
+    # N = 4 cannot give trustworthy indices: the flags say so, and what N would
+    assert (first["flag"] != "").any() and (first["samples_needed"] > 4).any()
+    assert "warning: " in shown and "(!)" in shown
     second = pd.read_csv(out / "sensitivity_second_order.csv")
-    assert list(second.columns) == list(sensitivity.SECOND_ORDER_COLUMNS) and len(second) == 9
+    assert list(second.columns) == [*sensitivity.SECOND_ORDER_COLUMNS, "flag", "samples_needed"]
+    assert len(second) == 9
     noise = pd.read_csv(out / "noise.csv")
     assert noise["outcome"].tolist() == ["success", "sales_growth", "mean_trust"]
     shares = noise[["noise_share", "parameter_share"]].dropna()
     assert ((shares >= 0) & (shares <= 1)).all().all()
-    pngs = sorted(p.name for p in (out / "figures").glob("*.png"))
+    pngs = sorted(p.name for p in (out / "figures").glob("sobol_*.png") if "_s2_" not in p.name)
     assert pngs == ["sobol_mean_trust.png", "sobol_sales_growth.png", "sobol_success.png"]
+    analysed = {p.name for p in (out / "figures").glob("sobol_s2_*.png")}
+    assert analysed <= {
+        "sobol_s2_mean_trust.png",
+        "sobol_s2_sales_growth.png",
+        "sobol_s2_success.png",
+    }
+    assert analysed  # a heatmap of S2 for each outcome with variance
     assert main(args) == 0  # done: it resumes with nothing to run, and analyses again
     assert "already in" in capsys.readouterr().out
+    assert main(["summarize", str(out)]) == 0  # a sensitivity folder: its indices again
+    again = capsys.readouterr().out
+    assert "Which parameters drive the chance of meeting the log frame?" in again
+    assert "S1" in again and "warning: " in again
+    assert "finished in" in (out / "run.log").read_text()
 
 
 def test_pipsim_sensitivity_morris(tmp_path):
@@ -240,7 +256,7 @@ def test_pipsim_sensitivity_morris(tmp_path):
         main(["sensitivity", str(path), "--out", str(out), "--workers", "1", "--no-progress"]) == 0
     )
     table = pd.read_csv(out / "sensitivity_morris.csv")
-    assert list(table.columns) == list(sensitivity.MORRIS_COLUMNS)
+    assert list(table.columns) == [*sensitivity.MORRIS_COLUMNS, "flag", "samples_needed"]
     assert not (out / "sensitivity_second_order.csv").exists()
     assert len(list((out / "figures").glob("morris_*.png"))) == 3
 
@@ -268,3 +284,80 @@ def test_analyse_refuses_unfinished_runs():
     runs = pd.DataFrame({"point": [0, 1], "success": [True, False], "sales_growth": [0.1, 0.2]})
     with pytest.raises(ValueError, match="cover 2 of the 32 design points"):
         sensitivity.analyse(s, runs.assign(mean_trust=0.3))
+
+
+def test_flags_say_which_indices_not_to_trust_and_the_sample_that_would_do():
+    table = pd.DataFrame(
+        {
+            "outcome": "success",
+            "parameter": ["noise", "sound", "tiny"],
+            "S1": [-0.213, 0.52, 0.004],
+            "S1_conf": [1.269, 0.03, 0.01],
+            "ST": [2.389, 0.61, 0.006],
+            "ST_conf": [1.732, 0.04, 0.02],
+        }
+    )
+    flagged = sensitivity.flag_indices(table, "sobol", 8).set_index("parameter")
+    assert "S1 -0.21 outside [0, 1]" in flagged.loc["noise", "flag"]
+    assert "ST 2.39 outside [0, 1]" in flagged.loc["noise", "flag"]
+    assert "S1 interval ±1.27 wider than the index" in flagged.loc["noise", "flag"]
+    needed = flagged.loc["noise", "samples_needed"]
+    assert needed > 8 and needed & (needed - 1) == 0  # Saltelli's N: a power of 2
+    assert flagged.loc["sound", "flag"] == "" and flagged.loc["sound", "samples_needed"] == 8
+    assert flagged.loc["tiny", "flag"] == ""  # near 0, and precisely so: nothing to warn of
+
+
+def test_noise_flags_ask_for_replications_or_say_nothing_will_do():
+    shares = pd.DataFrame(
+        {
+            "outcome": ["pure", "noisy", "clean"],
+            "noise_share_of_means": [1.0, 0.8, 0.1],
+            "replications": [2, 2, 2],
+        }
+    )
+    flagged = sensitivity.flag_noise(shares).set_index("outcome")
+    assert "explain none of its variance" in flagged.loc["pure", "flag"]
+    assert np.isnan(flagged.loc["pure", "replications_needed"])
+    assert "mostly noise" in flagged.loc["noisy", "flag"]
+    # 2 replications at share 0.8 → 2 · 0.8 · 0.8 / (0.2 · 0.2) = 32 bring it to 0.2
+    assert flagged.loc["noisy", "replications_needed"] == 32
+    assert flagged.loc["clean", "flag"] == ""
+
+
+def test_figures_rank_by_importance_keep_error_bars_inside_and_mark_what_is_flagged():
+    from pipsim.plots import sensitivity as plots
+
+    morris = pd.DataFrame(
+        {
+            "outcome": "mean_trust",
+            "parameter": ["initial_trust", "staff_turnover", "project_months"],
+            "mu": [0.1, -0.02, 0.05],
+            "mu_star": [0.1, 0.02, 0.05],
+            "mu_star_conf": [0.09, 0.05, 0.01],
+            "sigma": [0.01, 0.01, 0.02],
+        }
+    )
+    flagged = sensitivity.flag_indices(morris, "morris", 10)
+    fig = plots.morris_plane(flagged, "test")
+    ranked, plane = fig.axes[:2]
+    reach = float((morris["mu_star"] + morris["mu_star_conf"]).max())
+    assert plane.get_xlim()[1] >= reach and ranked.get_xlim()[1] >= reach  # bars inside
+    labels = [t.get_text() for t in ranked.get_yticklabels()]
+    assert labels[-1].startswith("initial trust")  # the most influential on top
+    assert labels[0].startswith("staff turnover") and labels[0].endswith("(!)")
+    assert "(!)" in fig.get_suptitle()
+
+    sobol = pd.DataFrame(
+        {
+            "outcome": "success",
+            "parameter": ["a_noise", "b_sound"],
+            "S1": [-0.213, 0.5],
+            "S1_conf": [1.269, 0.03],
+            "ST": [2.389, 0.6],
+            "ST_conf": [1.732, 0.04],
+        }
+    )
+    fig = plots.sobol_bars(sensitivity.flag_indices(sobol, "sobol", 8), "test")
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels[-1] == "a noise (!)" and labels[0] == "b sound"  # ranked by ST, flagged
+    assert "unreliable" in fig.get_suptitle()

@@ -13,7 +13,7 @@ import pytest
 import pipsim.cli
 from pipsim.cli import COMMANDS, build_parser
 
-SHARED = {"common", "model_options", "from_results"}  # helpers of the commands, not commands
+SHARED = {"common", "model_options", "from_results", "runlog"}  # helpers, not commands
 MODULES = sorted(m.name for m in pkgutil.iter_modules(pipsim.cli.__path__) if m.name not in SHARED)
 ENGINE_OPTIONS = ("--out", "--workers", "--dask", "--overwrite", "--no-progress")
 

@@ -135,6 +135,62 @@ def test_summarize_and_report_wait_for_no_writer(capsys, finished, tmp_path):
         holder.wait()
 
 
+# --- run.log ------------------------------------------------------------------------------------
+def test_the_run_log_is_recorded_and_removed_by_overwrite(capsys, finished, tmp_path):
+    out = copy_of(finished, tmp_path)
+    assert "finished in" in (out / "run.log").read_text()
+    assert files.read_record(out).owns(out / "run.log")
+    status, _, err = sweep(capsys, SCENARIOS / "ok.toml", out, "--overwrite")
+    assert status == 0, err
+    assert (out / "run.log").read_text().count("finished in") == 1  # this command's only
+    assert files.read_record(out).intact(out / "run.log")
+
+
+@pytest.mark.parametrize("how", ["link", "pipe", "users"])
+def test_the_run_log_is_never_appended_through_a_link_a_pipe_or_to_a_users_file(
+    capsys, finished, tmp_path, secret, how
+):
+    out = copy_of(finished, tmp_path)
+    (out / "run.log").unlink()
+    if how == "link":
+        (out / "run.log").symlink_to(secret)
+    elif how == "pipe":
+        os.mkfifo(out / "run.log")
+    else:
+        (out / "run.log").write_text("my notes\n")  # a file pipsim did not record
+        files.forget(out, [out / "run.log"])
+    started = time.monotonic()
+    status, _, err = run(capsys, "summarize", out)
+    assert status == 0, err
+    assert time.monotonic() - started < 60
+    assert secret.read_text() == "another file's contents"
+    if how == "users":
+        assert (out / "run.log").read_text() == "my notes\n"
+
+
+def test_no_run_log_in_a_folder_whose_manifest_pipsim_did_not_record(capsys, tmp_path):
+    out = tmp_path / "theirs"
+    out.mkdir()
+    (out / "manifest.json").write_text("{}")
+    (out / "notes.txt").write_text("theirs")
+    status, _, err = sweep(capsys, SCENARIOS / "ok.toml", out)
+    assert status == 2, err
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "notes.txt"]
+
+
+# --- discover ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "name", ["discovery_success_scores.csv", "figures/discovery_success_scores.png"]
+)
+def test_discover_never_writes_through_a_link(capsys, finished, tmp_path, secret, name):
+    out = copy_of(finished, tmp_path)
+    (out / name).symlink_to(secret)
+    status, _, err = run(capsys, "discover", out, "--outcome", "success")
+    assert status == 2
+    assert_one_line_error(err, "symbolic link")
+    assert secret.read_text() == "another file's contents"
+
+
 # --- a resuming run ------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "name", ["manifest.json", "scenario.toml", ".pipsim.lock", "summary.csv", "files.jsonl"]

@@ -1,10 +1,11 @@
 import json
+import urllib.request
 
 import pandas as pd
 import pytest
 
 from pipsim.sweep import files, results
-from pipsim.sweep.runner import run_sweep
+from pipsim.sweep.runner import open_engine, run_sweep
 from pipsim.sweep.scenario import parse_scenario
 from tests.strategies import InterruptedAfter
 
@@ -77,6 +78,19 @@ def test_dask_local_cluster_equals_inline(reference, tmp_path):
         scenario(time_series=True), tmp_path, workers=2, dask="local", chunk_size=3, progress=False
     )
     pd.testing.assert_frame_equal(dasked.runs, reference.runs)
+
+
+@pytest.mark.slow  # a local Dask cluster takes seconds to start
+def test_dask_local_serves_its_dashboard_on_this_machine():
+    pytest.importorskip("dask.distributed")
+    engine = open_engine(1, "local")
+    try:
+        assert engine.dashboard is not None
+        assert engine.dashboard.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(engine.dashboard, timeout=10) as page:
+            assert page.status == 200
+    finally:
+        engine.close()
 
 
 def test_interrupted_sweep_resumes_to_the_same_rows(reference, tmp_path):
