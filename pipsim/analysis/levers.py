@@ -193,7 +193,7 @@ def _lowered(measure: str, value: float) -> float:
     """A target at ``value``: a whole number of firms, or a share just under it."""
     if outcome(measure).kind == "count":
         return int(np.floor(value))
-    return round(value - 0.0005, 3)
+    return float(np.floor(value * 1000 - 1e-6) / 1000)  # a tenth of a point, strictly under
 
 
 def lever_blocks(scenario: Scenario, months: int) -> list[design.Block]:
@@ -300,7 +300,6 @@ def figure(table: pd.DataFrame, months: int, target: float) -> Figure:
     ax.grid(axis="x", alpha=0.3)
     ax.legend(fontsize=10, loc="lower right")
     return fig
-
 
 
 @dataclass(frozen=True)

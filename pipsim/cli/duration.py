@@ -231,7 +231,9 @@ def write(
     return files
 
 
-def designer_text(answer: Duration, designer: levers.DesignerAnswer, levers_too: bool = True) -> str:
+def designer_text(
+    answer: Duration, designer: levers.DesignerAnswer, levers_too: bool = True
+) -> str:
     """The designer's answer: the asked length's chance, the binding target, the shortest length.
 
     With ``levers_too``, followed by what each lever would make of the asked length.
