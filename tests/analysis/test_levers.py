@@ -34,8 +34,7 @@ def test_the_binding_target_is_the_one_met_least_often():
     assert table["met_share"].is_monotonic_increasing
     sentence = levers.binding_sentence(table)
     assert sentence == (
-        "The binding target is productivity growth (met in 25% of runs; median 1.5% "
-        "against 10%)."
+        "The binding target is productivity growth (met in 25% of runs; median 1.5% against 10%)."
     )
 
 
