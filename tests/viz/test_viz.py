@@ -159,3 +159,22 @@ def test_viz_says_when_the_port_is_taken(capsys: pytest.CaptureFixture[str]) -> 
         assert main(["viz", "--port", str(port)]) == 2
     err = capsys.readouterr().err
     assert f"cannot listen on 127.0.0.1:{port}" in err and "--port" in err
+
+
+def test_presets_start_the_controls_where_the_command_line_put_them() -> None:
+    from pipsim.viz import presets
+
+    chosen = {"seed": 170, "typology": "vertical_network", "project_months": 22}
+    controls = presets.apply(app.CONTROLS, {**chosen, "initial_trust": 0.2, "unknown": 1})
+    assert controls["typology"]["value"] == "vertical network"
+    assert controls["seed"]["value"] == 170 and controls["seed"]["max"] >= 170  # widened
+    assert controls["project_months"]["value"] == 22
+    assert controls["initial_trust"]["value"] == 0.2
+    assert app.CONTROLS["seed"]["value"] == app.DEFAULT_SEED  # the page's own left alone
+    model = app.OneRun(**{name: spec["value"] for name, spec in controls.items()})
+    assert model.p.typology == "vertical_network" and model.p.project_months == 22
+
+
+def test_a_preset_out_of_range_is_refused_before_serving(capsys) -> None:
+    assert main(["viz", "--initial-trust", "1.5"]) == 2
+    assert "initial_trust" in capsys.readouterr().err
