@@ -144,6 +144,25 @@ class Duration:
         order = [AXIS, "source", "runs", "successes", "probability", "lower", "upper"]
         return rows[[*order, "reaches_target", "shortest", "common"]]
 
+    def shortest_sentence(self) -> str:
+        """The shortest length in one sentence: "... reaching 80% is 60 months (48–72)."."""
+        t, want = self.table, f"{self.target:.0%}"
+        if not np.isfinite(self.shortest):
+            best = t.loc[t["probability"].idxmax()]
+            return (
+                f"No length up to {t[AXIS].iloc[-1]:g} months reaches {want}: the highest "
+                f"chance is {best.probability:.0%} at {best[AXIS]:g} months."
+            )
+        low, high = self.interval
+        if np.isinf(high):
+            where = f"{low:g} to beyond {t[AXIS].iloc[-1]:g}"
+        else:
+            where = f"{low:g}–{high:g}"
+        return (
+            f"The shortest length reaching {want} is {self.shortest:g} months "
+            f"(95% interval {where})."
+        )
+
     def answer(self) -> str:
         """The answer in plain words, with its uncertainty."""
         t, target = self.table, f"{self.target:g}"

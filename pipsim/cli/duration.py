@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipsim.analysis import duration
+from pipsim.analysis import duration, levers
 from pipsim.analysis.duration import Duration
 from pipsim.cli import runlog
 from pipsim.cli.common import (
@@ -46,6 +46,7 @@ from pipsim.cli.common import (
 from pipsim.sweep import design, results
 from pipsim.sweep.design import Scenario
 from pipsim.sweep.files import save_csv, save_figure, write_bytes
+from pipsim.sweep.scenario import with_replications
 
 
 def add(subparsers: Subparsers) -> None:
@@ -68,6 +69,20 @@ def add(subparsers: Subparsers) -> None:
         metavar="P",
         help="probability of meeting the log frame to reach, 0 < P ≤ 1 (default 0.8)",
     )
+    parser.add_argument(
+        "--months",
+        type=positive,
+        default=22,
+        metavar="M",
+        help="the length the designer asks about: its chance, the binding target and what "
+        "each lever would make of it (default 22)",
+    )
+    parser.add_argument(
+        "--replications",
+        type=positive,
+        metavar="N",
+        help="runs per length, instead of the scenario's own",
+    )
     add_engine_options(parser)
     adaptive = parser.add_argument_group("adaptive replications")
     adaptive.add_argument(
@@ -86,10 +101,16 @@ def add(subparsers: Subparsers) -> None:
 def duration_command(args: argparse.Namespace) -> int:
     """Run the sweep (in rounds if adaptive), answer, write and print; 130 if interrupted."""
     scenario = load(args.scenario)
+    if args.replications is not None:
+        check_replications(args.replications, args)
+        scenario = with_replications(scenario, args.replications)
     try:
         duration.check_design(scenario)
+        levers.parameters(scenario, args.months)
     except duration.DurationError as error:
         raise UsageError(str(error)) from None
+    except ValueError as error:
+        raise UsageError(f"--months {args.months}: {error}") from None
     tolerance, most = _adaptive_options(args, scenario.replications)
     out = output_dir(args, scenario)
     runlog.folder(out)
@@ -112,10 +133,13 @@ def duration_command(args: argparse.Namespace) -> int:
         rounds, ran = _rounds(scenario, out, args, executor, tolerance, most)
     summary = summarize(out)  # summary.csv, probabilities.csv and the sweep's figures
     answer = duration.analyse(results.load_runs(out), args.target, seed=scenario.seed)
-    files = [*write(out, answer, rounds, tolerance), *summary.files]
+    print(f"\nthe design and each lever at {args.months} months...", flush=True)
+    designer = levers.ask(scenario, args.months, args.target)
+    files = [*write(out, answer, rounds, tolerance, designer), *summary.files]
     print(f"\n{screen_text(answer)}")
     if tolerance is not None:  # --adaptive
         print(_adaptive_text(answer.table, rounds, tolerance, most))
+    print(f"\n{designer_text(answer, designer)}")
     runs = int(answer.table["runs"].sum())
     took = time.perf_counter() - started
     print(f"\n{runs:,} runs analysed ({ran:,} of them run now); {took:.1f} s")
@@ -170,9 +194,16 @@ def _rounds(
     return rounds, ran
 
 
-def write(out: Path, answer: Duration, rounds: list[int], tolerance: float | None) -> list[Path]:
-    """Write ``duration.csv``, ``duration.json`` and ``figures/duration.png``; their paths."""
+def write(
+    out: Path,
+    answer: Duration,
+    rounds: list[int],
+    tolerance: float | None,
+    designer: levers.DesignerAnswer,
+) -> list[Path]:
+    """Write ``duration.csv``, ``duration.json``, ``levers.csv`` and their figures; the paths."""
     files = [out / "duration.csv", out / "duration.json", out / "figures" / "duration.png"]
+    files += [out / "levers.csv", out / "figures" / "levers.png"]
     save_csv(out, files[0], answer.lengths_table())
     finite = lambda v: v if math.isfinite(v) else None  # noqa: E731 - JSON has no infinity
     facts = {
@@ -182,17 +213,39 @@ def write(out: Path, answer: Duration, rounds: list[int], tolerance: float | Non
         "target": answer.target,
         "shortest_months": finite(answer.shortest),
         "bootstrap_interval_months": [finite(v) for v in answer.interval],
-        "note": "null: no swept length reaches the target (beyond the swept range)",
+        "designer_answer": designer_text(answer, designer, levers_too=False),
+        "shortest_sentence": answer.shortest_sentence(),
         "bootstrap_not_reached_share": answer.not_reached,
         "bootstrap_draws": answer.draws,
         "runs": int(answer.table["runs"].sum()),
         "replications_per_round": rounds,
         "tolerance": tolerance,
+        "at_asked_length": designer.facts(),
     }
+    if not math.isfinite(answer.shortest):
+        facts["note"] = "shortest_months null: no swept length reaches the target"
     text = json.dumps(facts, indent=2, ensure_ascii=False) + "\n"
     write_bytes(out, files[1], text.encode("utf-8"))
     save_figure(out, files[2], duration.figure(answer), dpi=120)
+    save_csv(out, files[3], designer.levers)
+    figure = levers.figure(designer.levers, designer.months, designer.target)
+    save_figure(out, files[4], figure, dpi=120)
     return files
+
+
+def designer_text(
+    answer: Duration, designer: levers.DesignerAnswer, levers_too: bool = True
+) -> str:
+    """The designer's answer: the asked length's chance, the binding target, the shortest length.
+
+    With ``levers_too``, followed by what each lever would make of the asked length.
+    """
+    text = " ".join(
+        [designer.headline(), levers.binding_sentence(designer.targets), answer.shortest_sentence()]
+    )
+    if not levers_too:
+        return text
+    return f"{text}\n\n{designer.text()}"
 
 
 def screen_text(answer: Duration) -> str:

@@ -21,8 +21,11 @@ import socket
 import sys
 import threading
 import warnings
+from typing import Any
 
 from pipsim.cli.common import Subparsers, UsageError
+from pipsim.parameters import FIELDS, Parameters
+from pipsim.viz import presets
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -61,7 +64,42 @@ def add(subparsers: Subparsers) -> None:
         action="store_true",
         help="two runs side by side with the same seed, run B changing one setting of run A",
     )
+    start = parser.add_argument_group(
+        "presets", "the run the page opens with (the sidebar's controls start there)"
+    )
+    start.add_argument("--seed", type=int, metavar="N", help="random seed (same seed: same firms)")
+    start.add_argument("--typology", choices=FIELDS["typology"].metadata["choices"])
+    start.add_argument("--months", type=int, metavar="M", help="project length in months")
+    for name in ("initial_trust", "staff_turnover", "public_commitment"):
+        start.add_argument(f"--{name.replace('_', '-')}", type=float, metavar="X")
     parser.set_defaults(handler=serve)
+
+
+PRESET_OPTIONS = {  # option's dest -> the page's control
+    "seed": "seed",
+    "typology": "typology",
+    "months": "project_months",
+    "initial_trust": "initial_trust",
+    "staff_turnover": "staff_turnover",
+    "public_commitment": "public_commitment",
+}
+
+
+def preset_values(args: argparse.Namespace) -> dict[str, Any]:
+    """The presets given on the command line, checked as the model checks its parameters."""
+    values = {
+        control: getattr(args, dest)
+        for dest, control in PRESET_OPTIONS.items()
+        if getattr(args, dest, None) is not None
+    }
+    model = {k: v for k, v in values.items() if k != "seed"}
+    try:
+        Parameters(**model)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    if values.get("seed", 0) < 0:
+        raise UsageError(f"--seed {values['seed']}: a seed is 0 or more")
+    return values
 
 
 def _port(text: str) -> int:
@@ -82,8 +120,10 @@ def serve(args: argparse.Namespace) -> int:
         130 after Ctrl-C (the command line's convention for an interruption), 0 if the server
         stopped otherwise.
     """
+    chosen = preset_values(args)
     _check_address(args.host, args.port)
     page = "ComparePage" if args.compare else "Page"
+    os.environ[presets.ENVIRONMENT] = presets.encode(chosen)
     # Solara reads its settings from the environment when first imported: set them before.
     os.environ["SOLARA_APP"] = f"pipsim.viz.app:{page}"
     os.environ["SOLARA_MODE"] = "production"  # no call home, no reloader

@@ -1,9 +1,9 @@
 """The trust network as the story's GIF and the trainers' page draw it: ties and firms.
 
 One rule decides which ties are drawn, `trust_ties`: two firms are tied where both trust each
-other at least the model's ``project_trust_threshold`` (trust enough to formalise a joint
-project together; a tie's strength is the smaller of the two directions, the mutual trust)
-and at least one of them takes part: ties among firms the project has not reached are not its
+other at least `STRONG_TIE` (`pipsim.rules.measures`, the threshold of the model's
+``strong_ties`` count; a tie's strength is the smaller of the two directions, the mutual
+trust) and at least one of them takes part: ties among firms the project has not reached are not its
 story, and would bury it in a large territory. One table says how a firm looks,
 `NODE_KINDS` (by where it stands) and `NODE_AREA` (by its size class).
 """
@@ -16,6 +16,7 @@ import numpy as np
 
 from pipsim.agents import Status
 from pipsim.plots.style import OKABE_ITO
+from pipsim.rules.measures import STRONG_TIE
 
 if TYPE_CHECKING:
     from pipsim.model import PIPModel
@@ -38,7 +39,7 @@ def trust_ties(
     Args:
         trust: firm-to-firm trust, row trusting column.
         taking_part: which firms take part in the project now.
-        threshold: the mutual trust a tie needs (the model's ``project_trust_threshold``).
+        threshold: the mutual trust a tie needs (drawn: `STRONG_TIE`, a strong tie).
     """
     mutual = np.minimum(trust, trust.T)
     involved = taking_part[:, None] | taking_part[None, :]
@@ -47,8 +48,12 @@ def trust_ties(
 
 
 def model_ties(model: PIPModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`trust_ties` of ``model`` as it stands this month."""
-    return trust_ties(model.trust, model.participating(), model.p.project_trust_threshold)
+    """The strong ties of ``model`` as it stands this month (mutual trust ≥ `STRONG_TIE`).
+
+    The one threshold the model's ``strong_ties`` count, the viz, the story and the README use:
+    weaker ties drawn too make a hairball a room cannot read by the ninth month.
+    """
+    return trust_ties(model.trust, model.participating(), STRONG_TIE)
 
 
 def node_kinds(status: np.ndarray, in_project: np.ndarray) -> np.ndarray:

@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
 from pipsim.plots.style import MONTHS_LABEL, OKABE_ITO
+from pipsim.rules.measures import STRONG_TIE
 
 # (column of the monthly series, legend label, colour, line style)
 # Trust among partners first: the all-pairs mean dilutes trust where it forms (kept to compare).
@@ -27,11 +28,15 @@ TRUST_LINES = (
     ("trust_in_public", "trust in the public sector", OKABE_ITO["bluish_green"], "-."),
     ("trust_in_collective_action", "trust in collective action", OKABE_ITO["reddish_purple"], ":"),
 )
-STRONG_TIES = ("strong_ties", "strong ties (pairs at mutual trust ≥ 0.5, right axis)", "#bbbbbb")
+STRONG_TIES = (
+    "strong_ties",
+    f"strong ties (pairs at mutual trust ≥ {STRONG_TIE:g}, right axis)",
+    "#bbbbbb",
+)
 PARTICIPATION_LINES = (
     ("participants", "participants", OKABE_ITO["blue"], "-"),
     ("firms_in_joint_projects", "firms in joint projects", OKABE_ITO["bluish_green"], "--"),
-    ("dropouts", "dropouts (cumulative)", OKABE_ITO["vermillion"], ":"),
+    ("dropouts", "firms out of the project now (some return)", OKABE_ITO["vermillion"], ":"),
 )
 
 

@@ -43,6 +43,7 @@ from pipsim.parameters import Parameters
 from pipsim.plots.network import NODE_AREA, NODE_KINDS, node_kinds, trust_ties
 from pipsim.plots.run import PARTICIPATION_LINES, TRUST_LINES, draw_strong_ties, shown
 from pipsim.plots.style import MONTHS_LABEL, OKABE_ITO
+from pipsim.rules.measures import STRONG_TIE
 
 SLIDE_INCHES = (10.0, 5.625)  # 16:9; both pictures share it, so their fonts match
 TIMELINE_DPI = 160  # timeline.png: exactly 1600 x 900 px
@@ -125,7 +126,7 @@ def record(parameters: Parameters, seed: int) -> Story:
     stored.
     """
     model = PIPModel(parameters, rng=seed, time_series=True)
-    threshold = parameters.project_trust_threshold
+    threshold = STRONG_TIE
     months = [_snapshot(model, threshold)]
     while model.running:
         model.step()
@@ -278,7 +279,7 @@ def _strong_ties(ax: Axes, series: pd.DataFrame) -> None:
         legend.remove()  # the curves are named at their ends
     peak = int(series["strong_ties"].max())
     ax.annotate(
-        f"shaded: strong ties (pairs at mutual trust ≥ 0.5), up to {peak}",
+        f"shaded: strong ties (pairs at mutual trust ≥ {STRONG_TIE:g}), up to {peak}",
         (0.01, 0.03),
         xycoords="axes fraction",
         va="bottom",

@@ -24,6 +24,7 @@ from mesa.visualization import solara_viz as _solara_viz
 
 from pipsim.model import PIPModel
 from pipsim.parameters import FIELDS
+from pipsim.viz import presets
 from pipsim.viz.components import run_panels
 
 PLAY_INTERVAL_MS = 400  # a month every ~0.4 s when playing: slow enough to follow in a room
@@ -142,6 +143,8 @@ CONTRASTS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
         "project_months": int(_clip(s["project_months"] - 12, *MONTHS_RANGE))
     },
 }
+
+CONTROLS = presets.apply(CONTROLS, presets.from_environment())  # pipsim viz --seed 7 ...
 
 COMPARE_CONTROLS: dict[str, dict[str, Any]] = {
     "run_b": {

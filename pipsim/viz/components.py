@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import numpy as np
 import pandas as pd
+from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
@@ -31,13 +32,13 @@ from matplotlib.lines import Line2D
 from pipsim.plots.network import NODE_AREA, NODE_KINDS, STATUS_KINDS, model_ties
 from pipsim.plots.run import mark_project_end, plot_participation, plot_trust
 from pipsim.plots.style import OKABE_ITO
+from pipsim.rules.measures import STRONG_TIE
 
 if TYPE_CHECKING:
     from pipsim.model import PIPModel
 
 EVENTS_SHOWN = 12  # the event log shows the last this many events, newest first
-STRONG_TRUST = 0.6  # a tie at least this strong is drawn darker and thicker
-TIE_COLOUR = "#5b8fc7"  # a tie that involves a firm taking part
+TIE_COLOURS = colormaps["Blues"]  # a strong tie, light at the threshold, dark at full trust
 PHASE_WORDS = {
     "launch": "launch: the team validates the design with the firms",
     "joint_work": "joint work: pilots and collective projects",
@@ -55,7 +56,7 @@ DPI = 100
 
 # --- the network ----------------------------------------------------------------------------
 def trust_ties(model: PIPModel) -> list[tuple[int, int, float]]:
-    """Pairs of firms that trust each other enough to start a joint project, with that trust.
+    """Pairs of firms with a strong tie (mutual trust ≥ `STRONG_TIE`), with that trust.
 
     The rule the story's GIF follows too (`pipsim.plots.network.trust_ties`).
     """
@@ -90,8 +91,8 @@ def network_figure(model: PIPModel, title: str | None = None) -> Figure:
 
     Colour tells participation (taking part, outside, dropped out), size tells the firm's size
     class, a black ring marks a lead firm; a line joins two firms that trust each other at
-    least ``project_trust_threshold`` (see `trust_ties`), black and thicker from
-    `STRONG_TRUST` on.
+    least `STRONG_TIE` (a strong tie, see `trust_ties`; weaker ties are left out, or the
+    network is a hairball by the ninth month), thicker and darker the stronger.
 
     Args:
         model: the run to draw.
@@ -104,18 +105,18 @@ def network_figure(model: PIPModel, title: str | None = None) -> Figure:
     fig = Figure(figsize=NETWORK_SIZE)
     ax = fig.add_axes((0.01, 0.2, 0.98, 0.73))  # fixed margins: much faster than a layout engine
     ties = trust_ties(model)
-    styles = {  # a tie of trust (below STRONG_TRUST, from it on): (colour, alpha, width)
-        False: (TIE_COLOUR, 0.55, 1.0),
-        True: (OKABE_ITO["black"], 0.8, 2.0),
-    }
-    for strong, (colour, alpha, width) in styles.items():
-        segments = [
-            (xy[a], xy[b]) for a, b, strength in ties if (strength >= STRONG_TRUST) == strong
-        ]
-        if segments:
-            ax.add_collection(
-                LineCollection(segments, colors=colour, alpha=alpha, linewidths=width, zorder=1)
+    if ties:
+        strength = np.array([s for _, _, s in ties])
+        shade = (strength - STRONG_TIE) / (1 - STRONG_TIE)  # 0 at the threshold, 1 at full trust
+        ax.add_collection(
+            LineCollection(
+                [(xy[a], xy[b]) for a, b, _ in ties],
+                colors=TIE_COLOURS(0.35 + 0.65 * shade),
+                linewidths=2.0 + 4.0 * shade,
+                alpha=0.85,
+                zorder=1,
             )
+        )
     area = np.take(NODE_AREA, model.size_class)
     for status, kind in STATUS_KINDS.items():
         _, face, edge, marker = NODE_KINDS[kind]
@@ -178,7 +179,6 @@ def _network_legend(model: PIPModel) -> list[Line2D]:
         Line2D([], [], color=face, label=label, marker=marker, linestyle="", markersize=9, mec=edge)
         for label, face, edge, marker in (NODE_KINDS[k] for k in STATUS_KINDS.values())
     ]
-    threshold = model.p.project_trust_threshold
     handles += [
         Line2D(
             [],
@@ -192,11 +192,9 @@ def _network_legend(model: PIPModel) -> list[Line2D]:
             label="lead firm",
         ),
         Line2D(
-            [], [], color=TIE_COLOUR, linewidth=1.2, label=f"trust each other ≥ {threshold:.1f}"
+            [], [], color=TIE_COLOURS(0.35), linewidth=2.0, label=f"strong tie (≥ {STRONG_TIE:g})"
         ),
-        Line2D(
-            [], [], color=OKABE_ITO["black"], linewidth=1.8, label=f"… strongly (≥ {STRONG_TRUST})"
-        ),
+        Line2D([], [], color=TIE_COLOURS(1.0), linewidth=6.0, label="… full mutual trust"),
     ]
     return handles
 

@@ -12,6 +12,7 @@ import pytest
 
 from pipsim.cli import main
 from pipsim.model import PIPModel
+from pipsim.rules.measures import STRONG_TIE
 from pipsim.viz import components
 
 pytest.importorskip("solara", reason="pipsim viz needs Solara: pip install -e '.[viz]'")
@@ -50,15 +51,23 @@ def test_the_network_layout_is_kept_per_model_and_moves_month_by_month() -> None
     assert 0 < shift < 0.5  # it relaxes from where it was rather than jumping
 
 
-def test_trust_ties_are_mutual_and_involve_a_firm_taking_part() -> None:
+def test_only_strong_ties_are_drawn_mutual_and_involving_a_firm_taking_part() -> None:
     model = run(10)
-    threshold = model.p.project_trust_threshold
+    threshold = STRONG_TIE  # the one threshold: the model's strong_ties count it too
     members = model.participating()
     for a, b, strength in components.trust_ties(model):
         assert a < b
         assert strength == pytest.approx(min(model.trust[a, b], model.trust[b, a]))
         assert strength >= threshold
         assert members[a] or members[b]
+    drawn = len(components.trust_ties(model))
+    strong = sum(
+        min(model.trust[a, b], model.trust[b, a]) >= STRONG_TIE
+        for a in range(model.n)
+        for b in range(a + 1, model.n)
+        if members[a] or members[b]
+    )
+    assert drawn == strong
 
 
 def test_the_event_log_is_the_last_events_newest_first_in_plain_escaped_words() -> None:
@@ -150,3 +159,22 @@ def test_viz_says_when_the_port_is_taken(capsys: pytest.CaptureFixture[str]) -> 
         assert main(["viz", "--port", str(port)]) == 2
     err = capsys.readouterr().err
     assert f"cannot listen on 127.0.0.1:{port}" in err and "--port" in err
+
+
+def test_presets_start_the_controls_where_the_command_line_put_them() -> None:
+    from pipsim.viz import presets
+
+    chosen = {"seed": 170, "typology": "vertical_network", "project_months": 22}
+    controls = presets.apply(app.CONTROLS, {**chosen, "initial_trust": 0.2, "unknown": 1})
+    assert controls["typology"]["value"] == "vertical network"
+    assert controls["seed"]["value"] == 170 and controls["seed"]["max"] >= 170  # widened
+    assert controls["project_months"]["value"] == 22
+    assert controls["initial_trust"]["value"] == 0.2
+    assert app.CONTROLS["seed"]["value"] == app.DEFAULT_SEED  # the page's own left alone
+    model = app.OneRun(**{name: spec["value"] for name, spec in controls.items()})
+    assert model.p.typology == "vertical_network" and model.p.project_months == 22
+
+
+def test_a_preset_out_of_range_is_refused_before_serving(capsys) -> None:
+    assert main(["viz", "--initial-trust", "1.5"]) == 2
+    assert "initial_trust" in capsys.readouterr().err
