@@ -194,9 +194,9 @@ def test_a_resumed_calibration_continues_the_epsilon_schedule(tmp_path):
 
     c = load_targets(TOY)
     out = tmp_path / "resume"
-    first = calibrate(c, out, budget=60, say=lambda _: None)
+    first = calibrate(c, out, budget=40, say=lambda _: None)
     assert first.progress.generations == 1 and "budget" in first.progress.stopped
-    assert first.runs["abc"] <= 60
+    assert first.runs["abc"] <= 40
     calibrate(c, out, budget=400, say=lambda _: None)
     history = pyabc.History(f"sqlite:///{out / 'history.db'}", _id=1, create=False)
     epsilons = list(history.get_all_populations().query("t >= 0")["epsilon"])
