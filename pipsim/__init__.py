@@ -10,19 +10,24 @@ Reading results, for a notebook: `load_runs` and `load_timeseries` (a sweep's ta
 `wilson_interval` (outcome statistics), `analyse_duration` (the shortest project length
 meeting the log frame), `sample_evaluate_analyse`, `analyse_sensitivity`, `noise_shares` and
 `flag_indices` (SALib's indices, how much is noise, which to distrust), and `discover`,
-`prim_box`, `cart_tree` and `feature_scores` (scenario discovery). They are imported when
-first used, so ``import pipsim`` stays quick.
+`prim_box`, `cart_tree` and `feature_scores` (scenario discovery). All but `Parameters` are
+imported when first used, so ``import pipsim`` (and ``pipsim --help``) stays quick.
 """
 
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipsim.model import PIPModel
 from pipsim.parameters import TYPOLOGIES, Parameters
-from pipsim.sweep.runner import run_sweep
-from pipsim.sweep.scenario import load_scenario
+
+if TYPE_CHECKING:  # what type checkers see; at run time each is imported on first use
+    from pipsim.model import PIPModel as PIPModel
+    from pipsim.sweep.runner import run_sweep as run_sweep
+    from pipsim.sweep.scenario import load_scenario as load_scenario
 
 _LAZY = {  # name: (module, attribute), imported on first use
+    "PIPModel": ("pipsim.model", "PIPModel"),  # Mesa, numba and the compiled rules
+    "run_sweep": ("pipsim.sweep.runner", "run_sweep"),
+    "load_scenario": ("pipsim.sweep.scenario", "load_scenario"),
     "load_runs": ("pipsim.sweep.results", "load_runs"),
     "load_timeseries": ("pipsim.sweep.results", "load_timeseries"),
     "summarize": ("pipsim.analysis.summary", "summarize"),
@@ -42,7 +47,7 @@ _LAZY = {  # name: (module, attribute), imported on first use
 
 
 def __getattr__(name: str) -> Any:
-    """The analysis functions, imported when first asked for (they load pandas, SALib...)."""
+    """The model and the analysis functions, imported when first asked for."""
     if name in _LAZY:
         module, attribute = _LAZY[name]
         value = getattr(import_module(module), attribute)
@@ -51,6 +56,5 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'pipsim' has no attribute {name!r}")
 
 
-__all__ = ["TYPOLOGIES", "PIPModel", "Parameters", "__version__", "load_scenario", "run_sweep"]
-__all__ += sorted(_LAZY)
+__all__ = ["TYPOLOGIES", "Parameters", "__version__", *sorted(_LAZY)]
 __version__ = "0.1.0"
