@@ -110,6 +110,7 @@ class PIPModel(OneRun, mesa.Model):
         self._series = np.full((replications, months, len(SERIES)), np.nan)
         self._views: dict[int, Venture] = {}
         self.collecting: np.ndarray | None = None
+        self.collecting_outcomes: dict[str, float] | None = None
         if replications == 1:
             self.enterprises = [Enterprise(self, i) for i in range(self.n)]
             self.agency = ExecutingAgency(self)
@@ -212,8 +213,9 @@ class PIPModel(OneRun, mesa.Model):
             _outcomes.series_rows(self, self._series, self.steps)
         if self.runs == 1 and (self.time_series or not self.running):
             self.collecting = _outcomes.series_row(self)  # measured once for every reporter
+            self.collecting_outcomes = _outcomes.outcomes(self)
             self.datacollector.collect(self)
-            self.collecting = None
+            self.collecting, self.collecting_outcomes = None, None
 
     def series(self) -> pd.DataFrame:
         """The monthly state of every run (a ``place`` column numbers the runs of the block)."""

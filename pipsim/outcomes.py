@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -187,25 +188,41 @@ def series_row(model: OneRun) -> np.ndarray:
     return row
 
 
-def _reporter(k: int, name: str) -> Callable[[OneRun], Any]:
-    def read(model: OneRun) -> Any:
-        row = series_row(model)
-        if name == "phase":
-            return PHASES[int(row[k])]
-        return int(row[k]) if name in _SERIES_COUNTED else float(row[k])
+def report(k: int, name: str, model: OneRun) -> Any:
+    """Column ``k`` (``name``) of this month's row of the monthly series, for Mesa's collector.
 
-    read.__name__ = name
-    return read
+    Bound to a column with `functools.partial` (a partial pickles, as a closure would not).
+    """
+    row = series_row(model)
+    if name == "phase":
+        return PHASES[int(row[k])]
+    return int(row[k]) if name in _SERIES_COUNTED else float(row[k])
 
 
 REPORTERS: dict[str, Callable[[OneRun], Any]] = {
-    name: _reporter(k, name) for k, name in enumerate(SERIES)
+    name: partial(report, k, name) for k, name in enumerate(SERIES)
 }
 
 
+FLAGS = ("success", "met_sales", "met_productivity", "met_joint_projects", "met_participants")
+
+
+def flag(name: str, model: OneRun) -> bool:
+    """Whether the run meets target ``name`` (or the whole log frame), judged as `outcomes` does.
+
+    While a model collects it holds its outcomes, measured once for every flag.
+    """
+    held = getattr(model, "collecting_outcomes", None)
+    return bool((held if held is not None else outcomes(model))[name])
+
+
 def reporters() -> dict[str, Callable[[OneRun], Any]]:
-    """The monthly series' reporters for Mesa's DataCollector (one run)."""
-    return dict(REPORTERS)
+    """Mesa's DataCollector reporters of one run: the monthly series, then the log frame's flags.
+
+    The flags make `mesa.batch_run`'s rows carry whether each target was met (at project end,
+    once the run is past it; until then, now), as Mesa users expect of a model's outcomes.
+    """
+    return {**REPORTERS, **{name: partial(flag, name) for name in FLAGS}}
 
 
 # --- the declaration of every outcome -----------------------------------------------------------

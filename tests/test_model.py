@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 import re
 
 import mesa
@@ -152,6 +153,23 @@ def test_batch_run_returns_the_reporters_and_matches_a_manual_run():
         for key, reporter in REPORTERS.items():
             assert same_value(row[key], reporter(manual)), (seed, key)
         assert row["month"] == manual.p.total_months
+        outcomes = manual.outcomes()  # the log frame's flags, as a Mesa user reads them
+        for key in ("success", "met_sales", "met_productivity", "met_joint_projects"):
+            assert row[key] == outcomes[key], (seed, key)
+        assert row["met_participants"] == outcomes["met_participants"]
+
+
+def test_a_model_pickles_mid_run_and_goes_on_as_the_same_run():
+    model = PIPModel(rng=6, time_series=True, **SMALL)
+    for _ in range(4):
+        model.step()
+    copy = pickle.loads(pickle.dumps(model))
+    run_to_end(model)
+    run_to_end(copy)
+    assert same_outcomes(copy.outcomes(), model.outcomes())
+    np.testing.assert_array_equal(copy.trust, model.trust)
+    assert copy.event_log == model.event_log
+    pd.testing.assert_frame_equal(copy.series(), model.series())
 
 
 def test_batch_run_collects_every_month_of_a_time_series():
