@@ -239,6 +239,7 @@ def check_limits(scenario: Scenario, runs: int, args: argparse.Namespace) -> Non
             more than `MAX_BLOCK_SIZE` runs without ``--force``.
     """
     check_replications(scenario.replications, args)
+    check_block_memory(scenario)
     if not getattr(args, "force", False):
         if scenario.block_size > MAX_BLOCK_SIZE:
             raise UsageError(
@@ -250,6 +251,33 @@ def check_limits(scenario: Scenario, runs: int, args: argparse.Namespace) -> Non
                 f"{runs:,} runs is more than {MAX_RUNS:,}: pass --force if you mean it"
             )
     note_workers(args, runs)
+
+
+def check_block_memory(scenario: Scenario) -> None:
+    """Refuse a block larger than this machine's memory (no ``--force``: it cannot run).
+
+    Raises:
+        UsageError: the largest block of the design would not fit in the machine's memory.
+    """
+    from pipsim.parameters import Parameters
+    from pipsim.sweep.block import block_bytes
+    from pipsim.sweep.design import design_points
+
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return  # a system that does not say: the block will tell
+    runs = min(scenario.block_size, scenario.replications)
+    biggest = max(  # the most firms (a typology's preset may set them)
+        design_points(scenario),
+        key=lambda point: Parameters.from_overrides({**scenario.base, **point}).n_enterprises,
+    )
+    need = block_bytes({**scenario.base, **biggest}, runs)
+    if need > memory:
+        raise UsageError(
+            f"a block of {runs:,} runs of this design needs about {need / 2**30:,.1f} GiB, more "
+            f"than this machine's {memory / 2**30:,.1f} GiB: lower block_size in the scenario"
+        )
 
 
 def note_workers(args: argparse.Namespace, runs: int | None = None) -> None:

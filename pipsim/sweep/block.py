@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pipsim.model import PIPModel
@@ -36,6 +37,19 @@ def simulate(
     )
     model.run_model()
     return model
+
+
+def block_bytes(overrides: dict[str, Any], replications: int) -> int:
+    """Memory the state of a block of ``replications`` runs of these parameters takes.
+
+    Measured, not guessed: the state of one run is set up (without its months) and its arrays
+    counted, times the runs; pairs of firms dominate (about 14 bytes a pair and run).
+    """
+    from pipsim.model import make_parameters, set_up
+
+    p = make_parameters(None, {k: v for k, v in overrides.items() if k != "event_log"})
+    one = set_up(p, [np.random.default_rng(0)], event_log=False)
+    return replications * sum(a.nbytes for a in one.arrays)
 
 
 def run_block(

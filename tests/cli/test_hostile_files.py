@@ -337,6 +337,19 @@ def test_a_huge_block_needs_force(capsys, tmp_path):
     assert_one_line_error(err, "block_size 5,000 is more than 1,000", "--force")
 
 
+def test_a_block_beyond_the_machines_memory_is_refused_even_with_force(capsys, tmp_path):
+    """5,000 runs of 2,000 firms at once: about 500 GiB of firm pairs (the issue's example)."""
+    path = tmp_path / "huge.toml"
+    path.write_text(
+        '[scenario]\nname = "huge"\nseed = 1\nreplications = 5000\nblock_size = 5000\n'
+        "[model]\nn_enterprises = 2000\n[sweep]\nproject_months = [12]\n"
+    )
+    status, _, err = run(capsys, "run", path, "--out", tmp_path / "out", "--force")
+    assert status == 2
+    assert_one_line_error(err, "a block of 5,000 runs of this design needs about", "GiB")
+    assert not (tmp_path / "out").exists()
+
+
 def test_adaptive_max_replications_are_under_the_same_limit(capsys, tmp_path):
     path = tmp_path / "lengths.toml"
     path.write_text(
