@@ -26,9 +26,12 @@ def test_bundled_scenario_runs_reduced(path, tmp_path):
         assert len(result.runs) == len(design_points(reduced))
         *_, files = write_analysis(reduced, tmp_path, result.runs)
         assert all(f.exists() for f in files)
-        assert len(list(tmp_path.joinpath("figures").glob("*.png"))) == len(
-            scenario.sensitivity.outcomes
-        )
+        figures = {f.name for f in tmp_path.joinpath("figures").glob("*.png")}
+        method = scenario.sensitivity.method
+        for outcome in scenario.sensitivity.outcomes:  # one figure each (and Sobol's S2 heatmap)
+            assert f"{method}_{outcome}.png" in figures, outcome
+            if method == "sobol" and scenario.sensitivity.second_order:
+                assert f"sobol_s2_{outcome}.png" in figures, outcome
         return
     result = run_sweep(reduced, tmp_path, workers=1, progress=False)
     assert len(result.runs) == len(design_points(reduced))
