@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pipsim.agents import Status
-from pipsim.rules.state import COUNTS, PHASES, Rules, State, StateArrays
+from pipsim.rules.learning import trust_in_agency
+from pipsim.rules.state import COUNTS, PARTICIPATING, PHASES, Rules, State, StateArrays
 
 if TYPE_CHECKING:
     from pipsim.model import PIPModel
@@ -69,12 +69,13 @@ class OneRun:
 
     def participating(self) -> np.ndarray:
         """Boolean mask of the firms taking part in the project."""
-        return self.status == Status.PARTICIPATING
+        return self.status == PARTICIPATING
 
     def trust_in_agency(self) -> np.ndarray:
         """Each firm's trust in the executing agency (part personal, part institutional)."""
-        w = self.p.relationship_weight
-        return w * self.relationship + (1.0 - w) * self.institutional_trust
+        return trust_in_agency(  # the rule's formula, over every firm at once
+            self.relationship, self.institutional_trust, self.p.relationship_weight
+        )
 
     def sales_index(self) -> np.ndarray:
         """Each firm's sales relative to its baseline, in real terms."""

@@ -48,15 +48,6 @@ def open_venture(
 
 
 @njit(cache=True)
-def is_member(s: State, r: int, v: int, firm: int) -> bool:
-    """Whether ``firm`` is a member of venture ``v``."""
-    for a in range(s.size[r, v]):
-        if s.members[r, v, a] == firm:
-            return True
-    return False
-
-
-@njit(cache=True)
 def remove_member(s: State, r: int, v: int, firm: int) -> None:
     """``firm`` leaves venture ``v`` (the others keep their order)."""
     k = 0

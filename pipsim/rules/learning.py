@@ -17,6 +17,7 @@ firm i expects of firm j, learned from what i saw j do.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from numba import njit
 
@@ -79,11 +80,11 @@ def equilibrium(reliability: float, loss_ratio: float) -> float:
 
 
 @njit(cache=True)
-def trust_in_agency(relationship: float, institutional: float, relationship_weight: float) -> float:
+def trust_in_agency(relationship: Any, institutional: Any, relationship_weight: float) -> Any:
     """A firm's trust in the executing agency: part personal (its technician), part institutional.
 
-    The personal part is why losing the technician loses most of it (the document: any change in
-    the team damages the bonds of trust).
+    Given arrays, every firm's at once. The personal part is why losing the technician loses most
+    of it (the document: any change in the team damages the bonds of trust).
     """
     return relationship_weight * relationship + (1.0 - relationship_weight) * institutional
 

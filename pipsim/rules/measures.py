@@ -282,10 +282,28 @@ def log_frame_met(s: State, p: Rules, r: int) -> bool:
 
 
 @njit(cache=True)
-def state_measures(s: State, p: Rules, r: int, out: np.ndarray) -> None:
-    """The state indicators of run ``r`` now, into ``out`` in the order of `STATE_MEASURES`."""
+def where_trust_stands(s: State, p: Rules, r: int) -> tuple:
+    """The trust measures the outcomes and the monthly series share, in that order.
+
+    Mean trust, partners' trust, strong ties, tie density, and participants' trust in the agency,
+    in the public sector and in collective action.
+    """
     strong, _ = ties(s, r, STRONG_TIE)
     _, density = ties(s, r, p.project_trust_threshold)
+    return (
+        mean_trust(s, r),
+        trust_partners(s, r),
+        strong,
+        density,
+        trust_in_the_agency(s, p, r),
+        mean_over_participants(s, r, s.trust_public),
+        mean_over_participants(s, r, s.trust_collective),
+    )
+
+
+@njit(cache=True)
+def state_measures(s: State, p: Rules, r: int, out: np.ndarray) -> None:
+    """The state indicators of run ``r`` now, into ``out`` in the order of `STATE_MEASURES`."""
     out[0] = participants(s, r)
     out[1] = (s.status[r] == DROPPED_OUT).sum()
     out[2] = firms_in_joint_projects(s, r)
@@ -294,21 +312,13 @@ def state_measures(s: State, p: Rules, r: int, out: np.ndarray) -> None:
     out[5] = growth_of_collective_action(s, r, True)
     out[6] = joint_marketing_share(s, r)
     out[7] = new_exporters(s, r)
-    out[8] = mean_trust(s, r)
-    out[9] = trust_partners(s, r)
-    out[10] = strong
-    out[11] = density
-    out[12] = trust_in_the_agency(s, p, r)
-    out[13] = mean_over_participants(s, r, s.trust_public)
-    out[14] = mean_over_participants(s, r, s.trust_collective)
+    out[8], out[9], out[10], out[11], out[12], out[13], out[14] = where_trust_stands(s, p, r)
     out[15] = cohesion(s, r, STRONG_TIE)
 
 
 @njit(cache=True)
 def series_row(s: State, p: Rules, r: int, month: int, out: np.ndarray) -> None:
     """The monthly series of run ``r`` at ``month``, in the order of `SERIES`."""
-    strong, _ = ties(s, r, STRONG_TIE)
-    _, density = ties(s, r, p.project_trust_threshold)
     out[0] = month
     out[1] = phase_of(p, month)
     out[2] = participants(s, r)
@@ -317,13 +327,7 @@ def series_row(s: State, p: Rules, r: int, month: int, out: np.ndarray) -> None:
     out[5] = count_alive(s, r, PILOT)
     out[6] = count_alive(s, r, PROJECT)
     out[7] = posts_held(s, r, month) if agency_present(p, month) else 0
-    out[8] = mean_trust(s, r)
-    out[9] = trust_partners(s, r)
-    out[10] = strong
-    out[11] = density
-    out[12] = trust_in_the_agency(s, p, r)
-    out[13] = mean_over_participants(s, r, s.trust_public)
-    out[14] = mean_over_participants(s, r, s.trust_collective)
+    out[8], out[9], out[10], out[11], out[12], out[13], out[14] = where_trust_stands(s, p, r)
     out[15] = mean_over_participants(s, r, s.motivation)
     out[16] = growth_of_collective_action(s, r, False)
     out[17] = growth_of_collective_action(s, r, True)

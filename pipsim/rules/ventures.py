@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit
 
 from pipsim.rules import events
-from pipsim.rules.book import close_venture, count_alive, remove_member
+from pipsim.rules.book import close_venture, remove_member
 from pipsim.rules.kinds import JOINT_MARKETING, JOINT_PURCHASE, PRODUCTIVITY_WEIGHT, SALES_WEIGHT
 from pipsim.rules.learning import learn, learn_about, learn_many
 from pipsim.rules.log import record
@@ -494,9 +494,3 @@ def walk_out(s: State, p: Rules, r: int, leaving: np.ndarray) -> None:
     for i in range(p.n):
         if leaving[i]:
             s.in_pilot[r, i] = False
-
-
-@njit(cache=True)
-def ventures_under_way(s: State, r: int) -> int:
-    """Ventures of any kind under way in run ``r``."""
-    return count_alive(s, r, -1)
