@@ -39,8 +39,8 @@ def firms_in_joint_projects(model: OneRun) -> int:
 def sales_growth(model: OneRun) -> float:
     """Real sales growth of the firms in collective actions, net of the market (Annex 2).
 
-    Compared with the firms that never took part; with none left, with what the market alone
-    did to the same firms. Late joiners who never joined a venture do not dilute it.
+    Each firm against its own market path in the same run: what it would have sold without
+    the project. Late joiners who never joined a venture do not dilute it.
     """
     s, _, r = model.core()
     return float(measures.growth_of_collective_action(s, r, False))
@@ -341,6 +341,18 @@ OUTCOMES: tuple[Outcome, ...] = (
     _o("trust_in_public", "level", question="trust in the public sector"),
     _o("trust_in_collective_action", "level"),
     _o("network_cohesion", "level"),
+    _o(
+        "spillover_sales_growth",
+        "share",
+        "sales growth of bystander firms at project end (share)",
+        "what the project's sales gains spilt over to firms outside it",
+    ),
+    _o(
+        "spillover_productivity_growth",
+        "share",
+        "productivity growth of bystander firms at project end (share)",
+        "what the project's productivity gains spilt over to firms outside it",
+    ),
     *(_o(name, "count") for name in ("events_held", "pilots_run", "pilots_succeeded")),
     *(_o(name, "count") for name in ("pilots_failed", "projects_run", "projects_succeeded")),
     *(_o(name, "count") for name in ("projects_failed", "conflicts", "conflicts_mediated")),

@@ -82,11 +82,13 @@ def test_growth_counts_the_firms_in_collective_action_net_of_the_market():
     assert sales_growth(model) == pytest.approx(0.3)
     model.market_index *= 0.8  # a demand shock that hits every firm alike
     assert sales_growth(model) == pytest.approx(0.3)
-    model.market_index[6:] *= 1.5  # the firms outside did better: the project's edge shrinks
-    assert sales_growth(model) == pytest.approx(1.3 / 1.5 - 1)
+    model.market_index[6:] *= 1.5  # the firms outside did better: not the participants' yardstick
+    assert sales_growth(model) == pytest.approx(0.3)
+    model.market_index[:2] *= 1.25  # two treated firms' own markets grew: the yardstick moves
+    assert sales_growth(model) == pytest.approx(0.3)
 
 
-def test_without_firms_outside_growth_is_measured_against_the_market_alone():
+def test_without_firms_outside_growth_is_measured_the_same_way():
     model = _three_groups()
     model.status[:] = Status.PARTICIPATING
     model.productivity_uplift[:4] = 0.2

@@ -55,6 +55,6 @@ def spill_over(effect: float, appropriability: float, n_members: int, n_firms: i
 
 
 @njit(cache=True)
-def net_growth(treated_mean: float, comparison_mean: float) -> float:
-    """Growth of the treated firms net of the market: the ratio of mean indices, minus 1."""
-    return treated_mean / comparison_mean - 1.0
+def net_growth(actual: float, counterfactual: float) -> float:
+    """Growth net of the market: what the firms reached over what they would have without it."""
+    return actual / counterfactual - 1.0

@@ -17,7 +17,7 @@ from pipsim.rules.kinds import JOINT_MARKETING
 from pipsim.rules.learning import trust_in_agency
 from pipsim.rules.market import net_growth
 from pipsim.rules.phases import agency_present, phase_of
-from pipsim.rules.state import DROPPED_OUT, OUTSIDE, PARTICIPATING, PILOT, PROJECT, Rules, State
+from pipsim.rules.state import DROPPED_OUT, PARTICIPATING, PILOT, PROJECT, Rules, State
 from pipsim.rules.team import posts_held
 
 STRONG_TIE = 0.5  # mutual trust at which a pair counts as a strong tie
@@ -39,6 +39,8 @@ STATE_MEASURES = (
     "trust_in_public",
     "trust_in_collective_action",
     "network_cohesion",
+    "spillover_sales_growth",
+    "spillover_productivity_growth",
 )
 SERIES = (
     "month",
@@ -96,28 +98,58 @@ def productivity_index(s: State, r: int, i: int) -> float:
 
 
 @njit(cache=True)
-def growth_of_collective_action(s: State, r: int, productivity: bool) -> float:
-    """Growth of the firms in collective actions, net of the market (Annex 2); 0 if none.
+def without_the_project(s: State, r: int, i: int, productivity: bool) -> float:
+    """Firm ``i``'s index had there been no project: its own market path in this run.
 
-    Firms in collective actions are participants that have been in a pilot or a project; they
-    are compared with the firms that never took part, or, with none left, with what the market
-    alone did to the same firms. Late joiners who never joined a venture do not dilute it.
+    Every firm's market path is drawn whether it takes part or not, so the firm's counterfactual
+    shares its demand shocks and drift (common random numbers): what remains is the project's.
     """
-    treated, treated_n, compared, compared_n, market = 0.0, 0, 0.0, 0, 0.0
+    m = s.market_index[r, i]
+    return math.sqrt(m) if productivity else m
+
+
+@njit(cache=True)
+def growth_against_own_path(s: State, r: int, productivity: bool, treated: bool) -> float:
+    """Growth of a group of firms against what the same firms would have had without the project.
+
+    ``treated``: the firms in collective actions (participants that have been in a pilot or a
+    project); otherwise the bystanders, firms neither taking part nor ever in a venture, whose
+    growth is what spilt over to them. The ratio of summed indices to summed counterfactuals,
+    minus 1; NaN when the group is empty.
+    """
+    actual, counterfactual = 0.0, 0.0
     for i in range(s.status.shape[1]):
-        index = productivity_index(s, r, i) if productivity else sales_index(s, r, i)
-        if participating(s, r, i) and s.together[r, i, i]:
-            treated += index
-            treated_n += 1
-            m = s.market_index[r, i]
-            market += math.sqrt(m) if productivity else m
-        elif s.status[r, i] == OUTSIDE:
-            compared += index
-            compared_n += 1
-    if treated_n == 0:
-        return 0.0
-    reference = compared / compared_n if compared_n else market / treated_n
-    return net_growth(treated / treated_n, reference)
+        in_action = participating(s, r, i) and s.together[r, i, i]
+        bystander = not participating(s, r, i) and not s.together[r, i, i]
+        if (treated and in_action) or (not treated and bystander):
+            actual += productivity_index(s, r, i) if productivity else sales_index(s, r, i)
+            counterfactual += without_the_project(s, r, i, productivity)
+    if counterfactual == 0.0:
+        return math.nan
+    return net_growth(actual, counterfactual)
+
+
+@njit(cache=True)
+def growth_of_collective_action(s: State, r: int, productivity: bool) -> float:
+    """Growth of the firms in collective actions, net of what the market did to them (Annex 2).
+
+    One counterfactual for every indicator: each firm against its own market path in the same
+    run (`without_the_project`), never against a comparison group whose size depends on how many
+    firms joined. Late joiners who never joined a venture do not dilute it; 0 if nobody is in a
+    collective action (nothing to credit).
+    """
+    growth = growth_against_own_path(s, r, productivity, True)
+    return 0.0 if math.isnan(growth) else growth
+
+
+@njit(cache=True)
+def spillover_growth(s: State, r: int, productivity: bool) -> float:
+    """Growth the project gave the bystanders, against their own market path; NaN if none.
+
+    What members cannot appropriate of their projects, and the ministry's public goods, reach
+    every firm of the territory: their own outcome, not a shift of the participants' baseline.
+    """
+    return growth_against_own_path(s, r, productivity, False)
 
 
 @njit(cache=True)
@@ -314,6 +346,8 @@ def state_measures(s: State, p: Rules, r: int, out: np.ndarray) -> None:
     out[7] = new_exporters(s, r)
     out[8], out[9], out[10], out[11], out[12], out[13], out[14] = where_trust_stands(s, p, r)
     out[15] = cohesion(s, r, STRONG_TIE)
+    out[16] = spillover_growth(s, r, False)
+    out[17] = spillover_growth(s, r, True)
 
 
 @njit(cache=True)

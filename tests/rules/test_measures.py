@@ -212,56 +212,90 @@ def test_cohesion_does_not_depend_on_the_order_of_firms():
     assert _cohesion(chain_and_clique) == pytest.approx(0.5)  # the clique: half, fully tied
 
 
-# --- growth of the firms in collective action, net of the market -------------------------------
+# --- growth of the firms in collective action, against each firm's own market path -------------
 INDEX = np.array([1.30, 1.20, 1.10, 1.05, 1.00])  # each firm's sales relative to its baseline
 MARKET_ONLY = np.array([1.04, 1.06, 1.02, 1.05, 1.00])  # what the market alone did to it
 TREATED = np.array([True, True, False, False, False])  # participants that were in a venture
-COMPARISON = np.array([False, False, False, True, True])  # firms that never took part
+BYSTANDERS = np.array([False, False, False, True, True])  # firms that never took part
 
 
-def _growth(index, treated, comparison, market=MARKET_ONLY, productivity=False) -> float:
-    """`growth_of_collective_action` of a state whose firms have these sales indices."""
+def _state(index, treated, bystanders, market=MARKET_ONLY):
+    """A state whose firms have these sales (and productivity) indices and market paths."""
     s, _ = state(len(index))
-    s.status[0] = np.where(comparison, OUTSIDE, np.where(treated, PARTICIPATING, DROPPED_OUT))
-    if not comparison[2]:
+    s.status[0] = np.where(bystanders, OUTSIDE, np.where(treated, PARTICIPATING, DROPPED_OUT))
+    if not bystanders[2]:
         s.status[0, 2] = PARTICIPATING  # a participant that was in no venture
     s.together[0] = np.diag(treated)
     s.market_index[0] = market
     s.sales_uplift[0] = np.asarray(index) / market - 1.0
     s.joint_sales_uplift[0] = 0.0
     s.productivity_uplift[0] = np.asarray(index) / np.sqrt(market) - 1.0
+    return s
+
+
+def _growth(index, treated, bystanders, market=MARKET_ONLY, productivity=False) -> float:
+    """`growth_of_collective_action` of a state whose firms have these sales indices."""
+    s = _state(index, treated, bystanders, market)
     return measures.growth_of_collective_action(s, 0, productivity)
 
 
-def test_net_growth_against_the_firms_that_never_took_part():
-    # treated firms average 1.25, comparison firms 1.025: 1.25 / 1.025 - 1
-    assert _growth(INDEX, TREATED, COMPARISON) == pytest.approx(0.225 / 1.025)
+def _spillover(index, treated, bystanders, market=MARKET_ONLY, productivity=False) -> float:
+    s = _state(index, treated, bystanders, market)
+    return measures.spillover_growth(s, 0, productivity)
 
 
-def test_net_productivity_growth_is_measured_the_same_way():
-    assert _growth(INDEX, TREATED, COMPARISON, productivity=True) == pytest.approx(0.225 / 1.025)
+def test_growth_is_measured_against_the_same_firms_market_path():
+    # treated firms reached 1.30 + 1.20, their markets alone 1.04 + 1.06
+    assert _growth(INDEX, TREATED, BYSTANDERS) == pytest.approx(2.5 / 2.1 - 1.0)
 
 
-def test_net_growth_without_comparison_firms_falls_back_to_the_market_alone():
-    # the market alone took the treated firms to 1.05 on average
+def test_productivity_growth_is_measured_the_same_way():
+    # productivity's counterfactual is the square root of the market path
+    expected = 2.5 / (np.sqrt(1.04) + np.sqrt(1.06)) - 1.0
+    assert _growth(INDEX, TREATED, BYSTANDERS, productivity=True) == pytest.approx(expected)
+
+
+def test_growth_does_not_depend_on_the_firms_outside():
     nobody = np.zeros(5, dtype=bool)
-    assert _growth(INDEX, TREATED, nobody) == pytest.approx(0.2 / 1.05)
-
-
-def test_net_growth_ignores_the_market_when_there_is_a_comparison_group():
-    other_market = np.full(5, 3.0)  # the same sales indices, the market's part of them other
-    assert _growth(INDEX, TREATED, COMPARISON, other_market) == pytest.approx(
-        _growth(INDEX, TREATED, COMPARISON)
+    everyone_else = ~TREATED
+    everyone_else[2] = False
+    assert _growth(INDEX, TREATED, nobody) == pytest.approx(_growth(INDEX, TREATED, BYSTANDERS))
+    assert _growth(INDEX, TREATED, everyone_else) == pytest.approx(
+        _growth(INDEX, TREATED, BYSTANDERS)
     )
 
 
+def test_a_gain_of_the_bystanders_does_not_move_the_participants_growth():
+    lifted = INDEX * (1.0 + 0.3 * BYSTANDERS)
+    assert _growth(lifted, TREATED, BYSTANDERS) == pytest.approx(_growth(INDEX, TREATED, BYSTANDERS))
+
+
 def test_net_growth_with_nobody_treated_is_zero():
-    assert _growth(INDEX, np.zeros(5, dtype=bool), COMPARISON) == 0.0
+    assert _growth(INDEX, np.zeros(5, dtype=bool), BYSTANDERS) == 0.0
 
 
-def test_firms_that_grew_like_the_market_have_no_net_growth():
-    assert _growth(MARKET_ONLY, TREATED, np.zeros(5, dtype=bool)) == pytest.approx(0.0)
-    assert _growth(np.full(5, 1.3), TREATED, COMPARISON) == pytest.approx(0.0)
+def test_firms_that_grew_like_their_market_have_no_net_growth():
+    assert _growth(MARKET_ONLY, TREATED, BYSTANDERS) == pytest.approx(0.0)
+    assert _spillover(MARKET_ONLY, TREATED, BYSTANDERS) == pytest.approx(0.0)
+
+
+def test_spillover_is_the_bystanders_growth_against_their_own_path():
+    # bystanders reached 1.05 + 1.00 with markets of 1.05 + 1.00: nothing spilt over
+    assert _spillover(INDEX, TREATED, BYSTANDERS) == pytest.approx(0.0)
+    lifted = INDEX * (1.0 + 0.1 * BYSTANDERS)
+    assert _spillover(lifted, TREATED, BYSTANDERS) == pytest.approx(0.1)
+
+
+def test_spillover_without_bystanders_is_not_a_number():
+    s = _state(INDEX, TREATED, BYSTANDERS)
+    s.status[0] = PARTICIPATING  # everyone takes part: nobody to spill over to
+    assert np.isnan(measures.spillover_growth(s, 0, False))
+
+
+def test_firms_that_left_without_a_venture_are_bystanders():
+    s = _state(INDEX * (1.0 + 0.1 * BYSTANDERS), TREATED, BYSTANDERS)
+    s.status[0, 3:] = DROPPED_OUT  # joined, left before any venture: only the spill reached them
+    assert measures.spillover_growth(s, 0, False) == pytest.approx(0.1)
 
 
 @st.composite
@@ -272,38 +306,37 @@ def indices_and_groups(draw):
     treated = draw(hnp.arrays(np.bool_, n))
     treated[0] = True
     treated[2] = False  # (firm 2 is a participant without a venture in `_growth`)
-    comparison = draw(hnp.arrays(np.bool_, n)) & ~treated
-    return index, market, treated, comparison
+    bystanders = draw(hnp.arrays(np.bool_, n)) & ~treated
+    return index, market, treated, bystanders
 
 
 @given(case=indices_and_groups(), shock=st.floats(0.5, 1.5))
 def test_a_shock_that_hits_every_firm_alike_nets_out(case, shock):
-    index, market, treated, comparison = case
-    assert _growth(index * shock, treated, comparison, market * shock) == pytest.approx(
-        _growth(index, treated, comparison, market), rel=1e-9, abs=1e-12
+    index, market, treated, bystanders = case
+    assert _growth(index * shock, treated, bystanders, market * shock) == pytest.approx(
+        _growth(index, treated, bystanders, market), rel=1e-9, abs=1e-12
     )
 
 
 @given(case=indices_and_groups(), lift=st.floats(0.01, 0.5))
 def test_a_gain_of_the_treated_firms_alone_raises_net_growth(case, lift):
-    index, market, treated, comparison = case
+    index, market, treated, bystanders = case
     lifted = index * (1.0 + lift * treated)
-    assert _growth(lifted, treated, comparison, market) > _growth(
-        index, treated, comparison, market
+    assert _growth(lifted, treated, bystanders, market) > _growth(
+        index, treated, bystanders, market
     )
 
 
 @given(case=indices_and_groups(), lift=st.floats(0.01, 0.5))
-def test_a_gain_of_the_comparison_firms_alone_lowers_net_growth(case, lift):
-    index, market, treated, comparison = case
-    assume(comparison.any())
-    lifted = index * (1.0 + lift * comparison)
-    assert _growth(lifted, treated, comparison, market) < _growth(
-        index, treated, comparison, market
+def test_who_stayed_outside_does_not_change_the_participants_growth(case, lift):
+    index, market, treated, bystanders = case
+    lifted = index * (1.0 + lift * bystanders)
+    assert _growth(lifted, treated, ~treated & ~bystanders, market) == pytest.approx(
+        _growth(index, treated, bystanders, market), rel=1e-9, abs=1e-12
     )
 
 
 def test_participants_without_a_venture_do_not_dilute_growth():
     s_index = INDEX.copy()
     s_index[2] = 0.5  # a late joiner that never joined a venture, doing badly
-    assert _growth(s_index, TREATED, COMPARISON) == pytest.approx(0.225 / 1.025)
+    assert _growth(s_index, TREATED, BYSTANDERS) == pytest.approx(2.5 / 2.1 - 1.0)
