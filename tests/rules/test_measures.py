@@ -267,7 +267,9 @@ def test_growth_does_not_depend_on_the_firms_outside():
 
 def test_a_gain_of_the_bystanders_does_not_move_the_participants_growth():
     lifted = INDEX * (1.0 + 0.3 * BYSTANDERS)
-    assert _growth(lifted, TREATED, BYSTANDERS) == pytest.approx(_growth(INDEX, TREATED, BYSTANDERS))
+    assert _growth(lifted, TREATED, BYSTANDERS) == pytest.approx(
+        _growth(INDEX, TREATED, BYSTANDERS)
+    )
 
 
 def test_net_growth_with_nobody_treated_is_zero():
