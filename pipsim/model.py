@@ -264,6 +264,7 @@ def set_up(p: Parameters, rngs: list[np.random.Generator], event_log: bool) -> S
     shape, pairs = (runs, n), (runs, n, n)
     arrays = StateArrays(
         **drawn,
+        goodwill=np.ones(shape),  # firms join meaning to keep their word
         months_waiting=np.zeros(shape),
         last_result_month=np.full(shape, -99, dtype=np.int64),
         track_record=np.zeros(shape, dtype=np.int64),

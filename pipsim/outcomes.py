@@ -358,6 +358,8 @@ OUTCOMES: tuple[Outcome, ...] = (
     *(_o(name, "count") for name in ("projects_failed", "conflicts", "conflicts_mediated")),
     *(_o(name, "count") for name in ("technicians_left", "public_actions_kept")),
     _o("public_actions_broken", "count"),
+    _o("promises_kept", "count", "member-months a venture's member kept its word"),
+    _o("promises_broken", "count", "member-months a venture's member let its partners down"),
     _o(
         "months_to_first_joint_project",
         "months",

@@ -54,3 +54,71 @@ def test_spillovers_are_their_own_outcome():
     with_projects = runs[runs["projects_succeeded"] > 0]
     assert len(with_projects) > 5
     assert (with_projects["spillover_productivity_growth"] > 0).mean() > 0.9
+
+
+# --- 2. trustworthiness answers trust -----------------------------------------------------------
+def compliance(model: PIPModel, first: int, last: int) -> float:
+    """Share of member-months of months ``first``..``last`` in which members kept their word."""
+    from pipsim.rules.state import PROMISES_BROKEN, PROMISES_KEPT
+
+    while model.steps < first - 1:
+        model.step()
+    before = model.state.counts[:, [PROMISES_KEPT, PROMISES_BROKEN]].sum(axis=0)
+    while model.steps < last:
+        model.step()
+    kept, broken = model.state.counts[:, [PROMISES_KEPT, PROMISES_BROKEN]].sum(axis=0) - before
+    return kept / (kept + broken)
+
+
+# A long project: its end (and the shorter shadow it casts on pilots) is years away.
+LOW_TRUST = dict(initial_trust=0.0, initial_trust_spread=0.0, prior_ties=0.0, project_months=120)
+
+
+def test_at_trust_zero_compliance_falls_without_the_agency_and_holds_with_it():
+    # Stated before the run: partners who slip wear down each other's good will; without the
+    # agency nothing else holds them to their word, so compliance falls. With its monitoring,
+    # mediation and events, trust in partners grows and offsets the worn good will.
+    alone = dict(monitoring_effect=0.0, mediation=False, trust_building_events=False)
+    unaided = PIPModel(replications=40, rng=5, event_log=False, **LOW_TRUST, **alone)
+    aided = PIPModel(replications=40, rng=5, event_log=False, **LOW_TRUST)
+    unaided_early, aided_early = compliance(unaided, 4, 15), compliance(aided, 4, 15)
+    unaided_late, aided_late = compliance(unaided, 49, 60), compliance(aided, 49, 60)
+    assert unaided_late < unaided_early - 0.02
+    assert aided_late > aided_early - 0.01
+    assert aided_late - unaided_late > aided_early - unaided_early
+
+
+def test_a_firm_keeps_its_word_more_with_partners_it_trusts():
+    from pipsim.rules.ventures import keep_word_probability
+
+    for goodwill in (0.3, 1.0):
+        for shadow, monitoring in ((0.0, 0.0), (0.5, 0.5)):
+            low = keep_word_probability(0.9, goodwill, 0.1, shadow, monitoring)
+            high = keep_word_probability(0.9, goodwill, 0.8, shadow, monitoring)
+            assert high > low
+    # a firm watched by the agency and expecting a long future keeps its word nearly as often
+    # as it can, whatever it thinks of its partners
+    assert keep_word_probability(0.9, 0.0, 0.0, 0.95, 1.0) == pytest.approx(0.9)
+
+
+def kept_share(runs: pd.DataFrame) -> float:
+    """Share of member-months in which a venture's member kept its word."""
+    kept = runs["promises_kept"].sum()
+    return kept / (kept + runs["promises_broken"].sum())
+
+
+def test_members_keep_their_word_more_in_a_group_that_starts_trusting():
+    trusting = block(30, initial_trust=0.5, project_months=36, post_project_months=0)
+    wary = block(30, initial_trust=0.05, project_months=36, post_project_months=0)
+    assert kept_share(trusting) > kept_share(wary)
+
+
+# --- 3. deciding to cooperate weighs trust ------------------------------------------------------
+def test_first_projects_wait_for_trust_at_low_trust():
+    # a group formalises with the chance its trust and record give it: later at low trust
+    trusting = block(40, initial_trust=0.5, project_months=36)
+    wary = block(40, initial_trust=0.15, project_months=36)
+    assert (
+        wary["months_to_first_joint_project"].median()
+        > trusting["months_to_first_joint_project"].median()
+    )

@@ -4,8 +4,9 @@ Low trust is no obstacle to a pilot (the document): willing participants not alr
 take part, a founder picking partners it trusts, who are keen, and with whom it has succeeded
 before. A collective project needs more: a founder with at least two *ready* ties — partners it
 has succeeded with ``successes_before_project`` times and trusts (mutually) at the threshold —
-and a group whose mean mutual trust reaches it. A low threshold (haste to show results) lets
-groups formalise without real trust.
+and a group whose mean mutual trust reaches it; then the group decides, each member weighing
+the risk of being let down against the record of what they achieved together (v3). A low
+threshold (haste to show results) lets groups formalise without real trust.
 """
 
 from __future__ import annotations
@@ -42,6 +43,41 @@ def partner_weight(trust: float, keenness: float, successes_together: int) -> fl
     experience climbs with the same partners.
     """
     return (0.05 + trust) * (0.1 + keenness) * (1.0 + successes_together)
+
+
+@njit(cache=True)
+def willingness_to_formalise(trust: float, loss_ratio: float, successes: float) -> float:
+    """Monthly chance a member agrees to formalise a project with these partners now.
+
+    Formalising stakes money and time on partners: the member weighs the chance they deliver
+    (its ``trust`` in them) against being let down, which weighs ``loss_ratio`` times as much
+    (`learning.equilibrium`'s odds), and the chance the venture works, read from the group's
+    record (``successes`` together, Laplace's rule: one half with none). Low trust does not
+    forbid a project; it makes the group wait, so first projects spread over the months.
+    """
+    at_stake = trust / (trust + loss_ratio * (1.0 - trust)) if trust > 0.0 else 0.0
+    works = (successes + 1.0) / (successes + 2.0)
+    return at_stake * works
+
+
+@njit(cache=True)
+def group_agrees(s: State, p: Rules, r: int, rng: np.random.Generator, group: np.ndarray) -> bool:
+    """Whether a group formalises this month: the group's decision, its members' mean willingness.
+
+    Each member weighs its mean trust in the others and their joint successes
+    (`willingness_to_formalise`); the group goes ahead with the mean of its members' chances.
+    """
+    k = len(group)
+    total = 0.0
+    for a in range(k):
+        trust, successes = 0.0, 0.0
+        for b in range(k):
+            if b != a:
+                trust += float(s.trust[r, group[a], group[b]])
+                successes += s.joint_successes[r, group[a], group[b]]
+        chance = willingness_to_formalise(trust / (k - 1), p.trust_loss_ratio, successes / (k - 1))
+        total += chance
+    return rng.random() < total / k
 
 
 @njit(cache=True)
@@ -170,9 +206,9 @@ def start_project(s: State, p: Rules, r: int, rng: np.random.Generator, month: i
         group = trusting_group(
             s.trust[r], founder, ready[founder], p.project_trust_threshold, p.project_group_size
         )
-        if len(group) >= MIN_PROJECT_FIRMS:
+        if len(group) >= MIN_PROJECT_FIRMS and group_agrees(s, p, r, rng, group):
             open_project(s, p, r, rng, month, group)
-            return True
+            return True  # (a group not ready to stake on each other waits; the next founder)
     return False
 
 

@@ -44,6 +44,8 @@ COUNTS = (
     "technicians_left",
     "public_actions_kept",
     "public_actions_broken",
+    "promises_kept",
+    "promises_broken",
 )
 (
     EVENTS_HELD,
@@ -58,6 +60,8 @@ COUNTS = (
     TECHNICIANS_LEFT,
     PUBLIC_ACTIONS_KEPT,
     PUBLIC_ACTIONS_BROKEN,
+    PROMISES_KEPT,  # a member-month of a venture in which the member kept its word
+    PROMISES_BROKEN,  # one in which it let its partners down (a slip or a breach)
 ) = range(len(COUNTS))
 PILOT, PROJECT = 0, 1  # a venture's kind
 NEVER = np.nan  # a dated event or milestone that has not happened
@@ -84,6 +88,7 @@ class StateArrays(NamedTuple):
     # firms: where they stand
     status: np.ndarray
     motivation: np.ndarray
+    goodwill: np.ndarray  # willingness to keep its word, worn down by partners letting it down
     months_waiting: np.ndarray
     last_result_month: np.ndarray
     track_record: np.ndarray  # pilots succeeded
@@ -146,7 +151,7 @@ LAYOUT: dict[str, tuple[Any, int]] = {
     **dict.fromkeys(("baseline_productivity", "baseline_sales"), (np.float64, 2)),
     **dict.fromkeys(("exporter_at_baseline",), (np.bool_, 2)),
     **dict.fromkeys(("status",), (np.int8, 2)),
-    **dict.fromkeys(("motivation", "months_waiting"), (np.float64, 2)),
+    **dict.fromkeys(("motivation", "goodwill", "months_waiting"), (np.float64, 2)),
     **dict.fromkeys(("last_result_month", "track_record", "project_of"), (np.int64, 2)),
     **dict.fromkeys(("in_pilot",), (np.bool_, 2)),
     **dict.fromkeys(("market_index", "sales_uplift", "joint_sales_uplift"), (np.float64, 2)),
@@ -252,6 +257,7 @@ def _struct_of(a: StateArrays) -> State:
     s.exporter_at_baseline = a.exporter_at_baseline
     s.status = a.status
     s.motivation = a.motivation
+    s.goodwill = a.goodwill
     s.months_waiting = a.months_waiting
     s.last_result_month = a.last_result_month
     s.track_record = a.track_record

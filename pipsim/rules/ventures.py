@@ -29,6 +29,8 @@ from pipsim.rules.state import (
     PROJECT,
     PROJECTS_FAILED,
     PROJECTS_SUCCEEDED,
+    PROMISES_BROKEN,
+    PROMISES_KEPT,
     Rules,
     State,
 )
@@ -43,6 +45,7 @@ FAILURE_MOTIVATION = 0.06  # motivation a failure costs, times the loss ratio
 OPERATING_MOTIVATION = 0.05  # a month of benefits from an operating project
 UNSUPERVISED_CONFLICTS = 1.5  # conflicts arise more often with nobody to clarify expectations
 EXPORT_CHANCE = 0.1  # monthly chance a member of a ramping marketing project starts exporting
+SHADOW_MONTHS = 12.0  # cooperation expected to go on this long weighs half (assumption)
 
 
 # --- the formulas ---------------------------------------------------------------------------
@@ -64,6 +67,36 @@ def noncompliance_probability(
     """
     leak = (1.0 - appropriability) * (1.0 - trust_public)
     return min(risk * (1.0 - trust_in_group) * (1.5 - motivation) * (1.0 + leak), 1.0)
+
+
+@njit(cache=True)
+def shadow_of_the_future(months_ahead: float) -> float:
+    """How much a firm's future with its partners weighs now (0-1), given the months it expects.
+
+    A firm that expects to go on cooperating has more to lose from letting its partners down
+    (Axelrod's shadow of the future; Buskens & Raub 2002): half weight at `SHADOW_MONTHS`.
+    """
+    ahead = max(months_ahead, 0.0)
+    return ahead / (ahead + SHADOW_MONTHS)
+
+
+@njit(cache=True)
+def keep_word_probability(
+    reliability: float, goodwill: float, trust: float, shadow: float, monitoring: float
+) -> float:
+    """Chance a member keeps its commitments to a group this month: trustworthiness answers trust.
+
+    A firm means to keep its word as far as it is of good will and expects its partners to keep
+    theirs (``trust`` in them: conditional cooperation); where it does not, being watched
+    (``monitoring``, the agency's presence) or expecting to go on together (``shadow``) still
+    hold it to its word (Ostrom 1998; Buskens & Raub 2002). Meaning to is not managing to: a firm
+    delivers what it intends as often as it is reliable. A group that trusts nobody and has no
+    future nor monitor keeps its word less, lets its members down, and trusts less: a trap
+    (Macy & Skvoretz 1998).
+    """
+    intent = goodwill * trust
+    assurance = 1.0 - (1.0 - monitoring) * (1.0 - shadow)
+    return reliability * (intent + (1.0 - intent) * assurance)
 
 
 @njit(cache=True)
@@ -195,24 +228,42 @@ def conduct(
     """Who fails the group this month (a serious breach) and who lets a small commitment slip.
 
     A member fails the group more often when it is less reliable, distrusts its partners, is
-    unmotivated, nobody monitors and the benefit leaks; small commitments (a payment on time, a
-    meeting kept) slip as often as a firm is unreliable. Returns the group's trust.
+    unmotivated, nobody monitors and the benefit leaks; it lets a small commitment slip (a
+    payment on time, a meeting kept) unless it means to and can keep it (`keep_word_probability`:
+    its good will, its trust in these partners, the future it expects with them, the agency's
+    monitoring). Returns the group's trust.
     """
     size = s.size[r, v]
     present = agency_present(p, month)
+    watched = p.monitoring_effect * present
+    shadow = shadow_of_the_future(months_ahead(s, p, r, v, month))
     for a in range(size):
         i = s.members[r, v, a]
-        risk = p.noncompliance_risk * s.unreliability[r, i] * (1.0 - p.monitoring_effect * present)
+        trusted = trust_in_partners(s, r, v, a)
+        risk = p.noncompliance_risk * s.unreliability[r, i] * (1.0 - watched)
         hazard = noncompliance_probability(
-            risk,
-            trust_in_partners(s, r, v, a),
-            s.motivation[r, i],
-            p.appropriability,
-            s.trust_public[r, i],
+            risk, trusted, s.motivation[r, i], p.appropriability, s.trust_public[r, i]
         )
         defected[a] = size >= 2 and rng.random() < hazard
-        lapsed[a] = not defected[a] and rng.random() >= s.reliability[r, i]
+        keep = keep_word_probability(
+            s.reliability[r, i], s.goodwill[r, i], trusted, shadow, watched
+        )
+        lapsed[a] = not defected[a] and rng.random() >= keep
     return group_trust(s, r, v)
+
+
+@njit(cache=True)
+def months_ahead(s: State, p: Rules, r: int, v: int, month: int) -> float:
+    """The months a venture's members expect to go on working together.
+
+    A collective project is meant to last: its maturation, then the life of an operating
+    project (one over its yearly chance of losing its market). A pilot is a step on the
+    project's ladder: the members look ahead to the project's remaining months.
+    """
+    if s.kind[r, v] == PROJECT:
+        life = 12.0 / max(p.operating_failure_rate, 1e-9)
+        return max(s.ends[r, v] - month, 0) + life
+    return float(max(p.project_months - month, 0))
 
 
 @njit(cache=True)
@@ -268,16 +319,31 @@ def learn_from_conduct(
 
     Keeping its word is a piece of good evidence; a slipped commitment one piece of bad
     evidence, failing the group `DEFECTION_EVIDENCE` pieces; a conflict is bad evidence about
-    every partner (``strain``: less once mediated).
+    every partner (``strain``: less once mediated). A member let down by its partners is less
+    willing to keep its own word next time (`goodwill`, learned like trust from the share of
+    partners who kept theirs); one whose partners kept theirs regains it.
     """
     size = s.size[r, v]
     for b in range(size):
         seen = s.members[r, v, b]
         good = 0.0 if defected[b] or lapsed[b] else 1.0
         bad = lapsed[b] + DEFECTION_EVIDENCE * defected[b] + strain
+        s.counts[r, PROMISES_KEPT if good > 0.0 else PROMISES_BROKEN] += 1 if size >= 2 else 0
         for a in range(size):
             if a != b:
                 learn_about(s, p, r, s.members[r, v, a], seen, good, bad)
+    if size < 2:
+        return
+    let_down = 0
+    for b in range(size):
+        let_down += 1 if defected[b] or lapsed[b] else 0
+    for a in range(size):
+        i = s.members[r, v, a]
+        by_others = let_down - (1 if defected[a] or lapsed[a] else 0)
+        share = by_others / (size - 1)
+        s.goodwill[r, i] = learn_many(
+            s.goodwill[r, i], 1.0 - share, share, p.trust_gain, p.trust_loss_ratio
+        )
 
 
 @njit(cache=True)

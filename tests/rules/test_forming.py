@@ -114,8 +114,10 @@ def test_ready_firms_formalise_a_project_of_the_largest_group_allowed():
     s, p = state(6, successes_before_project=1, project_trust_threshold=0.5, project_group_size=4)
     s.trust[0] = 0.8
     s.joint_successes[0] = 2
-    month = 7
-    assert forming.start_project(s, p, 0, np.random.default_rng(0), month)
+    rng, month = np.random.default_rng(0), 7
+    while not forming.start_project(s, p, 0, rng, month):  # the group may wait a month or two
+        month += 1
+        assert month < 30
     (v,) = np.flatnonzero(s.alive[0])
     group = s.members[0, v, : s.size[0, v]]
     assert s.kind[0, v] == PROJECT and len(group) == 4
@@ -130,6 +132,51 @@ def test_no_project_without_ready_ties():
     s.joint_successes[0] = 0  # trust, but no joint success yet
     assert not forming.start_project(s, p, 0, np.random.default_rng(0), 7)
     assert not s.alive[0].any()
+
+
+def _months_to_formalise(trust: float, successes: int, months: int = 36) -> int | None:
+    """The first month a group of six with this trust and record formalises (None: never)."""
+    s, p = state(6, successes_before_project=0, project_trust_threshold=0.0)
+    s.trust[0] = trust
+    s.joint_successes[0] = successes
+    rng = np.random.default_rng(3)
+    for month in range(7, 7 + months):
+        if forming.start_project(s, p, 0, rng, month):
+            return month
+    return None
+
+
+def test_a_group_with_no_record_at_trust_zero_does_not_formalise():
+    assert _months_to_formalise(0.0, 0) is None
+
+
+def test_a_group_with_a_record_at_trust_04_formalises():
+    assert _months_to_formalise(0.4, 2) is not None
+
+
+@given(t1=unit, t2=unit, s=st.integers(0, 5))
+def test_willingness_to_formalise_rises_with_trust(t1, t2, s):
+    low, high = _ordered_pair(t1, t2)
+    assert forming.willingness_to_formalise(high, 3.0, s) > forming.willingness_to_formalise(
+        low, 3.0, s
+    )
+
+
+@given(t=st.floats(0.01, 1.0), s=st.integers(0, 5))
+def test_willingness_to_formalise_rises_with_the_record(t, s):
+    assert forming.willingness_to_formalise(t, 3.0, s + 1) > forming.willingness_to_formalise(
+        t, 3.0, s
+    )
+
+
+@given(t=st.floats(0.01, 0.99), s=st.integers(0, 5))
+def test_fear_of_being_let_down_holds_a_group_back(t, s):
+    assert forming.willingness_to_formalise(t, 5.0, s) < forming.willingness_to_formalise(t, 1.0, s)
+
+
+def test_willingness_to_formalise_is_a_probability():
+    assert forming.willingness_to_formalise(0.0, 3.0, 0) == 0.0
+    assert forming.willingness_to_formalise(1.0, 3.0, 1000) == pytest.approx(1.0, abs=1e-2)
 
 
 # --- a group that trusts itself ----------------------------------------------------------------
