@@ -74,3 +74,21 @@ def count_alive(s: State, r: int, kind: int) -> int:
         if s.alive[r, v] and (kind < 0 or s.kind[r, v] == kind):
             total += 1
     return total
+
+
+@njit(cache=True)
+def slot_of(s: State, r: int, uid: int) -> int:
+    """The slot of the venture numbered ``uid`` (-1 if it is not under way)."""
+    for v in range(s.alive.shape[1]):
+        if s.alive[r, v] and s.uid[r, v] == uid:
+            return v
+    return -1
+
+
+@njit(cache=True)
+def position_in(s: State, r: int, v: int, firm: int) -> int:
+    """``firm``'s position among venture ``v``'s members (-1 if not a member)."""
+    for a in range(s.size[r, v]):
+        if s.members[r, v, a] == firm:
+            return a
+    return -1

@@ -1,9 +1,11 @@
 """Who stays, who leaves, who joins: a month of taking part, the impatient leaving, word of mouth.
 
 Waiting for results costs motivation; a firm past its patience or out of motivation drops out,
-walking out of its ventures. Outsiders, and firms that left (harder to win back), join when they
-hear of participants getting results. After the project, members of a collective project carry
-its coordination themselves, and word of mouth is all that recruits.
+walking out of its ventures. A member of a collective project is more patient the more it
+trusts its partners and the more it has already put in (v3). Outsiders, and firms that left
+(harder to win back), join when they hear of participants getting results. After the project,
+members of a collective project carry its coordination themselves, and word of mouth is all
+that recruits.
 """
 
 from __future__ import annotations
@@ -11,15 +13,17 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from pipsim.rules.book import position_in, slot_of
 from pipsim.rules.motivation import (
     dropout_probability,
     expected_benefit,
     join_probability,
+    patience_in_a_group,
     spend,
 )
 from pipsim.rules.phases import agency_present
 from pipsim.rules.state import DROPPED_OUT, OUTSIDE, PARTICIPATING, Rules, State
-from pipsim.rules.ventures import walk_out
+from pipsim.rules.ventures import trust_in_partners, walk_out
 
 RETURN_FACTOR = 0.5  # a firm that dropped out is half as likely to join again as a newcomer
 WORD_OF_MOUTH = 0.5  # recruitment after the agency left, as a share of the rate during it
@@ -47,7 +51,13 @@ def month_of_membership(s: State, p: Rules, r: int, rng: np.random.Generator, mo
             # Progress indicators the firms can verify make the wait for a maturing project's
             # results easier to bear (the document's advice on balancing short and long term).
             s.months_waiting[r, i] += 0.5 if in_project and p.progress_indicators else 1.0
-        leave = dropout_probability(s.months_waiting[r, i], s.patience[r, i], s.motivation[r, i])
+        patience = s.patience[r, i]
+        if in_project:
+            v = slot_of(s, r, s.project_of[r, i])
+            a = position_in(s, r, v, i)
+            sunk = float(month - s.start[r, v])
+            patience = patience_in_a_group(patience, trust_in_partners(s, r, v, a), sunk)
+        leave = dropout_probability(s.months_waiting[r, i], patience, s.motivation[r, i])
         if leave > 0.0 and rng.random() < leave:
             leaving[i] = anyone = True
     if anyone:

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from numba import njit
 
+TRUSTING_PATIENCE = 1.0  # a member trusting its partners fully waits twice as long (assumption)
+SUNK_PATIENCE = 0.5  # months of patience each month already put into a project adds (assumption)
+
 
 @njit(cache=True)
 def spend(motivation: float, cost: float) -> float:
@@ -33,6 +36,18 @@ def expected_benefit(trust_collective: float, trust_public: float, appropriabili
     public participation should increase when benefits "cannot be easily appropriated").
     """
     return appropriability * trust_collective + (1.0 - appropriability) * trust_public
+
+
+@njit(cache=True)
+def patience_in_a_group(patience: float, trust_in_partners: float, months_sunk: float) -> float:
+    """Months without results a member of a collective project tolerates.
+
+    Waiting is bearable when the partners are expected to deliver: patience grows with trust
+    in them (twice as long at full trust, `TRUSTING_PATIENCE`); what the firm has already put
+    into the project (its months in it) is not given up lightly (`SUNK_PATIENCE` of a month's
+    patience per month sunk).
+    """
+    return (patience + SUNK_PATIENCE * months_sunk) * (1.0 + TRUSTING_PATIENCE * trust_in_partners)
 
 
 @njit(cache=True)

@@ -19,8 +19,9 @@ from pipsim.rules.learning import learn, learn_about, learn_many
 from pipsim.rules.log import record
 from pipsim.rules.market import monthly_probability, own_gain, spill_over
 from pipsim.rules.motivation import reward, spend
-from pipsim.rules.phases import agency_present
+from pipsim.rules.phases import agency_present, phase_of
 from pipsim.rules.state import (
+    CLOSE_OUT,
     CONFLICTS,
     CONFLICTS_MEDIATED,
     PILOT,
@@ -400,6 +401,8 @@ def project_month(
 
     At maturity its business case is tested (capability and the group's trust); an operating
     project may lose its market; with fewer than two members left, or a broken group, it ends.
+    In the close-out the team concentrates on bringing maturing projects into operation before
+    it leaves (Box 3): each close-out month counts as two months of maturation.
     """
     capability = group_capability(s, r, v)
     size = s.size[r, v]
@@ -407,6 +410,8 @@ def project_month(
         if defected[b]:
             leave_project(s, r, v, s.members[r, v, b])
     operating = s.operating[r, v]
+    if not operating and phase_of(p, month) == CLOSE_OUT and s.ends[r, v] > month:
+        s.ends[r, v] -= 1  # the close-out's push towards operation (Box 3): a month gained
     too_few = s.size[r, v] < 2 or broke
     matured = not too_few and not operating and month >= s.ends[r, v]
     holds = matured and rng.random() < project_success_probability(

@@ -126,3 +126,20 @@ def test_a_distrusted_ministry_keeps_firms_away_where_benefits_leak():
 @given(share=unit, expected=unit)
 def test_nobody_joins_without_word_of_mouth(share, expected):
     assert _join(0.0, share, expected) == 0.0
+
+
+@given(p=st.floats(1.0, 60.0), t1=unit, t2=unit, sunk=st.floats(0.0, 48.0))
+def test_members_who_trust_their_partners_are_more_patient(p, t1, t2, sunk):
+    low, high = sorted((t1, t2))
+    assume(high - low > 1e-6)
+    assert motivation.patience_in_a_group(p, high, sunk) > motivation.patience_in_a_group(
+        p, low, sunk
+    )
+
+
+@given(p=st.floats(1.0, 60.0), t=unit, sunk=st.floats(0.0, 48.0))
+def test_what_a_member_has_sunk_keeps_it_waiting(p, t, sunk):
+    assert motivation.patience_in_a_group(p, t, sunk + 1.0) > motivation.patience_in_a_group(
+        p, t, sunk
+    )
+    assert motivation.patience_in_a_group(p, 0.0, 0.0) == p
