@@ -43,10 +43,15 @@ def start_pilot(model: PIPModel, month: int) -> Venture | None:
     return _new_venture(model, formed)
 
 
-def start_project(model: PIPModel, month: int) -> Venture | None:
-    """Formalise one project in run 0 now (the rule `forming.start_project`); its view, or None."""
-    formed = forming.start_project(model.state, model.rules, 0, model.rngs[0], month)
-    return _new_venture(model, formed)
+def start_project(model: PIPModel, month: int, tries: int = 50) -> Venture | None:
+    """Formalise one project in run 0 now (the rule `forming.start_project`); its view, or None.
+
+    A ready group decides with a chance each time (`forming.group_agrees`): it gets ``tries``.
+    """
+    for _ in range(tries):
+        if forming.start_project(model.state, model.rules, 0, model.rngs[0], month):
+            return _new_venture(model, True)
+    return _new_venture(model, False)
 
 
 def advance(model: PIPModel, month: int) -> None:
