@@ -143,3 +143,14 @@ def test_groups_that_trust_each_other_when_the_agency_leaves_are_sustained_more(
         after.run_model()
         sustained[trust] = pd.DataFrame(block_outcomes(after))["sustained"].mean()
     assert sustained[0.8] - sustained[0.2] > 0.25
+
+
+# --- 5. a crisis reaches results ----------------------------------------------------------------
+def test_a_political_crisis_lowers_the_growth_of_firms_in_collective_action():
+    # Box 2: the agency split from the firms for a year: no services, no monitoring, no
+    # mediation. The demand shock it brings hits every firm's own market path alike, so what
+    # remains is the project's loss.
+    calm = block(60, seed=8, project_months=48, post_project_months=0)
+    crisis = block(60, seed=8, project_months=48, post_project_months=0, political_crisis_month=12)
+    assert crisis["productivity_growth"].mean() < calm["productivity_growth"].mean() - 0.01
+    assert crisis["projects_run"].mean() < calm["projects_run"].mean()

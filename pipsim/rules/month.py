@@ -2,9 +2,10 @@
 
 A month begins with what its date brings (joint work opens, the close-out begins, the agency
 leaves, a political crisis, a minister delegating), then the market moves; while the agency is
-there, its team turns over and serves the firms, the ministry's actions fall due, the team's
-events bring firms together and new ventures form; then neighbours meet, every venture lives
-its month, trust that was not renewed fades, and firms stay, leave or join.
+there, its team turns over and, unless a political crisis has split it from the firms, serves
+them: the ministry's actions fall due, the team's events bring firms together and new ventures
+form (in a crisis, the divisions wear the firms' trust in it instead); then neighbours meet,
+every venture lives its month, trust that was not renewed fades, and firms stay, leave or join.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def month(s: State, p: Rules, r: int, rng: np.random.Generator, m: int) -> None:
     phase = phase_of(p, m)
     if agency_present(p, m):
         team.turnover(s, p, r, rng, m)
+    if public.agency_at_work(s, p, r, m):
         team.serve_firms(s, p, r, m)
         public.actions_fall_due(s, p, r, rng, m)
         contact.trust_building(s, p, r, rng)
@@ -40,6 +42,8 @@ def month(s: State, p: Rules, r: int, rng: np.random.Generator, m: int) -> None:
             forming.new_ventures(s, p, r, rng, m, phase)
         if phase == CLOSE_OUT:
             contact.consolidate(s, p, r)
+    elif agency_present(p, m):
+        public.divisions(s, p, r)  # a crisis has split the agency from the firms
     else:
         self_organise(s, p, r, rng, m)
     contact.chance_meetings(s, p, r, rng)
@@ -75,6 +79,7 @@ def dated_events(s: State, p: Rules, r: int, rng: np.random.Generator, m: int) -
         record(s, p, r, m, events.AGENCY_LEFT, 0, 0)
     if s.crisis_month[r] == m and m <= p.total_months:
         public.political_crisis(s, p, r, m)
+    public.crisis_passes(s, r, m)
     if s.delegation_month[r] == m and m <= p.project_months:
         public.delegate(s, p, r, m)
 

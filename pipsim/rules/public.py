@@ -16,6 +16,7 @@ from pipsim.rules import events
 from pipsim.rules.learning import learn, learn_many
 from pipsim.rules.log import record
 from pipsim.rules.motivation import reward, spend
+from pipsim.rules.phases import agency_present
 from pipsim.rules.state import (
     PARTICIPATING,
     PUBLIC_ACTIONS_BROKEN,
@@ -24,6 +25,7 @@ from pipsim.rules.state import (
     State,
 )
 
+CRISIS_MONTHS = 12  # a political crisis splits the agency from the firms for a year (assumption)
 DELEGATED_COMMITMENT = 0.8  # share of the minister's commitment a delegate can deliver
 QUICK_WIN_MOTIVATION = 0.05  # share of the gap to full motivation a kept action closes
 
@@ -77,8 +79,46 @@ def delegate(s: State, p: Rules, r: int, month: int) -> None:
 
 
 @njit(cache=True)
+def agency_at_work(s: State, p: Rules, r: int, month: int) -> bool:
+    """Whether the agency serves the firms this month: present, and not split from them.
+
+    In a political crisis (Box 2) the agency's and the ministry's services are diverted and
+    suspended: no events, no new ventures, no agreed actions falling due, nobody monitoring or
+    mediating the groups' conflicts.
+    """
+    return agency_present(p, month) and not s.in_crisis[r]
+
+
+@njit(cache=True)
+def divisions(s: State, p: Rules, r: int) -> None:
+    """A month of the crisis's divisions between the agency and the firms' associations.
+
+    Box 2: the crisis "produced divisions between the implementing entity and the target
+    entrepreneurial associations": each month of it is a piece of bad evidence about the agency
+    for every participant.
+    """
+    for i in range(p.n):
+        if s.status[r, i] == PARTICIPATING:
+            s.institutional_trust[r, i] = learn(
+                s.institutional_trust[r, i], False, p.trust_gain, p.trust_loss_ratio
+            )
+
+
+@njit(cache=True)
+def crisis_passes(s: State, r: int, month: int) -> None:
+    """A crisis ends `CRISIS_MONTHS` after it struck (the lost commitment is not regained)."""
+    if s.in_crisis[r] and month >= s.crisis_month[r] + CRISIS_MONTHS:
+        s.in_crisis[r] = False
+
+
+@njit(cache=True)
 def political_crisis(s: State, p: Rules, r: int, month: int) -> None:
-    """Box 2: commitment falls, the agency is split from the firms, demand drops."""
+    """Box 2: commitment falls, the agency is split from the firms, demand drops.
+
+    For `CRISIS_MONTHS` the agency stops serving the firms (`agency_at_work`), and each month
+    of the divisions between it and the firms' associations is bad evidence about it
+    (`divisions`).
+    """
     s.in_crisis[r] = True
     s.commitment[r] *= 1.0 - p.crisis_commitment_drop
     for i in range(p.n):

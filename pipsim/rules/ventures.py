@@ -19,7 +19,8 @@ from pipsim.rules.learning import learn, learn_about, learn_many
 from pipsim.rules.log import record
 from pipsim.rules.market import monthly_probability, own_gain, spill_over
 from pipsim.rules.motivation import reward, spend
-from pipsim.rules.phases import agency_present, phase_of
+from pipsim.rules.phases import phase_of
+from pipsim.rules.public import agency_at_work
 from pipsim.rules.state import (
     CLOSE_OUT,
     CONFLICTS,
@@ -235,8 +236,7 @@ def conduct(
     monitoring). Returns the group's trust.
     """
     size = s.size[r, v]
-    present = agency_present(p, month)
-    watched = p.monitoring_effect * present
+    watched = p.monitoring_effect * agency_at_work(s, p, r, month)
     shadow = shadow_of_the_future(months_ahead(s, p, r, v, month))
     for a in range(size):
         i = s.members[r, v, a]
@@ -288,13 +288,14 @@ def conflicts(
     size = s.size[r, v]
     if size < 2:
         return 0, False, False
-    supervision = 1.0 if agency_present(p, month) else UNSUPERVISED_CONFLICTS
+    serving = agency_at_work(s, p, r, month)
+    supervision = 1.0 if serving else UNSUPERVISED_CONFLICTS
     calm = 0.5 if s.operating[r, v] else 1.0
     other = 1 if rng.random() < p.conflict_rate * calm * supervision else 0
     if other + defected[:size].sum() == 0:
         return other, False, False
     mediated = False
-    if p.mediation:
+    if p.mediation and serving:
         skill, known = 0.0, 0.0
         for a in range(size):
             i = s.members[r, v, a]
