@@ -302,6 +302,8 @@ def test_a_sweep_into_a_locked_folder_is_refused_in_one_line(tmp_path, capsys):
     assert_one_line_error(err, f"in use by another pipsim sweep (PID {holder.pid}")
 
 
+@pytest.mark.slow  # two sweeps and two summaries with figures (~5 s); the fast loop has
+# test_fuzz_folders' damaged folders, summarised and remade
 def test_summarize_reports_damaged_chunks_and_the_command_that_repairs_them(tmp_path, capsys):
     out = tmp_path / "out"
     path = write(
