@@ -111,6 +111,8 @@ def test_a_parameter_informs_the_targets_it_moves_most():
     assert outputs.informed_by(None, "recruitment_rate") == ""
 
 
+@pytest.mark.slow  # the whole calibration twice (~4 s); the fast loop calibrates and resumes in
+# tests/cli/test_hostile_calibrate.py
 def test_the_toy_calibration_runs_end_to_end_and_resumes(tmp_path, capsys):
     out = tmp_path / "toy"
     args = ["calibrate", str(TOY), "--out", str(out), "--budget", "300", "--no-progress"]

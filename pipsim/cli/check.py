@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from pipsim.cli.common import Subparsers, add_scenario_argument, clean, load, show
-from pipsim.cli.sensitivity import describe as describe_sensitivity
-from pipsim.sweep import design
-from pipsim.sweep.design import Scenario
+
+if TYPE_CHECKING:
+    from pipsim.sweep.design import Scenario
 
 
 def add(subparsers: Subparsers) -> None:
@@ -34,6 +35,9 @@ def check(args: argparse.Namespace) -> int:
 
 def describe(scenario: Scenario) -> str:
     """The design of ``scenario`` as aligned ``label  value`` lines."""
+    from pipsim.cli.sensitivity import describe as describe_sensitivity
+    from pipsim.sweep import design
+
     points = len(design.design_points(scenario))
     total = points * scenario.replications
     base = ", ".join(f"{k} = {show(v)}" for k, v in scenario.base.items())

@@ -24,19 +24,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pipsim.sweep import files, results
-from pipsim.sweep.design import Scenario
-from pipsim.sweep.scenario import (
-    MAX_BLOCK_SIZE,
-    MAX_REPLICATIONS,
-    MAX_RUNS,
-    MAX_SEED,
-    ScenarioError,
-    load_scenario,
-)
+from pipsim.sweep import files
+from pipsim.sweep.limits import MAX_BLOCK_SIZE, MAX_REPLICATIONS, MAX_RUNS, MAX_SEED
 
+# Only light modules at the top: every command's parser is built from here for ``--help``.
+# The scenario reader, the results folder (pandas, pyarrow), the runner and the analyses are
+# imported by the functions that use them.
 if TYPE_CHECKING:
     from pipsim.analysis.summary import Summary
+    from pipsim.sweep.design import Scenario
     from pipsim.sweep.runner import SweepResult
 
 SUMMARY_NOTE = (
@@ -166,6 +162,8 @@ def add_scenario_argument(parser: argparse.ArgumentParser) -> None:
 
 def load(path: Path) -> Scenario:
     """The scenario in ``path``; a bad one is a `UsageError`."""
+    from pipsim.sweep.scenario import ScenarioError, load_scenario
+
     try:
         return load_scenario(path)
     except ScenarioError as error:
@@ -354,6 +352,8 @@ def sweep_engine(
     something else, a killed worker or an unwritable directory become a `UsageError` (exit 2)
     that says the same command resumes.
     """
+    from pipsim.sweep import results
+
     try:
         results.refuse(out, overwrite, out.name)
         with results.lock(out):
@@ -369,6 +369,7 @@ def sweep_engine(
 def _engine(
     out: Path, total: int | None, workers: int, dask: str | None, dask_timeout: float
 ) -> Iterator[cf.Executor]:
+    from pipsim.sweep import results
     from pipsim.sweep.runner import open_engine
 
     try:
@@ -414,6 +415,8 @@ def dask_problem(dask: str | None, error: BaseException) -> UsageError:
 
 def saved_runs(out: Path) -> int:
     """How many runs the readable chunks in ``out`` hold (0 if there are none, or no ``out``)."""
+    from pipsim.sweep import results
+
     try:
         return results.saved_runs(out)
     except OSError:
@@ -444,6 +447,7 @@ def summarize(out: Path) -> Summary:
     It writes into ``out``, so it holds the folder's lock (one writer: not while a sweep runs).
     """
     from pipsim.analysis.summary import summarize as summarize_sweep  # loads matplotlib
+    from pipsim.sweep import results
 
     try:
         with writing(out):
@@ -461,6 +465,8 @@ def writing(out: Path) -> Iterator[None]:
     Raises:
         UsageError: ``out`` is not a folder, or another pipsim command writes into it.
     """
+    from pipsim.sweep import results
+
     if files.kind(out) not in ("a folder", "a symbolic link") or not out.is_dir():
         raise UsageError(f"{out}: no such folder; give the --out folder of a pipsim command")
     for name in (results.LOCK, files.RECORD):
@@ -475,6 +481,8 @@ def writing(out: Path) -> Iterator[None]:
 
 def manifest(out: Path) -> dict[str, Any]:
     """The manifest of the sweep in ``out``, or an empty one if it cannot be read."""
+    from pipsim.sweep import results
+
     return results.read_manifest(out) or {}
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pipsim.cli import runlog
 from pipsim.cli.common import Subparsers, UsageError, clean, writing
-from pipsim.sweep import files, results
+from pipsim.sweep import files
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,7 @@ def discover_command(args: argparse.Namespace) -> int:
     """Discover, print and write; a folder without results or a bad outcome is a usage error."""
     from pipsim.analysis import discovery
     from pipsim.analysis.summary import design_keys
+    from pipsim.sweep import results
 
     out: Path = args.dir
     if (what := files.kind(out / results.MANIFEST)) is not None:

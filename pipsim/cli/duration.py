@@ -20,12 +20,8 @@ import json
 import math
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from pipsim.analysis import duration, levers
-from pipsim.analysis.duration import Duration
 from pipsim.cli import runlog
 from pipsim.cli.common import (
     Subparsers,
@@ -43,10 +39,16 @@ from pipsim.cli.common import (
     sweep_engine,
     workers,
 )
-from pipsim.sweep import design, results
-from pipsim.sweep.design import Scenario
 from pipsim.sweep.files import save_csv, save_figure, write_bytes
-from pipsim.sweep.scenario import with_replications
+
+# The analyses (pandas, scipy, matplotlib) and the sweep's modules are imported by the
+# functions that use them: building the parser for ``--help`` stays quick.
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from pipsim.analysis import levers
+    from pipsim.analysis.duration import Duration
+    from pipsim.sweep.design import Scenario
 
 
 def add(subparsers: Subparsers) -> None:
@@ -100,6 +102,10 @@ def add(subparsers: Subparsers) -> None:
 
 def duration_command(args: argparse.Namespace) -> int:
     """Run the sweep (in rounds if adaptive), answer, write and print; 130 if interrupted."""
+    from pipsim.analysis import duration, levers
+    from pipsim.sweep import design, results
+    from pipsim.sweep.scenario import with_replications
+
     scenario = load(args.scenario)
     if args.replications is not None:
         check_replications(args.replications, args)
@@ -161,6 +167,8 @@ def _rounds(
     Each round is planned from the blocks of the rounds before it only, so the same command
     plans the same rounds again and an interrupted one resumes where it stopped.
     """
+    from pipsim.analysis import duration
+    from pipsim.sweep import design, results
     from pipsim.sweep.runner import run_sweep
 
     def sweep(**options: Any) -> int:
@@ -202,6 +210,8 @@ def write(
     designer: levers.DesignerAnswer,
 ) -> list[Path]:
     """Write ``duration.csv``, ``duration.json``, ``levers.csv`` and their figures; the paths."""
+    from pipsim.analysis import duration, levers
+
     files = [out / "duration.csv", out / "duration.json", out / "figures" / "duration.png"]
     files += [out / "levers.csv", out / "figures" / "levers.png"]
     save_csv(out, files[0], answer.lengths_table())
@@ -240,6 +250,8 @@ def designer_text(
 
     With ``levers_too``, followed by what each lever would make of the asked length.
     """
+    from pipsim.analysis import levers
+
     text = " ".join(
         [designer.headline(), levers.binding_sentence(designer.targets), answer.shortest_sentence()]
     )
@@ -250,6 +262,8 @@ def designer_text(
 
 def screen_text(answer: Duration) -> str:
     """The question, a row per swept length, the answer, and the common lengths."""
+    from pipsim.analysis import duration
+
     rows = answer.lengths_table()
     lines = [
         f"How long must the project be to meet the log frame with {answer.target:.0%} probability?",

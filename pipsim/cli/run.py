@@ -24,8 +24,6 @@ from pipsim.cli.common import (
     sweep_as_commanded,
     workers,
 )
-from pipsim.sweep import design
-from pipsim.sweep.scenario import with_replications
 
 
 def add(subparsers: Subparsers) -> None:
@@ -55,6 +53,9 @@ def add(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the sweep ``args`` describe, print its summary, files and speed; 130 if interrupted."""
+    from pipsim.sweep import design
+    from pipsim.sweep.scenario import with_replications
+
     scenario = load(args.scenario)
     if scenario.sensitivity is not None:  # its summary would be a table row per sample point
         raise UsageError(

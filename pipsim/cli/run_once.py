@@ -14,7 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipsim.cli import from_results
 from pipsim.cli.common import Subparsers, UsageError, run_number
 from pipsim.cli.model_options import (
     add_parameter_options,
@@ -22,7 +21,6 @@ from pipsim.cli.model_options import (
     option,
     parameters_from_args,
 )
-from pipsim.model import PIPModel
 from pipsim.parameters import FIELDS, Parameters
 
 if TYPE_CHECKING:
@@ -66,6 +64,8 @@ def add(subparsers: Subparsers) -> None:
 
 def run_once(args: argparse.Namespace) -> int:
     """Simulate one run as ``args`` ask, print its outcomes and write the requested files."""
+    from pipsim.model import PIPModel  # Mesa, numba and the compiled rules: not for --help
+
     if args.from_results is not None or args.run_number is not None:
         return _run_from_results(args)
     parameters = parameters_from_args(args)
@@ -82,6 +82,8 @@ def run_once(args: argparse.Namespace) -> int:
 
 def _run_from_results(args: argparse.Namespace) -> int:
     """``--from RESULTS --run K``: run K of a sweep, made again with its series and events."""
+    from pipsim.cli import from_results  # pandas and the sweep's blocks
+
     if args.from_results is None or args.run_number is None:
         raise UsageError("--from RESULTS and --run K go together: give both")
     given = [name for name in FIELDS if hasattr(args, name)]

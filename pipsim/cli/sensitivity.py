@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from pipsim.analysis.sensitivity import METHOD_NAMES, tidy, warnings_text, write_analysis
 from pipsim.cli import runlog
 from pipsim.cli.common import (
     Subparsers,
@@ -27,8 +25,13 @@ from pipsim.cli.common import (
     speed,
     sweep_as_commanded,
 )
-from pipsim.sweep import design
-from pipsim.sweep.design import Scenario, sensitivity_of
+
+# SALib, pandas, scipy and matplotlib are imported by the functions that use them: building
+# the parser for ``--help`` stays quick.
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from pipsim.sweep.design import Scenario
 
 DIST_NAMES = {"unif": "uniform", "triang": "triangular", "norm": "normal", "lognorm": "lognormal"}
 
@@ -52,6 +55,9 @@ def add(subparsers: Subparsers) -> None:
 
 def sensitivity_command(args: argparse.Namespace) -> int:
     """Run, analyse, write and print; 130 if interrupted (the same command resumes)."""
+    from pipsim.analysis.sensitivity import write_analysis
+    from pipsim.sweep import design
+
     scenario = load(args.scenario)
     if scenario.sensitivity is None:
         raise UsageError(
@@ -74,6 +80,10 @@ def sensitivity_command(args: argparse.Namespace) -> int:
 
 def describe(scenario: Scenario) -> list[str]:
     """The sensitivity design in words: method, sample size, outcomes, one line per factor."""
+    from pipsim.analysis.sensitivity import METHOD_NAMES
+    from pipsim.sweep import design
+    from pipsim.sweep.design import sensitivity_of
+
     s = sensitivity_of(scenario)
     rows = len(design.design_points(scenario))
     extra = ", with second order" if s.method == "sobol" and s.second_order else ""
@@ -93,7 +103,11 @@ def describe(scenario: Scenario) -> list[str]:
 
 def screen_text(scenario: Scenario, found: dict[str, pd.DataFrame], noise: pd.DataFrame) -> str:
     """The indices of each outcome, most influential first, then the noise table."""
+    import pandas as pd
+
+    from pipsim.analysis.sensitivity import tidy, warnings_text
     from pipsim.plots.sensitivity import parameter_label, question  # loads matplotlib
+    from pipsim.sweep.design import sensitivity_of
 
     sobol = sensitivity_of(scenario).method == "sobol"
     blocks = []

@@ -21,8 +21,6 @@ from pipsim.cli.common import (
     summary_text,
     writing,
 )
-from pipsim.sweep import results
-from pipsim.sweep.scenario import ScenarioError, load_copy, load_scenario
 
 
 def add(subparsers: Subparsers) -> None:
@@ -41,6 +39,9 @@ def add(subparsers: Subparsers) -> None:
 
 def summarize_command(args: argparse.Namespace) -> int:
     """Summarise the sweep in ``args.dir``; a directory without results is a usage error."""
+    from pipsim.sweep import results
+    from pipsim.sweep.scenario import ScenarioError, load_scenario
+
     runlog.folder(args.dir)
     found = manifest(args.dir)
     design = found.get("design")
@@ -77,6 +78,8 @@ def sensitivity_summary(out: Path) -> int:
     """The indices of the sensitivity analysis in ``out``, analysed again from its runs."""
     from pipsim.analysis.sensitivity import write_analysis
     from pipsim.cli.sensitivity import screen_text
+    from pipsim.sweep import results
+    from pipsim.sweep.scenario import ScenarioError, load_copy
 
     try:
         scenario = load_copy(out / results.SCENARIO_COPY)

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import qmc
 
 from pipsim.parameters import FIELDS
 
@@ -163,6 +162,8 @@ def factorial_points(sweep: dict[str, tuple[Any, ...]]) -> list[dict[str, Any]]:
 
 def lhs_points(ranges: tuple[Range, ...], n: int, seed: int) -> list[dict[str, Any]]:
     """``n`` Latin hypercube points over ``ranges`` (whole numbers rounded for integer ranges)."""
+    from scipy.stats import qmc  # scipy.stats takes ~0.5 s to import: only for a [sample]
+
     if not ranges:
         return [{}]
     unit = qmc.LatinHypercube(d=len(ranges), rng=np.random.default_rng(seed)).random(n)

@@ -29,6 +29,12 @@ from pipsim.sweep.design import (
     sensitivity_of,
     sensitivity_points,
 )
+from pipsim.sweep.limits import MAX_BLOCK_SIZE as MAX_BLOCK_SIZE  # the limits, in a light module
+from pipsim.sweep.limits import MAX_FILE_BYTES as MAX_FILE_BYTES
+from pipsim.sweep.limits import MAX_POINTS as MAX_POINTS
+from pipsim.sweep.limits import MAX_REPLICATIONS as MAX_REPLICATIONS
+from pipsim.sweep.limits import MAX_RUNS as MAX_RUNS
+from pipsim.sweep.limits import MAX_SEED as MAX_SEED
 
 __all__ = ["Factor", "Range", "Scenario", "ScenarioError", "Sensitivity", "load_scenario"]
 __all__ += ["parse_scenario"]
@@ -46,17 +52,12 @@ DISTRIBUTIONS = ("unif", "triang", "norm", "lognorm")  # as SALib names them
 DEFAULT_OUTCOMES = ("success", "sales_growth", "firms_in_joint_projects", "mean_trust")
 # The outcomes a [sensitivity] section may name: every declared one (`pipsim.outcomes`).
 OUTCOMES = tuple(o.name for o in DECLARED_OUTCOMES)
-# Limits checked before a design is built (the README's "Limits"): design points are held in
-# memory, runs are not, so a larger sweep is split into several scenarios
+# Limits checked before a design is built (the README's "Limits", `pipsim.sweep.limits`):
+# design points are held in memory, runs are not, so a larger sweep is split into several
+# scenarios.
 # Replications of a design point run together as one array pass: results depend on it (a run
 # is its block's seed and its place in the block), so it is the scenario's, never the machine's.
 DEFAULT_BLOCK_SIZE = 50
-MAX_POINTS = 100_000
-MAX_REPLICATIONS = 10_000  # more only with --force: a typo's zeros are days of work
-MAX_RUNS = 1_000_000  # likewise: a million runs are hours on a workstation
-MAX_FILE_BYTES = 1_000_000  # a scenario file is a few kilobytes
-MAX_BLOCK_SIZE = 1_000  # runs one model holds at once: more only with --force (memory)
-MAX_SEED = 2**63 - 1  # every root seed, on the command line and in files alike
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 

@@ -123,9 +123,16 @@ def exercise(text: str, commands: list[str]) -> None:
         assert set(before) <= set(after), f"removed: {set(before) - set(after)}"
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated())
 def test_check_of_a_mutated_scenario_exits_0_or_2(text):
+    exercise(text, ["check"])
+
+
+@pytest.mark.slow  # the deeper search of the same property (the fast loop tries 40)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated())
+def test_check_of_many_mutated_scenarios_exits_0_or_2(text):
     exercise(text, ["check"])
 
 

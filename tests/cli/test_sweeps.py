@@ -1,7 +1,10 @@
 """`pipsim check`, `pipsim run` and `pipsim summarize` on small scenarios, in this process."""
 
+import contextlib
+import io
 import json
 import re
+import shutil
 import socket
 
 import pytest
@@ -43,6 +46,26 @@ def run(capsys, *args):
 
 def sweep(capsys, scenario, out, *extra):
     return run(capsys, "run", scenario, "--out", out, "--workers", 1, "--no-progress", *extra)
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    """One finished sweep of the small scenario (``write``'s), made once for this module.
+
+    A sweep prints its summary and draws its figures (about a second); the tests that only
+    read, damage or summarise a finished folder take a copy of this one (`copy_of`).
+    """
+    base = tmp_path_factory.mktemp("finished")
+    out = base / "out"
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        status = main(["run", str(write(base)), "--out", str(out), "--workers", "1"])
+    assert status == 0
+    return out
+
+
+def copy_of(finished, tmp_path):
+    """A copy of the ``finished`` sweep's folder in ``tmp_path / "out"``."""
+    return shutil.copytree(finished, tmp_path / "out", symlinks=True)
 
 
 def assert_one_line_error(err, *fragments):
@@ -253,9 +276,8 @@ def test_unreachable_dask_scheduler_is_one_line(tmp_path, capsys):
 
 
 # --- summarize ------------------------------------------------------------------------------
-def test_summarize_prints_and_writes_again(tmp_path, capsys):
-    out = tmp_path / "out"
-    assert sweep(capsys, write(tmp_path), out)[0] == 0
+def test_summarize_prints_and_writes_again(tmp_path, capsys, finished):
+    out = copy_of(finished, tmp_path)
     for path in [out / "summary.csv", out / "probabilities.csv", *out.glob("figures/*.png")]:
         path.unlink()
     status, text, err = run(capsys, "summarize", out)
@@ -302,6 +324,8 @@ def test_a_sweep_into_a_locked_folder_is_refused_in_one_line(tmp_path, capsys):
     assert_one_line_error(err, f"in use by another pipsim sweep (PID {holder.pid}")
 
 
+@pytest.mark.slow  # two sweeps and two summaries with figures (~5 s); the fast loop has
+# test_fuzz_folders' damaged folders, summarised and remade
 def test_summarize_reports_damaged_chunks_and_the_command_that_repairs_them(tmp_path, capsys):
     out = tmp_path / "out"
     path = write(
@@ -325,9 +349,8 @@ def test_summarize_reports_damaged_chunks_and_the_command_that_repairs_them(tmp_
 
 
 @pytest.mark.parametrize("content", [b"", b"[1, 2]", b'{"total_runs": '])
-def test_summarize_with_a_damaged_manifest_is_not_a_traceback(tmp_path, capsys, content):
-    out = tmp_path / "out"
-    assert sweep(capsys, write(tmp_path), out)[0] == 0
+def test_summarize_with_a_damaged_manifest_is_not_a_traceback(tmp_path, capsys, content, finished):
+    out = copy_of(finished, tmp_path)
     (out / "manifest.json").write_bytes(content)
     status, _, err = run(capsys, "summarize", out)
     assert status in (0, 2) and "Traceback" not in err
@@ -337,9 +360,8 @@ def test_summarize_with_a_damaged_manifest_is_not_a_traceback(tmp_path, capsys, 
     assert status == 0, err
 
 
-def test_summarize_on_a_read_only_folder_is_one_line(tmp_path, capsys, monkeypatch):
-    out = tmp_path / "out"
-    assert sweep(capsys, write(tmp_path), out)[0] == 0
+def test_summarize_on_a_read_only_folder_is_one_line(tmp_path, capsys, monkeypatch, finished):
+    out = copy_of(finished, tmp_path)
 
     def refused(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
