@@ -446,7 +446,7 @@ def network_frames(story: Story) -> Iterator[Image.Image]:
 
     Nodes are firms (colour and marker by where they stand, area by size class, a black ring
     for lead firms); edges are mutual trust at or above the threshold, thicker and darker the
-    stronger, grey when a firm at either end is not taking part. A strip at the bottom shows
+    stronger (both firms take part: the model's strong ties). A strip at the bottom shows
     the phases, the key events and where in the run the frame is. The still parts are drawn
     once and only the changing artists are redrawn on them (blitting), a few times faster.
     """
@@ -531,8 +531,7 @@ def _legend(fig: Figure, threshold: float) -> None:
         _key("lead firm", **dot | {"ms": 13, "mfc": "none", "mec": "black", "mew": 1.8}),
         _key("size: micro …", **dot, ms=5),
         _key("… to large", **dot, ms=12),
-        _key(f"they trust each other ≥ {threshold:.2f}", color="#333333", lw=2.5),
-        _key("… one of them not taking part", color="#9e9e9e", lw=1.5),
+        _key(f"strong tie: mutual trust ≥ {threshold:g}", color="#333333", lw=2.5),
     ]
     fig.legend(
         handles=handles,
