@@ -30,6 +30,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from pipsim import __version__
 from pipsim.analysis import report_words as words
+from pipsim.analysis.levers import percent
 from pipsim.parameters import Parameters
 from pipsim.sweep import files
 
@@ -262,10 +263,13 @@ def _answer(found: dict, spread: tuple[list, list]) -> dict[str, Any]:
                 f"Wilson half-width was within {found.get('tolerance')} or the maximum was "
                 "reached."
             )
-        months = asked.get("months")
+        months, target = asked.get("months"), found.get("target")
         question = str(found.get("question", ""))
-        if months:
-            question = f"Is {months} months enough? {question}"
+        if months and isinstance(target, int | float):
+            question = (
+                f"Is {months} months enough, and how long must the project be to meet the "
+                f"log frame with {percent(target)} probability?"
+            )
         context["answer"] = {
             "question": question,
             "asked_months": months,

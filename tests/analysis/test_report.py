@@ -129,7 +129,8 @@ def test_the_first_box_is_the_designers_answer_in_percentages(reported):
     body = page[page.index("<body>") :]
     assert body.index('<div class="answer"') < body.index("<table")  # before anything else
     box = _text(body[body.index('<div class="answer"') : body.index("</div>")])
-    assert "Is 18 months enough?" in box
+    assert "Is 18 months enough, and how long must the project be to meet the log frame" in box
+    assert "with 50% probability?" in box
     assert re.search(
         r"At 18 months the chance of meeting the whole log frame is \d+% "
         r"\(95% interval \d+–\d+%\)\.",

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from pipsim.analysis import duration, stats
+from pipsim.analysis import duration, levers, stats
 from pipsim.plots import sweep
 
 
@@ -75,3 +75,28 @@ def test_no_label_is_clipped_or_overlaps_the_next_panel(runs):
     for a, b in zip(boxes, boxes[1:], strict=False):  # neighbours in a row do not overlap
         if abs(a.y0 - b.y0) < 5:
             assert a.x1 <= b.x0 + 1
+
+
+def test_no_text_is_cut_off_at_the_figures_edges(runs):
+    long = "productivity growth 10% → 3.6%, firms in joint projects 25 firms → 10 firms, sales"
+    table = pd.DataFrame(
+        {
+            "label": ["as designed", "lower targets"],
+            "setting": ["the scenario's own settings", long + " growth 15% → 9.0%"],
+            "probability": [0.0, 0.18],
+            "lower": [0.0, 0.09],
+            "upper": [0.09, 0.32],
+        }
+    )
+    answer = duration.analyse(runs, 0.5, draws=50)
+    figures = [
+        levers.figure(table, 22, 0.8),
+        sweep.distributions(runs, "project_months", "outcomes", asked=22),
+        duration.figure(answer, 22),
+    ]
+    for fig in figures:
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        fig.draw(renderer)
+        drawn, page = fig.get_tightbbox(renderer), fig.bbox_inches  # what is drawn, the page
+        assert page.x0 - 0.02 <= drawn.x0 and drawn.x1 <= page.x1 + 0.02, fig.get_suptitle()
+        assert page.y0 - 0.02 <= drawn.y0 and drawn.y1 <= page.y1 + 0.02, fig.get_suptitle()
