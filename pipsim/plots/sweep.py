@@ -188,7 +188,7 @@ def distributions(runs: pd.DataFrame, axis: str, title: str, asked: float | None
         )
         _target_line(ax, runs, axis, values, name)
         if asked is not None and is_numeric(runs[axis]):
-            mark_asked(ax, float(np.interp(asked, np.asarray(values, float), positions)), asked)
+            mark_asked(ax, box_position(asked, np.asarray(values, float)), asked)
         ax.set_xticks(
             positions,
             labels,
@@ -214,6 +214,22 @@ def distributions(runs: pd.DataFrame, axis: str, title: str, asked: float | None
         fontsize=11,
     )
     return fig
+
+
+def box_position(value: float, values: np.ndarray) -> float:
+    """Where ``value`` falls among boxes drawn at 1, 2, ... for sorted ``values``.
+
+    Between two boxes in proportion; beyond the first or last, extended along the nearest
+    pair, so an asked length outside the sweep is still marked where it would stand.
+    """
+    positions = np.arange(1, len(values) + 1, dtype=float)
+    if len(values) < 2:
+        return 1.0
+    if values[0] <= value <= values[-1]:
+        return float(np.interp(value, values, positions))
+    k = 0 if value < values[0] else len(values) - 2
+    slope = 1.0 / (values[k + 1] - values[k])
+    return float(positions[k] + (value - values[k]) * slope)
 
 
 def _target_line(ax: Axes, runs: pd.DataFrame, axis: str, values: list, name: str) -> None:

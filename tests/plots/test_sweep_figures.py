@@ -100,3 +100,12 @@ def test_no_text_is_cut_off_at_the_figures_edges(runs):
         drawn, page = fig.get_tightbbox(renderer), fig.bbox_inches  # what is drawn, the page
         assert page.x0 - 0.02 <= drawn.x0 and drawn.x1 <= page.x1 + 0.02, fig.get_suptitle()
         assert page.y0 - 0.02 <= drawn.y0 and drawn.y1 <= page.y1 + 0.02, fig.get_suptitle()
+
+
+def test_an_asked_length_outside_the_sweep_is_still_marked_where_it_stands(runs):
+    values = np.array([12.0, 24.0, 36.0])
+    assert sweep.box_position(18, values) == 1.5
+    assert sweep.box_position(6, values) == 0.5 and sweep.box_position(48, values) == 4.0
+    fig = sweep.distributions(runs, "project_months", "outcomes", asked=48)
+    ax = fig.axes[0]
+    assert ax.get_xlim()[1] >= 4.0  # in view
