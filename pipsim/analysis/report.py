@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import numpy as np
 import pandas as pd
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -479,7 +480,7 @@ def _design(frame: pd.DataFrame, keys: list[str] | None, before: str) -> list[st
 
 
 def _cell(value: object) -> str:
-    if isinstance(value, bool):
+    if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
     if isinstance(value, float):
         return "" if pd.isna(value) else f"{value:.4g}"

@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pipsim.analysis.levers import percent
@@ -143,9 +144,12 @@ def people_table(table: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=table.index)
     for column in table.columns:
         values = table[column]
-        if pd.api.types.is_bool_dtype(values) or set(values.dropna().unique()) <= {True, False}:
-            if len(values.dropna()):
-                values = values.map(lambda v: "" if pd.isna(v) else ("yes" if v else "no"))
+        present = values.dropna()
+        flags = pd.api.types.is_bool_dtype(values) or (
+            len(present) > 0 and all(isinstance(v, bool | np.bool_) for v in present)
+        )  # never 0/1 counts, which equal False/True
+        if flags:
+            values = values.map(lambda v: "" if pd.isna(v) else ("yes" if v else "no"))
         out[_words(str(column))] = values
     return out
 
@@ -232,7 +236,7 @@ def warnings(intervals: list[tuple[float, float]], runs: list[int]) -> list[str]
     if runs and min(runs) < FEW:
         said.append(
             f"Few runs: {min(runs)} runs per cell (fewer than {FEW}). A few runs more or "
-            "less can move a chance by many points; re-run with --replications 100 or more "
+            "less can move a chance by many points; re-run with 100 or more replications "
             "before putting a number in a project document."
         )
     return said

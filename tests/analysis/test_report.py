@@ -5,8 +5,10 @@ import json
 import re
 from html.parser import HTMLParser
 
+import pandas as pd
 import pytest
 
+from pipsim.analysis import report_words
 from pipsim.cli import main
 from pipsim.sweep import files
 
@@ -204,3 +206,15 @@ def test_a_bad_template_is_one_line_and_exit_2(reported, tmp_path, capsys, text,
     assert err.startswith("pipsim: error: --template ") and str(mine) in err
     assert fragment in err and err.count("\n") == 1 and "Traceback" not in err
     assert (out / "report.html").read_bytes() == before  # nothing written
+
+
+def test_people_tables_say_yes_or_no_for_flags_but_keep_counts():
+    table = pd.DataFrame({"point": [0, 1], "kept": [True, False], "rank": [1, 0], "x": [0.5, 1]})
+    shown = report_words.people_table(table)
+    assert list(shown.columns) == ["kept", "rank", "x"]  # the design point id left out
+    assert list(shown["kept"]) == ["yes", "no"] and list(shown["rank"]) == [1, 0]
+
+
+def test_no_warning_when_intervals_are_narrow_and_runs_many():
+    assert report_words.warnings([(0.40, 0.55)], [200]) == []
+    assert len(report_words.warnings([(0.1, 0.5)], [200])) == 1
