@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipsim.analysis import report, stats, summary
+from pipsim.analysis import report_words, stats, summary
 from pipsim.outcomes import KEY_OUTCOMES, OUTCOMES, outcome, target_flags
 from pipsim.plots import sensitivity as sensitivity_plots
 from pipsim.plots import sweep as sweep_plots
@@ -40,9 +40,9 @@ def test_names_are_unique_and_kinds_known():
 
 def test_the_lists_derive_from_the_declaration():
     assert scenario.OUTCOMES == tuple(DECLARED)
-    assert stats.TARGET_FLAGS == target_flags() == report.TARGETS
+    assert stats.TARGET_FLAGS == target_flags() == report_words.TARGETS
     assert set(target_flags()) == {o.name for o in OUTCOMES if o.kind == "flag"}
-    assert summary.SCREEN_OUTCOMES == KEY_OUTCOMES[:5] and report.KEY_OUTCOMES == KEY_OUTCOMES
+    assert summary.SCREEN_OUTCOMES == KEY_OUTCOMES[:5] and report_words.KEY_OUTCOMES == KEY_OUTCOMES
     assert list(sweep_plots.TARGET_STYLES) == list(target_flags())
     assert sweep_plots.TARGET_STYLES["success"][0] == outcome("success").label
     assert sweep_plots.KEY_OUTCOMES["mean_trust"] == outcome("mean_trust").label

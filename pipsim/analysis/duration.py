@@ -222,9 +222,15 @@ def replications_needed(table: pd.DataFrame, tolerance: float, block: int, most:
     return cap
 
 
-def figure(d: Duration) -> Figure:
-    """Probability against length with its Wilson band, the target, and the shortest length."""
+def figure(d: Duration, asked: float | None = None) -> Figure:
+    """Probability against length with its Wilson band, the target, and the shortest length.
+
+    ``asked``: the length the designer asked about, marked as on every figure over length.
+    """
     from matplotlib.figure import Figure
+    from matplotlib.ticker import PercentFormatter
+
+    from pipsim.plots.sweep import mark_asked
 
     t = d.table
     x = t[AXIS].to_numpy(float)
@@ -264,10 +270,13 @@ def figure(d: Duration) -> Figure:
             va="top",
             color=blue,
         )
+    if asked is not None:
+        mark_asked(ax, asked, asked)
     ax.set_xticks(x, [f"{v:g}" for v in x])
     ax.set_ylim(-0.03, 1.03)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel("project length (months with the executing agency)")
-    ax.set_ylabel("probability of meeting every log frame target")
+    ax.set_ylabel("chance of meeting every log frame target")
     n = t["runs"]
     runs = f"{n.min()}" if n.min() == n.max() else f"{n.min()}–{n.max()}"
     ax.set_title(

@@ -16,6 +16,7 @@ table is the result.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -284,7 +285,8 @@ def figure(table: pd.DataFrame, months: int, target: float) -> Figure:
 
     t = table.iloc[::-1].reset_index(drop=True)  # as designed on top
     y = np.arange(len(t))
-    fig = Figure(figsize=(10, 0.6 * len(t) + 2), layout="constrained")
+    lines = sum(1 + textwrap.fill(str(r.setting), 42).count("\n") for r in t.itertuples())
+    fig = Figure(figsize=(10, 0.28 * (lines + len(t)) + 1.6), layout="constrained")
     ax = fig.subplots()
     ax.hlines(y, t["lower"], t["upper"], color=OKABE_ITO["blue"], lw=3, label="95% interval")
     ax.plot(t["probability"], y, "o", color=OKABE_ITO["black"], ms=8, label="P(log frame met)")
@@ -292,11 +294,14 @@ def figure(table: pd.DataFrame, months: int, target: float) -> Figure:
         target, color=OKABE_ITO["vermillion"], ls="--", lw=1.5, label=f"target: {percent(target)}"
     )
     ax.axvline(t["probability"].iloc[-1], color="0.5", ls=":", lw=1.5, label="as designed")
-    ax.set_yticks(y, [f"{r.label}\n({r.setting})" for r in t.itertuples()], fontsize=10)
+    # settings wrapped: one long label ("lower targets" lists several) must not squeeze the
+    # axes until the title and the axis label are cut off at the figure's edges
+    names = [f"{r.label}\n({textwrap.fill(str(r.setting), 42)})" for r in t.itertuples()]
+    ax.set_yticks(y, names, fontsize=10)
     ax.set_xlim(-0.02, 1.02)
     ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
     ax.set_xlabel("chance of meeting every log frame target", fontsize=12)
-    ax.set_title(f"What would make {months} months enough? Each lever alone", fontsize=13)
+    fig.suptitle(f"What would make {months} months enough? Each lever alone", fontsize=13)
     ax.grid(axis="x", alpha=0.3)
     ax.legend(fontsize=10, loc="lower right")
     return fig

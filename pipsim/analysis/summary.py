@@ -64,10 +64,13 @@ def design_keys(out: Path) -> list[str]:
         return []
 
 
-def summarize(out: str | Path, figures: bool = True) -> Summary:
+def summarize(
+    out: str | Path, figures: bool = True, asked: dict[str, float] | None = None
+) -> Summary:
     """Summarise the sweep in ``out``: write CSV tables and figures, return them and a text.
 
-    Works on a partly finished sweep (it covers the runs on disk).
+    Works on a partly finished sweep (it covers the runs on disk). ``asked``: a value to mark
+    on the figures along an axis (``pipsim duration --months``: the length asked about).
 
     Raises:
         results.ResultsError: if ``out`` holds no pipsim sweep, or no finished run yet.
@@ -94,13 +97,13 @@ def summarize(out: str | Path, figures: bool = True) -> Summary:
         text, ranking = sampled_text(runs, keys, out)
         varying = [k for k in keys if runs[k].nunique() > 1]
         if figures and len(varying) == 1:  # one sampled axis: its curve, in bins, reads well
-            written += _figures(out, runs, prob, keys)
+            written += _figures(out, runs, prob, keys, asked)
         elif figures and ranking is not None:  # more: a ranking, never a grid of bins
             written.append(_save(out, f"ranking_{ranking[0]}.png", ranking[1]))
     else:
         text = screen_table(dist, prob, keys)
         if figures:
-            written += _figures(out, runs, prob, keys)
+            written += _figures(out, runs, prob, keys, asked)
     if figures:
         written += _envelopes(out, runs, keys)
     return Summary(dist, prob, text, written)
@@ -171,7 +174,13 @@ def screen_table(dist: pd.DataFrame, prob: pd.DataFrame, keys: list[str]) -> str
     return merged.drop(columns="point").to_string(index=False)
 
 
-def _figures(out: Path, runs: pd.DataFrame, prob: pd.DataFrame, keys: list[str]) -> list[Path]:
+def _figures(
+    out: Path,
+    runs: pd.DataFrame,
+    prob: pd.DataFrame,
+    keys: list[str],
+    asked: dict[str, float] | None = None,
+) -> list[Path]:
     """The figures that fit the design: one axis, two or more axes, or none to draw.
 
     A numeric axis with many values (a Latin hypercube sample) is drawn in bins of about
@@ -187,12 +196,13 @@ def _figures(out: Path, runs: pd.DataFrame, prob: pd.DataFrame, keys: list[str])
     if len(axes) == 1:
         axis = axes[0]
         name = axis.replace("_", " ") + (" (sampled values, in bins)" if binned else "")
+        mark = None if binned else (asked or {}).get(axis)
         figs = {
             f"success_vs_{axis}.png": sweep_plots.success_curve(
-                prob, axis, f"How do the odds of meeting the log frame change with {name}?"
+                prob, axis, f"How do the odds of meeting the log frame change with {name}?", mark
             ),
             f"outcomes_vs_{axis}.png": sweep_plots.distributions(
-                runs, axis, f"How do the outcomes vary with {name}?"
+                runs, axis, f"How do the outcomes vary with {name}?", mark
             ),
         }
     elif len(axes) >= 2:

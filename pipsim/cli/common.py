@@ -441,17 +441,18 @@ def speed(result: SweepResult) -> str:
 
 
 # --- summaries --------------------------------------------------------------------------------
-def summarize(out: Path) -> Summary:
+def summarize(out: Path, asked: dict[str, float] | None = None) -> Summary:
     """The summary of the sweep in ``out``; a directory without results is a usage error.
 
     It writes into ``out``, so it holds the folder's lock (one writer: not while a sweep runs).
+    ``asked``: a value to mark on the figures along an axis (the length a designer asked about).
     """
     from pipsim.analysis.summary import summarize as summarize_sweep  # loads matplotlib
     from pipsim.sweep import results
 
     try:
         with writing(out):
-            return summarize_sweep(out)
+            return summarize_sweep(out, asked=asked)
     except results.ResultsError as error:
         raise UsageError(str(error)) from None
     except OSError as error:  # e.g. a read-only folder, a link where a table goes

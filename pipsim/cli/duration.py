@@ -137,7 +137,8 @@ def duration_command(args: argparse.Namespace) -> int:
         dask_timeout=args.dask_timeout,
     ) as executor:
         rounds, ran = _rounds(scenario, out, args, executor, tolerance, most)
-    summary = summarize(out)  # summary.csv, probabilities.csv and the sweep's figures
+    # summary.csv, probabilities.csv and the sweep's figures, the asked length marked on them
+    summary = summarize(out, {duration.AXIS: args.months})
     answer = duration.analyse(results.load_runs(out), args.target, seed=scenario.seed)
     print(f"\nthe design and each lever at {args.months} months...", flush=True)
     designer = levers.ask(scenario, args.months, args.target)
@@ -236,7 +237,7 @@ def write(
         facts["note"] = "shortest_months null: no swept length reaches the target"
     text = json.dumps(facts, indent=2, ensure_ascii=False) + "\n"
     write_bytes(out, files[1], text.encode("utf-8"))
-    save_figure(out, files[2], duration.figure(answer), dpi=120)
+    save_figure(out, files[2], duration.figure(answer, designer.months), dpi=120)
     save_csv(out, files[3], designer.levers)
     figure = levers.figure(designer.levers, designer.months, designer.target)
     save_figure(out, files[4], figure, dpi=120)

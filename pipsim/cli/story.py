@@ -2,9 +2,10 @@
 
 ``story`` takes the same model options as ``run-once`` (every `Parameters` field, the
 ``--typology`` preset, ``--seed``) and writes into ``--out`` the annotated timeline
-(``timeline.png``, 1600 x 900 px) and the animated trust network (``network.gif``, 1280 x 720
-px) of `pipsim.plots.story`. The model options are `pipsim.cli.model_options`'. Bad input is
-a `UsageError`: one line on stderr, exit status 2.
+(``timeline.png``, 1600 x 900 px) of `pipsim.plots.story` and the slides of
+`pipsim.plots.slides`: the trust network month by month as ``network.gif``, one PNG a month
+in ``frames/`` and ``network.mp4`` (1280 x 720 px each). The model options are
+`pipsim.cli.model_options`'. Bad input is a `UsageError`: one line on stderr, exit status 2.
 """
 
 from __future__ import annotations
@@ -19,16 +20,17 @@ from pipsim.cli.model_options import add_parameter_options, add_seed_option, par
 
 
 def add(subparsers: Subparsers) -> None:
-    """Add ``story``: an annotated timeline and a trust network GIF of one run."""
+    """Add ``story``: an annotated timeline, and the trust network as GIF, slides and video."""
     parser = subparsers.add_parser(
         "story",
         usage="%(prog)s --out DIR [--typology TYPE] [--months N] [--seed N] "
         "[--PARAMETER VALUE ...]",
-        help="draw one run for a training session: annotated timeline and trust network GIF",
+        help="draw one run for a training session: timeline, network GIF, slides and video",
         description="Simulate one project with one seed and draw it for a slide: "
         "DIR/timeline.png (trust and participation month by month, key events marked; "
-        "1600x900 px) and DIR/network.gif (the trust network month by month, a caption per "
-        "month from the event log; 1280x720 px).",
+        "1600x900 px), and the trust network month by month, a caption per month from the "
+        "event log (1280x720 px): DIR/network.gif, DIR/frames/month_NN.png (one slide a "
+        "month) and DIR/network.mp4 (a month a second).",
         epilog="example: pipsim story --out story --typology cluster --months 36 --seed 1",
         allow_abbrev=False,
     )
@@ -38,7 +40,8 @@ def add(subparsers: Subparsers) -> None:
         type=Path,
         required=True,
         metavar="DIR",
-        help="folder to write timeline.png and network.gif into (created if missing)",
+        help="folder to write timeline.png, network.gif, frames/ and network.mp4 into "
+        "(created if missing)",
     )
     add_seed_option(options)
     add_parameter_options(parser)
@@ -46,7 +49,7 @@ def add(subparsers: Subparsers) -> None:
 
 
 def story(args: argparse.Namespace) -> int:
-    """Record one run as ``args`` ask and write its timeline and network GIF into ``args.out``."""
+    """Record one run as ``args`` ask; write its timeline and network slides into ``args.out``."""
     from pipsim.plots.story import record, write_story  # matplotlib loads only for this command
 
     parameters = parameters_from_args(args)
@@ -65,5 +68,6 @@ def story(args: argparse.Namespace) -> int:
         f"seed {seed} ({time.perf_counter() - started:.1f} s)"
     )
     for path in paths.values():
-        print(f"written {path}")
+        many = f"/ ({len(list(path.glob('*.png')))} slides, one a month)" if path.is_dir() else ""
+        print(f"written {path}{many}")
     return 0

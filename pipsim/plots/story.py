@@ -28,6 +28,7 @@ from typing import Any, cast
 import networkx as nx
 import numpy as np
 import pandas as pd
+from matplotlib import colormaps
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
@@ -76,6 +77,12 @@ TRUST_NAMES = (
 FIRMS_NAMES = ("taking part", "in joint projects", "dropped out")
 LABEL_ROWS = 4  # rows of event labels above the trust panel
 QUIET_MS, EVENT_MS, LAST_MS = 600, 1600, 4000  # GIF frame durations: pause where things happen
+# The network frames are slides (GIF, frames/, network.mp4): a projector at the back of a room
+# washes thin lines and small text out, so edges are thick and text large.
+EDGE_WIDTH = (1.5, 6.5)  # points: the weakest strong tie, and the added width at full trust
+HEAD_SIZE, FACTS_SIZE, LEGEND_SIZE = 19, 14, 13
+TIE_COLOURS = colormaps["Blues"]  # a strong tie's colour: light at the threshold, dark at 1
+CAPTION_WIDTH = 62  # characters a caption line holds at HEAD_SIZE (two lines at most)
 # Text and line styles of the timeline.
 END_NAME: dict[str, Any] = {
     "xycoords": ("axes fraction", "data"),
@@ -180,7 +187,7 @@ def key_events(events: list[tuple[int, str]], window: int) -> list[tuple[list[in
     ]
 
 
-def caption(story: Story, month: int, participants: int) -> str:
+def caption(story: Story, month: int, participants: int, width: int = 76) -> str:
     """A frame's caption: the month and, in plain words, what happened in it.
 
     Pilots are summed up in one phrase, and at most two other events are quoted, so a busy
@@ -204,7 +211,7 @@ def caption(story: Story, month: int, participants: int) -> str:
     if not parts and month == story.parameters.total_months:
         parts.append(f"the end: {after} months after the agency left" if after else "the end")
     text = f"month {month} — " + "; ".join(parts) if parts else f"month {month}"
-    return textwrap.fill(text, 76, max_lines=2, placeholder=" …")
+    return textwrap.fill(text, width, max_lines=2, placeholder=" …")
 
 
 # --- the timeline ----------------------------------------------------------------------------
@@ -446,7 +453,7 @@ def network_frames(story: Story) -> Iterator[Image.Image]:
 
     Nodes are firms (colour and marker by where they stand, area by size class, a black ring
     for lead firms); edges are mutual trust at or above the threshold, thicker and darker the
-    stronger, grey when a firm at either end is not taking part. A strip at the bottom shows
+    stronger, in blue (both firms take part: the model's strong ties). A strip at the bottom shows
     the phases, the key events and where in the run the frame is. The still parts are drawn
     once and only the changing artists are redrawn on them (blitting), a few times faster.
     """
@@ -470,8 +477,8 @@ def network_frames(story: Story) -> Iterator[Image.Image]:
     ring = ax.scatter(
         pos[lead, 0], pos[lead, 1], s=ring_size, fc="none", ec="black", linewidths=1.8
     )
-    head = fig.text(0.02, 0.975, "", fontsize=15, fontweight="bold", va="top")
-    facts = fig.text(0.02, 0.9, "", fontsize=11.5, color="#444444", va="top")
+    head = fig.text(0.02, 0.975, "", fontsize=HEAD_SIZE, fontweight="bold", va="top")
+    facts = fig.text(0.02, 0.9, "", fontsize=FACTS_SIZE, color="#444444", va="top")
     _legend(fig, thr)
     strip = fig.add_axes((0.05, 0.035, 0.9, 0.045), xlim=(0, story.parameters.total_months))
     strip.set_yticks([])
@@ -499,14 +506,11 @@ def network_frames(story: Story) -> Iterator[Image.Image]:
             artist.set_sizes(NODE_AREA[story.size_class[chosen]] * scale)
         i, j, w = state.ties
         strength = np.clip((w - thr) / max(1.0 - thr, 1e-9), 0.0, 1.0)
-        inside = taking_part[i] & taking_part[j]
-        grey = np.where(inside, 0.2, 0.62)
-        alpha = np.where(inside, 0.45 + 0.5 * strength, 0.2 + 0.4 * strength)
         edges.set_segments(np.stack([pos[i], pos[j]], axis=1))  # type: ignore[arg-type]
-        edges.set_color(np.column_stack([grey, grey, grey, alpha]))  # type: ignore[arg-type]
-        edges.set_linewidth(0.6 + 3.4 * strength)  # type: ignore[arg-type]
-        head.set_text(caption(story, state.month, int(taking_part.sum())))
-        facts.set_y(0.9 if "\n" not in head.get_text() else 0.85)
+        edges.set_color(TIE_COLOURS(0.45 + 0.55 * strength))  # type: ignore[arg-type]
+        edges.set_linewidth(EDGE_WIDTH[0] + EDGE_WIDTH[1] * strength)  # type: ignore[arg-type]
+        head.set_text(caption(story, state.month, int(taking_part.sum()), CAPTION_WIDTH))
+        facts.set_y(0.9 if "\n" not in head.get_text() else 0.83)
         facts.set_text(
             f"{PHASE_NAMES.get(state.phase, state.phase)}  ·  {int(taking_part.sum())} taking "
             f"part  ·  {int((kinds == 1).sum())} in joint projects  ·  "
@@ -531,18 +535,18 @@ def _legend(fig: Figure, threshold: float) -> None:
         _key("lead firm", **dot | {"ms": 13, "mfc": "none", "mec": "black", "mew": 1.8}),
         _key("size: micro …", **dot, ms=5),
         _key("… to large", **dot, ms=12),
-        _key(f"they trust each other ≥ {threshold:.2f}", color="#333333", lw=2.5),
-        _key("… one of them not taking part", color="#9e9e9e", lw=1.5),
+        _key(f"strong tie: mutual trust ≥ {threshold:g}", color=TIE_COLOURS(0.5), lw=EDGE_WIDTH[0]),
+        _key("… to 1 (darker, thicker)", color=TIE_COLOURS(1.0), lw=sum(EDGE_WIDTH)),
     ]
     fig.legend(
         handles=handles,
         loc="center left",
-        bbox_to_anchor=(0.66, 0.47),
-        fontsize=11,
+        bbox_to_anchor=(0.66, 0.45),
+        fontsize=LEGEND_SIZE,
         frameon=False,
-        labelspacing=0.9,
+        labelspacing=0.8,
         title="firms and ties of trust",
-        title_fontproperties={"size": 12, "weight": "bold"},
+        title_fontproperties={"size": LEGEND_SIZE + 1, "weight": "bold"},
         alignment="left",
     )
 
@@ -571,13 +575,17 @@ def save_gif(story: Story, path: Path) -> None:
 
 
 def write_story(story: Story, out: Path) -> dict[str, Path]:
-    """Save ``timeline.png`` and ``network.gif`` into ``out`` (created if missing).
+    """Save ``timeline.png`` and the slides into ``out`` (created if missing).
+
+    The slides are `pipsim.plots.slides`': ``network.gif``, ``frames/month_NN.png`` and
+    ``network.mp4``, from one drawing of the network frames.
 
     Returns:
         The paths written, by name.
     """
+    from pipsim.plots.slides import write_slides  # imageio loads only for the slides
+
     out.mkdir(parents=True, exist_ok=True)
-    paths = {"timeline": out / "timeline.png", "network": out / "network.gif"}
+    paths = {"timeline": out / "timeline.png"}
     plot_timeline(story).savefig(paths["timeline"], dpi=TIMELINE_DPI)
-    save_gif(story, paths["network"])
-    return paths
+    return paths | write_slides(story, out)

@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import itertools
 import math
+import textwrap
 
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
 from pipsim.outcomes import outcome, target_flags
 from pipsim.plots.style import OKABE_ITO, axis_label, value_label
@@ -34,9 +38,41 @@ TARGET_STYLES = {  # target flag: (label, colour, line style, width)
     for i, flag in enumerate(target_flags())
 }
 MAX_PANELS = 12  # heatmap panels drawn at most (one per combination of the further axes)
-# The outcomes of the box plots' 2 × 2 grid, row by row; labels as declared.
-PANELS = ("sales_growth", "firms_in_joint_projects", "mean_trust", "participants")
+# The outcomes of the box plots' 2 × 3 grid, row by row; labels as declared. The four log
+# frame indicators come first: the one that blocks success is among them.
+PANELS = (
+    "sales_growth",
+    "productivity_growth",
+    "firms_in_joint_projects",
+    "participants",
+    "mean_trust",
+    "strong_ties",
+)
 KEY_OUTCOMES = {name: outcome(name).label for name in PANELS}  # outcome: axis label
+TARGET_GID, MARK_GID = "target", "asked"  # artists' ids: tests and restyling find them by these
+# the asked length in grey, dash-dot: every Okabe-Ito colour already names a target or a line
+TARGET_COLOUR, MARK_COLOUR = OKABE_ITO["vermillion"], "#555555"
+
+
+def mark_asked(ax: Axes, x: float, months: float) -> None:
+    """Mark the length the designer asked about on a figure over project length.
+
+    Every figure over length carries it, so the asked length is never read off by eye.
+    """
+    line = ax.axvline(x, color=MARK_COLOUR, ls="-.", lw=2.2, label=f"asked: {months:g} months")
+    line.set_gid(MARK_GID)
+    text = ax.annotate(
+        f"{months:g} months",
+        (x, 1.0),
+        xycoords=ax.get_xaxis_transform(),
+        xytext=(3, -3),
+        textcoords="offset points",
+        va="top",
+        fontsize=9,
+        color=MARK_COLOUR,
+        bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1},
+    )
+    text.set_gid(MARK_GID)
 
 
 def is_numeric(values: pd.Series) -> bool:
@@ -51,11 +87,14 @@ def _positions(values: pd.Series, order: list) -> np.ndarray:
     return np.array([order.index(v) for v in values], dtype=float)
 
 
-def success_curve(probabilities: pd.DataFrame, axis: str, title: str) -> Figure:
+def success_curve(
+    probabilities: pd.DataFrame, axis: str, title: str, asked: float | None = None
+) -> Figure:
     """Probability of meeting the log frame (and each target) along ``axis``, with 95% bands.
 
     A numeric axis is drawn to scale with lines; a categorical one (e.g. typology) as points
-    with error bars, nudged apart so that targets with equal odds stay visible.
+    with error bars, nudged apart so that targets with equal odds stay visible. ``asked``: a
+    value of a numeric axis to mark (the project length the designer asked about).
     """
     fig = Figure(figsize=(10, 5), layout="constrained")
     ax = fig.subplots()
@@ -107,9 +146,12 @@ def success_curve(probabilities: pd.DataFrame, axis: str, title: str) -> Figure:
     elif not numeric:
         ax.set_xticks(range(len(order)), [value_label(v) for v in order])
         ax.set_xlim(-0.5, len(order) - 0.5)
+    if asked is not None and numeric:
+        mark_asked(ax, asked, asked)
     ax.set_ylim(-0.03, 1.03)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel(axis_label(axis))
-    ax.set_ylabel("probability (share of runs)")
+    ax.set_ylabel("chance (share of runs)")
     n = probabilities["n"]
     runs = f"{n.min()}" if n.min() == n.max() else f"{n.min()}–{n.max()}"
     error_bars = "" if numeric else "; bars: 95% Wilson intervals"
@@ -119,35 +161,88 @@ def success_curve(probabilities: pd.DataFrame, axis: str, title: str) -> Figure:
     return fig
 
 
-def distributions(runs: pd.DataFrame, axis: str, title: str) -> Figure:
-    """Box plots of the key outcomes at each value of ``axis`` (5–95% whiskers)."""
-    fig = Figure(figsize=(10, 7), layout="constrained")
-    axes = fig.subplots(2, 2).ravel()
+def distributions(runs: pd.DataFrame, axis: str, title: str, asked: float | None = None) -> Figure:
+    """Box plots of the key outcomes at each value of ``axis`` (5–95% whiskers).
+
+    An outcome with a log frame target carries it as a line (its value at each point: a
+    swept target steps), so the box that falls short shows at a glance; shares read as
+    percentages. ``asked``: a value of a numeric axis to mark (between boxes when not swept).
+    """
+    fig = Figure(figsize=(13, 7.5), layout="constrained")
+    axes = fig.subplots(2, 3).ravel()
     values = sorted(runs[axis].unique(), key=lambda v: (isinstance(v, str), v))
     labels = [value_label(v) for v in values]
-    crowded = len(values) > 6 or sum(map(len, labels)) > 40
+    crowded = len(values) > 5 or sum(map(len, labels)) > 30
+    positions = np.arange(1, len(values) + 1)
     for ax, (name, label) in zip(axes, KEY_OUTCOMES.items(), strict=True):
+        if name not in runs:
+            ax.set_visible(False)
+            continue
         data = [runs.loc[runs[axis] == v, name].dropna().to_numpy() for v in values]
         ax.boxplot(
             data,
             whis=(5, 95),
             showfliers=False,
             widths=0.6,
-            medianprops={"color": OKABE_ITO["vermillion"], "lw": 2},
+            medianprops={"color": OKABE_ITO["black"], "lw": 2},
         )
+        _target_line(ax, runs, axis, values, name)
+        if asked is not None and is_numeric(runs[axis]):
+            mark_asked(ax, box_position(asked, np.asarray(values, float)), asked)
         ax.set_xticks(
-            range(1, len(values) + 1),
+            positions,
             labels,
             rotation=30 if crowded else 0,
             ha="right" if crowded else "center",
         )
+        if outcome(name).kind == "share":
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.set_xlabel(axis_label(axis))
-        ax.set_ylabel(label)
+        ax.set_ylabel(textwrap.fill(label, 28))
         ax.grid(alpha=0.3, axis="y")
+    keys: dict[str, Artist] = {}
+    for ax in axes:
+        handles, labels = ax.get_legend_handles_labels()
+        keys.update(zip(labels, handles, strict=True))
+    if keys:  # once for the figure, below the panels: no panel's data hidden under it
+        fig.legend(
+            handles=list(keys.values()), labels=list(keys), loc="outside lower center", ncols=2
+        )
     fig.suptitle(
-        f"{title}\nboxes: middle half of the runs; line: median; whiskers: 5%–95%", fontsize=11
+        f"{title}\nboxes: middle half of the runs; black line: median; whiskers: 5%–95%; "
+        "dashed: the log frame target",
+        fontsize=11,
     )
     return fig
+
+
+def box_position(value: float, values: np.ndarray) -> float:
+    """Where ``value`` falls among boxes drawn at 1, 2, ... for sorted ``values``.
+
+    Between two boxes in proportion; beyond the first or last, extended along the nearest
+    pair, so an asked length outside the sweep is still marked where it would stand.
+    """
+    positions = np.arange(1, len(values) + 1, dtype=float)
+    if len(values) < 2:
+        return 1.0
+    if values[0] <= value <= values[-1]:
+        return float(np.interp(value, values, positions))
+    k = 0 if value < values[0] else len(values) - 2
+    slope = 1.0 / (values[k + 1] - values[k])
+    return float(positions[k] + (value - values[k]) * slope)
+
+
+def _target_line(ax: Axes, runs: pd.DataFrame, axis: str, values: list, name: str) -> None:
+    """Draw the log frame target of outcome ``name`` across the boxes, if it has one."""
+    column = outcome(name).target
+    if column is None or column not in runs:
+        return
+    at = [runs.loc[runs[axis] == v, column].median() for v in values]
+    x = np.arange(len(values) + 1) + 0.5  # a step per box
+    (line,) = ax.step(
+        x, [*at, at[-1]], where="post", color=TARGET_COLOUR, ls="--", lw=1.8, label="target"
+    )
+    line.set_gid(f"{TARGET_GID}:{name}")
 
 
 def success_heatmaps(probabilities: pd.DataFrame, axes: list[str], title: str) -> Figure:

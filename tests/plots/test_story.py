@@ -2,12 +2,13 @@
 
 import struct
 
+import imageio.v2 as imageio
 import pytest
 from PIL import Image
 
 from pipsim.cli import main
 from pipsim.parameters import Parameters
-from pipsim.plots import story
+from pipsim.plots import slides, story
 
 PNG = b"\x89PNG\r\n\x1a\n"
 SMALL = ["--typology", "horizontal_network", "--months", "18", "--post-project-months", "6"]
@@ -20,10 +21,42 @@ def written(tmp_path_factory):
     return main(["story", "--out", str(out), *SMALL, "--seed", "3"]), out
 
 
-def test_story_exits_0_and_writes_both_files(written):
+def test_story_exits_0_and_writes_the_timeline_and_slides(written):
     status, out = written
     assert status == 0
-    assert sorted(p.name for p in out.iterdir()) == ["network.gif", "timeline.png"]
+    names = ["frames", "network.gif", "network.mp4", "timeline.png"]
+    assert sorted(p.name for p in out.iterdir()) == names
+
+
+def test_slides_are_one_png_a_month_and_an_mp4_of_as_many_frames(written):
+    out = written[1]
+    months = 18 + 6 + 1  # month 0 to the horizon's end
+    frames = sorted((out / "frames").iterdir())
+    assert [f.name for f in frames] == [f"month_{m:02d}.png" for m in range(months)]
+    for frame in frames[:: len(frames) - 1]:
+        with Image.open(frame) as png:
+            assert png.format == "PNG" and png.size == (1280, 720)
+    reader = imageio.get_reader(out / "network.mp4")
+    try:
+        assert reader.count_frames() == months
+        assert reader.get_meta_data()["size"] == (1280, 720)
+    finally:
+        reader.close()
+
+
+def test_every_month_with_an_event_has_a_caption_saying_it():
+    p = Parameters.for_typology("horizontal_network", project_months=18, post_project_months=6)
+    run = story.record(p, 3)
+    assert run.events
+    for month in {m for m, _ in run.events}:
+        text = story.caption(run, month, 10, story.CAPTION_WIDTH)
+        assert text.startswith(f"month {month} — ") and len(text) > len(f"month {month} — ")
+        assert all(len(line) <= story.CAPTION_WIDTH for line in text.split("\n"))
+
+
+def test_frame_names_sort_for_long_runs():
+    assert slides.frame_name(7, 24) == "month_07.png"
+    assert slides.frame_name(7, 120) == "month_007.png"
 
 
 def test_timeline_is_a_1600_by_900_png(written):
@@ -52,6 +85,7 @@ def test_story_prints_the_seed_and_the_files(tmp_path, capsys):
     assert main(["story", "--out", str(tmp_path / "new" / "dir"), *SMALL, "--seed", "5"]) == 0
     out = capsys.readouterr().out
     assert "seed 5" in out and "timeline.png" in out and "network.gif" in out
+    assert "network.mp4" in out and "frames" in out
 
 
 @pytest.mark.parametrize(
