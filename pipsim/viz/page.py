@@ -140,7 +140,7 @@ def Presentation(
     """The whole page: the header with the controls, the panels, the settings drawer."""
     first = solara.use_memo(make_model, [])
     model = solara.use_reactive(first)
-    parameters = solara.use_reactive({})
+    parameters: solara.Reactive[dict[str, Any]] = solara.use_reactive({})
     play = solara.use_reactive(play_interval_ms)
     render = solara.use_reactive(1)
     threads = solara.use_reactive(False)
