@@ -29,6 +29,7 @@ class Line:
     dash: str = ""
     area: bool = False  # filled down to zero (strong ties behind trust)
     right: bool = False  # on the right axis
+    band: tuple[Sequence[float], Sequence[float]] | None = None  # (low, high): shaded between
 
 
 def _ticks(top: float, count: int = 4) -> list[float]:
@@ -57,6 +58,11 @@ def _svg_line(line: Line, x_max: float, y_max: float) -> str:
     points = _points(line.values, x_max, y_max)
     if not points:
         return ""
+    if line.band is not None:
+        low, high = (_points(v, x_max, y_max).split(" ") for v in line.band)
+        shade = " ".join(high + low[::-1])
+        band = f'<polygon points="{shade}" fill="{line.colour}" fill-opacity="0.2" stroke="none"/>'
+        return band + _svg_line(Line(line.values, line.colour, line.width, line.dash), x_max, y_max)
     if line.area:
         last_x = points.rsplit(" ", 1)[-1].split(",")[0]
         return (
