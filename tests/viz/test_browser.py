@@ -323,3 +323,29 @@ def test_every_compare_panel_is_on_screen_and_readable(
         session.page.screenshot(path=tmp_path / f"compare-{size['width']}.png")
     finally:
         session.close()
+
+
+@pytest.fixture(scope="module")
+def designer_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from serve(tmp_path_factory.mktemp("viz-designer"), "--designer")
+
+
+@pytest.mark.parametrize("size", SCREENS, ids=lambda s: f"{s['width']}x{s['height']}")
+def test_the_designer_page_answers_on_screen_and_readable(
+    browser: object, designer_url: str, tmp_path: Path, size: dict[str, int]
+) -> None:
+    context = browser.new_context(viewport=size)
+    try:
+        page = context.new_page()
+        page.goto(designer_url)
+        page.get_by_role("button", name="Compute").click()
+        sync_api.expect(page.get_by_text(re.compile(r"^Done: \d+ runs"))).to_be_visible(
+            timeout=PAGE_TIMEOUT_MS
+        )
+        assert "chance of meeting the whole log frame is" in page.locator("body").inner_text()
+        session = Session.__new__(Session)  # the checks only need the page
+        session.page = page
+        _check_screen(session, size, panels=3)  # header, inputs, the answer
+        page.screenshot(path=tmp_path / f"designer-{size['width']}.png")
+    finally:
+        context.close()

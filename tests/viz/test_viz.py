@@ -192,3 +192,19 @@ def test_presets_start_the_controls_where_the_command_line_put_them() -> None:
 def test_a_preset_out_of_range_is_refused_before_serving(capsys) -> None:
     assert main(["viz", "--initial-trust", "1.5"]) == 2
     assert "initial_trust" in capsys.readouterr().err
+
+
+def test_the_designer_answer_reads_the_chance_by_length_with_its_band() -> None:
+    from pipsim.viz import designer
+
+    settings = {"typology": "cluster", "initial_trust": 0.2}
+    seen: list[tuple[int, int]] = []
+    runs = designer.success_runs(settings, (24, 60), 10, lambda d, n: seen.append((d, n)))
+    assert seen == [(1, 2), (2, 2)] and len(runs) == 20
+    words = designer.answer_words(runs, settings, 24, 0.8)
+    assert words.startswith("At 24 months the chance of meeting the whole log frame is")
+    assert "binding target" in words
+    chart = designer.chart_html(runs, 24, 0.8)
+    assert "<polygon" in chart and "<polyline" in chart  # the band and the line
+    with pytest.raises(ValueError, match="initial_trust"):
+        designer.success_runs({"initial_trust": 2.0}, (24,), 2)
