@@ -159,7 +159,7 @@ def DesignerPage() -> None:
             with solara.Column(classes=["pv-panel"]):
                 solara.HTML(
                     tag="div",
-                    unsafe_innerHTML="Chance of meeting the whole log frame, by project length",
+                    unsafe_innerHTML="Chance of meeting the whole log frame, by project length (months)",
                     classes=["pv-panel-title"],
                 )
                 solara.HTML(tag="div", unsafe_innerHTML=progress.value, classes=["pv-progress"])
@@ -179,6 +179,7 @@ DESIGNER_CSS = """
 .pv-design-grid { grid-template-columns: 420px minmax(0, 1fr); }
 .pv-inputs, .pv-inputs * { font-size: 18px !important; }
 .pv-inputs { overflow-y: auto; }
+.pv-inputs .v-label--active { transform: none !important; }  /* Vuetify shrinks it to 75% */
 .pv-progress { font-size: 18px; color: #555; }
 .pv-answer { font-size: 20px; }
 """
