@@ -159,7 +159,7 @@ def DesignerPage() -> None:
             with solara.Column(classes=["pv-panel"]):
                 solara.HTML(
                     tag="div",
-                    unsafe_innerHTML="Chance of meeting the whole log frame, by project length (months)",
+                    unsafe_innerHTML="Chance of meeting the whole log frame, by length (months)",
                     classes=["pv-panel-title"],
                 )
                 solara.HTML(tag="div", unsafe_innerHTML=progress.value, classes=["pv-progress"])
