@@ -179,7 +179,6 @@ DESIGNER_CSS = """
 .pv-design-grid { grid-template-columns: 420px minmax(0, 1fr); }
 .pv-inputs, .pv-inputs * { font-size: 18px !important; }
 .pv-inputs { overflow-y: auto; }
-.pv-inputs .v-label--active { transform: none !important; }  /* Vuetify shrinks it to 75% */
 .pv-progress { font-size: 18px; color: #555; }
 .pv-answer { font-size: 20px; }
 """

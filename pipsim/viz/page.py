@@ -63,6 +63,9 @@ CSS = """
   background: #fff; box-shadow: -4px 0 12px rgba(0,0,0,.25); overflow-y: auto; padding: 12px; }
 .pv-drawer.pv-closed { display: none !important; }
 .pv-drawer .v-label, .pv-drawer .v-select__selection, .pv-drawer * { font-size: 18px !important; }
+.pv-drawer .v-label--active, .pv-inputs .v-label--active {  /* Vuetify shrinks it to 75% */
+  transform: translateY(-24px) !important; }
+.pv-drawer .v-select, .pv-inputs .v-select { margin-top: 22px; }
 .v-input__slider .v-input__slot { flex-wrap: wrap; }
 .v-input__slider .v-label { flex: 1 0 100%; max-width: 100%; white-space: normal; height: auto; }
 .v-input__slider .v-slider { margin-top: 40px; }

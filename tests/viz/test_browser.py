@@ -159,12 +159,16 @@ class Session:
 
     def open_settings(self) -> None:
         """Open the settings drawer (closed in presentation mode)."""
-        if not self.page.locator(".pv-drawer").is_visible():
+        drawer = self.page.locator(".pv-drawer")
+        if not drawer.is_visible():
             self.page.get_by_role("button", name="Settings").click()
+            sync_api.expect(drawer).to_be_visible(timeout=STEP_TIMEOUT_MS)
 
     def close_settings(self) -> None:
-        if self.page.locator(".pv-drawer").is_visible():
+        drawer = self.page.locator(".pv-drawer")
+        if drawer.is_visible():
             self.page.get_by_role("button", name="Close").click()
+            sync_api.expect(drawer).to_be_hidden(timeout=STEP_TIMEOUT_MS)
 
     def text(self) -> str:
         return self.page.locator("body").inner_text()
@@ -268,26 +272,30 @@ def test_comparison_shows_two_runs_side_by_side(
 
 
 # What a room sees: every panel on screen, no word under 18 px, no developer controls.
-PANEL_CHECK = """() => {
+PANEL_CHECK = """(rootSelector) => {
   const inside = [...document.querySelectorAll('.pv-header, .pv-panel')].map(e => {
     const r = e.getBoundingClientRect();
     return {left: r.left, top: r.top, right: r.right, bottom: r.bottom};
   });
   const small = [];
-  const root = document.querySelector('.pv-page');
+  const root = document.querySelector(rootSelector);
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
     const node = walker.currentNode, el = node.parentElement;
     if (!node.textContent.trim() || !el.checkVisibility()) continue;
-    const px = parseFloat(getComputedStyle(el).fontSize);
-    if (px < 18) small.push(node.textContent.trim().slice(0, 40) + ' @' + px);
+    // computed size times any CSS scaling on the way (Vuetify shrinks active labels)
+    const scale = el.offsetHeight ? el.getBoundingClientRect().height / el.offsetHeight : 1;
+    const px = parseFloat(getComputedStyle(el).fontSize) * scale;
+    if (px < 17.9) small.push(node.textContent.trim().slice(0, 40) + ' @' + px.toFixed(1));
   }
   return {panels: inside, small: small};
 }"""
 
 
-def _check_screen(session: Session, size: dict[str, int], panels: int) -> None:
-    found = session.page.evaluate(PANEL_CHECK)
+def _check_screen(
+    session: Session, size: dict[str, int], panels: int, root: str = ".pv-page"
+) -> None:
+    found = session.page.evaluate(PANEL_CHECK, root)
     assert len(found["panels"]) == panels
     for box in found["panels"]:
         assert box["left"] >= 0 and box["top"] >= 0, box
@@ -307,6 +315,9 @@ def test_every_panel_is_on_screen_and_readable(
         _check_screen(session, size, panels=5)  # header, network, trust, participation, log
         session.step(8)
         _check_screen(session, size, panels=5)
+        session.open_settings()  # the settings drawer is read from the room too
+        _check_screen(session, size, panels=5, root=".pv-drawer")
+        session.close_settings()
         session.page.screenshot(path=tmp_path / f"one-{size['width']}.png")
     finally:
         session.close()
