@@ -126,10 +126,10 @@ def serve(args: argparse.Namespace) -> int:
         130 after Ctrl-C (the command line's convention for an interruption), 0 if the server
         stopped otherwise.
     """
-    chosen = preset_values(args)
-    _check_address(args.host, args.port)
     if args.compare and args.designer:
         raise UsageError("choose --compare or --designer, not both")
+    chosen = preset_values(args)
+    _check_address(args.host, args.port)
     page = "ComparePage" if args.compare else "Page"
     os.environ[presets.ENVIRONMENT] = presets.encode(chosen)
     # Solara reads its settings from the environment when first imported: set them before.

@@ -208,3 +208,8 @@ def test_the_designer_answer_reads_the_chance_by_length_with_its_band() -> None:
     assert "<polygon" in chart and "<polyline" in chart  # the band and the line
     with pytest.raises(ValueError, match="initial_trust"):
         designer.success_runs({"initial_trust": 2.0}, (24,), 2)
+
+
+def test_viz_refuses_compare_and_designer_together(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["viz", "--compare", "--designer", "--port", "1"]) == 2
+    assert "--compare or --designer" in capsys.readouterr().err
