@@ -54,6 +54,8 @@ CSS = """
 .pv-x { position: relative; }
 .pv-x .pv-tick { position: absolute; transform: translateX(-50%); top: 2px; font-size: 18px; }
 .pipsim-events { font-size: 19px; line-height: 1.3; padding-left: 0; list-style: none; }
+.pv-fade { overflow: hidden; -webkit-mask-image: linear-gradient(to bottom, #000 85%, transparent);
+  mask-image: linear-gradient(to bottom, #000 85%, transparent); }  /* older events fade out */
 .pipsim-events li { padding: 2px 6px; margin-bottom: 3px; border-left: 6px solid; }
 .pipsim-events li.pv-good { border-color: #009E73; background: #e6f5ef; }
 .pipsim-events li.pv-bad { border-color: #D55E00; background: #fbeee6; }
@@ -91,7 +93,8 @@ def _log(area: str, title: str, run: Any) -> None:
     with solara.Column(gap="2px", classes=["pv-panel"], style={"grid-area": area}):
         _html(title, ["pv-panel-title"])
         _html(f"This run: {c.settings_line(run)}", ["pipsim-settings"])
-        _html(c.event_log_html(run))
+        with solara.Column(classes=["pv-body", "pv-fade"]):
+            _html(c.event_log_html(run))
 
 
 @solara.component
