@@ -64,6 +64,12 @@ def add(subparsers: Subparsers) -> None:
         action="store_true",
         help="two runs side by side with the same seed, run B changing one setting of run A",
     )
+    parser.add_argument(
+        "--designer",
+        action="store_true",
+        help="the designer's what-if page: the chance of meeting the log frame against "
+        "project length, for your project's settings",
+    )
     start = parser.add_argument_group(
         "presets", "the run the page opens with (the sidebar's controls start there)"
     )
@@ -120,12 +126,15 @@ def serve(args: argparse.Namespace) -> int:
         130 after Ctrl-C (the command line's convention for an interruption), 0 if the server
         stopped otherwise.
     """
+    if args.compare and args.designer:
+        raise UsageError("choose --compare or --designer, not both")
     chosen = preset_values(args)
     _check_address(args.host, args.port)
     page = "ComparePage" if args.compare else "Page"
     os.environ[presets.ENVIRONMENT] = presets.encode(chosen)
     # Solara reads its settings from the environment when first imported: set them before.
-    os.environ["SOLARA_APP"] = f"pipsim.viz.app:{page}"
+    app = "pipsim.viz.designer:DesignerPage" if args.designer else f"pipsim.viz.app:{page}"
+    os.environ["SOLARA_APP"] = app
     os.environ["SOLARA_MODE"] = "production"  # no call home, no reloader
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     os.environ["SOLARA_THEME_TITLE"] = "pipsim"
@@ -152,6 +161,7 @@ def serve(args: argparse.Namespace) -> int:
     )
     server = uvicorn.Server(config)
     what = "two runs side by side" if args.compare else "one run, month by month"
+    what = "the designer's what-if page" if args.designer else what
     print(f"pipsim viz: {what} at http://{_url_host(args.host)}:{args.port}/ (Ctrl-C stops)")
     try:
         server.run()

@@ -1,14 +1,14 @@
-"""The trainers' pages, built with Mesa's SolaraViz: one run, or two runs side by side.
+"""The trainers' pages: one run, or two runs overlaid, in presentation mode.
 
 ``Page`` shows one run as it unfolds: the trust network, trust and participation over the
 months, and the event log. ``ComparePage`` shows two runs with the same seed, run B changing
 one setting of run A (e.g. high staff turnover), so the difference on screen is the setting's.
-Both use SolaraViz's own controls (step, play/pause, reset) and its model parameters: moving a
-control and pressing *Reset* starts a new run with it.
+This module owns the models and their controls; `pipsim.viz.page` lays them out. Moving a
+setting and pressing *Reset* starts a new run with it.
 
 Every browser session gets its own model: each page creates its model inside the component
-(`solara.use_memo`), and SolaraViz keeps it in component state, which Solara scopes to the
-session's virtual kernel. Nothing in this module holds a model.
+(`solara.use_memo`) and keeps it in component state, which Solara scopes to the session's
+virtual kernel. Nothing in this module holds a model.
 """
 
 from __future__ import annotations
@@ -19,13 +19,11 @@ from typing import Any
 
 import mesa
 import solara
-from mesa.visualization import SolaraViz
-from mesa.visualization import solara_viz as _solara_viz
 
 from pipsim.model import PIPModel
 from pipsim.parameters import FIELDS
 from pipsim.viz import presets
-from pipsim.viz.components import run_panels
+from pipsim.viz.page import Presentation
 
 PLAY_INTERVAL_MS = 400  # a month every ~0.4 s when playing: slow enough to follow in a room
 DEFAULT_SEED = 1
@@ -215,86 +213,8 @@ class Comparison(mesa.Model):
         return ", ".join(changed) if changed else "no difference with these settings"
 
 
-def _heading_a(model: Comparison) -> str:
-    return "Run A: your settings"
-
-
 def _heading_b(model: Comparison) -> str:
-    return f"Run B: the same, with {model.change} — {model.differences()}"
-
-
-# --- the layout -----------------------------------------------------------------------------
-# SolaraViz lays its components out on a draggable grid of 12 columns and 30-pixel rows (10
-# pixels apart), every cell half the width and 10 rows high: too small for a projector, and
-# not configurable. Its module-level `make_initial_grid_layout` is replaced below by one that
-# knows these pages: two columns, the network and the trust chart on top (for one run), or
-# run A on the left and run B on the right, panel by panel (for the comparison).
-ROWS_ONE_RUN = (13, 13, 12, 12)  # network, trust, participation, event log
-ROWS_COMPARE = (13, 11, 11, 12)  # network, trust, participation, event log (each for A and B)
-
-
-def _pixels(rows: int) -> int:
-    """Height in pixels of a grid cell ``rows`` rows high."""
-    return 40 * rows - 10
-
-
-def grid_layout(count: int) -> list[dict[str, Any]]:
-    """The initial layout of ``count`` panels: this module's pages, or Mesa's default."""
-    if count == 4:  # one run: network | trust, then participation | event log
-        rows = ROWS_ONE_RUN
-        cells = [(0, 0, rows[0]), (6, 0, rows[1]), (0, rows[0], rows[2]), (6, rows[1], rows[3])]
-    elif count == 8:  # the comparison: A | B, panel by panel
-        cells, top = [], 0
-        for height in ROWS_COMPARE:
-            cells += [(0, top, height), (6, top, height)]
-            top += height
-    else:
-        return _mesa_grid_layout(count)
-    return [
-        {"i": i, "x": x, "y": y, "w": 6, "h": h, "moved": False}
-        for i, (x, y, h) in enumerate(cells)
-    ]
-
-
-_mesa_grid_layout = _solara_viz.make_initial_grid_layout
-_solara_viz.make_initial_grid_layout = grid_layout
-
-# Readable from the back of a room: the sliders show their values, text is larger.
-CSS = """
-.v-input__slider .v-input__slot { flex-wrap: wrap; }
-.v-input__slider .v-label { flex: 1 0 100%; max-width: 100%; white-space: normal;
-    height: auto; line-height: 1.3; font-size: 15px; }
-.v-input__slider .v-slider { margin-top: 40px; }
-.v-slider__thumb-label-container { display: block !important; }
-.v-slide-group.v-tabs-bar { display: none; }  /* SolaraViz's "Page 0" tab: one page only */
-.pipsim-help { font-size: 15px; line-height: 1.4; padding: 12px 16px; }
-.pipsim-heading { font-size: 19px; font-weight: 600; line-height: 1.3; }
-.pipsim-status { font-size: 16px; line-height: 1.35; }
-.pipsim-settings { font-size: 13px; color: #555; }
-.pipsim-events { font-size: 15px; line-height: 1.45; padding-left: 18px; }
-.pipsim-empty { font-size: 15px; font-style: italic; }
-"""
-
-# --- the pages ------------------------------------------------------------------------------
-ONE_RUN_PANELS = run_panels(lambda model: model, [_pixels(r) for r in ROWS_ONE_RUN])
-_A = run_panels(lambda model: model.a, [_pixels(r) for r in ROWS_COMPARE], _heading_a)
-_B = run_panels(lambda model: model.b, [_pixels(r) for r in ROWS_COMPARE], _heading_b)
-COMPARE_PANELS = [panel for pair in zip(_A, _B, strict=True) for panel in pair]  # A left, B right
-
-
-HELP = (
-    "<b>How to use it.</b> <b>STEP</b> lets one month pass, <b>▶</b> plays month after month. "
-    "To try other settings, change them under <i>Model Parameters</i> and press "
-    "<b>RESET</b>: a new run starts with them."
-)
-
-
-@solara.component
-def Help() -> None:
-    """How to drive the page, in two sentences, in the sidebar."""
-    with solara.Sidebar():
-        with solara.Card():
-            solara.HTML(tag="div", unsafe_innerHTML=HELP, classes=["pipsim-help"])
+    return f"Run B: with {model.change} ({model.differences()})"
 
 
 def _initial(controls: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -303,29 +223,16 @@ def _initial(controls: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 @solara.component
 def Page() -> None:
-    """One run, month by month: the network, trust, participation and the event log."""
-    model = solara.use_memo(lambda: OneRun(**_initial(CONTROLS)), [])
-    solara.Style(CSS)
-    Help()
-    SolaraViz(
-        model,
-        components=ONE_RUN_PANELS,
-        model_params=CONTROLS,
-        name="pipsim · one project, month by month",
-        play_interval=PLAY_INTERVAL_MS,
-    )
+    """One run, month by month, in presentation mode (`pipsim.viz.page`)."""
+    Presentation(lambda: OneRun(**_initial(CONTROLS)), CONTROLS, PLAY_INTERVAL_MS)
 
 
 @solara.component
 def ComparePage() -> None:
-    """Two runs side by side, the same seed, run B changing one setting of run A."""
-    model = solara.use_memo(lambda: Comparison(**_initial(COMPARE_CONTROLS)), [])
-    solara.Style(CSS)
-    Help()
-    SolaraViz(
-        model,
-        components=COMPARE_PANELS,
-        model_params=COMPARE_CONTROLS,
-        name="pipsim · two projects side by side: same firms, one setting changed",
-        play_interval=PLAY_INTERVAL_MS,
+    """Two runs with the same seed, run B changing one setting of run A, overlaid."""
+    Presentation(
+        lambda: Comparison(**_initial(COMPARE_CONTROLS)),
+        COMPARE_CONTROLS,
+        PLAY_INTERVAL_MS,
+        compare_heading=_heading_b,
     )

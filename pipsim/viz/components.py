@@ -1,65 +1,76 @@
-"""What the trainers' page draws for one run: the trust network, two charts and the event log.
+"""What the trainers' page shows of a run: header words, the network, two charts, the events.
 
-The figures are pure functions of a model (``network_figure``, ``trust_figure``,
-``participation_figure``) built with `matplotlib.figure.Figure`, never ``pyplot``, so they hold
-no global state and can be tested without a browser. ``run_panels`` wraps them, with the
-status line and the event log, as the Solara components SolaraViz lays out; SolaraViz
-re-renders them after every step.
+Each panel is a pure function of one run (or of runs A and B, overlaid) returning HTML, built
+with `pipsim.viz.draw`: no figure is rasterised, so a month's page costs milliseconds and
+every word is DOM text a browser test can measure. The Solara side (`pipsim.viz.page`) only
+places these strings in a grid sized to the screen.
 
 The network's layout moves a little each month (a few spring-layout iterations from the last
 positions), so firms drift together as they come to trust each other instead of jumping
 around. The positions are kept on the model itself (attribute ``_viz_layout``): each browser
-session has its own model, hence its own layout, and nothing is shared between sessions.
+session has its own model, hence its own layout. In compare mode run B is drawn on run A's
+layout, so the same firm sits at the same place in both drawings.
 """
 
 from __future__ import annotations
 
-import base64
 import html
-import io
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 from matplotlib import colormaps
-from matplotlib.axes import Axes
-from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
+from matplotlib.colors import to_hex
 
-from pipsim.plots.network import NODE_AREA, NODE_KINDS, STATUS_KINDS, model_ties
-from pipsim.plots.run import mark_project_end, plot_participation, plot_trust
+from pipsim.plots.network import NODE_KINDS, STATUS_KINDS, model_ties
+from pipsim.plots.run import shown
 from pipsim.plots.style import OKABE_ITO
 from pipsim.rules.measures import STRONG_TIE
+from pipsim.viz import draw
 
 if TYPE_CHECKING:
     from pipsim.model import PIPModel
 
-EVENTS_SHOWN = 12  # the event log shows the last this many events, newest first
-TIE_COLOURS = colormaps["Blues"]  # a strong tie, light at the threshold, dark at full trust
+EVENTS_SHOWN = 12  # the event log shows the last this many events that matter, newest first
+TIE_COLOURS = colormaps["YlOrRd"]  # a strong tie: yellow at the threshold, dark red at full trust
 PHASE_WORDS = {
     "launch": "launch: the team validates the design with the firms",
     "joint_work": "joint work: pilots and collective projects",
     "close_out": "close-out: the team prepares the groups to go on alone",
     "post_project": "after the project: the agency has left",
 }
+PHASE_SHORT = {
+    "launch": "Launch",
+    "joint_work": "Joint work",
+    "close_out": "Close-out",
+    "post_project": "After the project",
+}
 SPREAD = 0.65  # < 1 spreads the middle of the network drawing out (a radial fisheye)
 HUB_PULL = (0.3, 0.04)  # pull to the centre of a firm taking part, of any other firm
-NETWORK_SIZE = (5.8, 5.4)  # inches; nearly square, as the network is round
-CHART_SIZE = (6.4, 4.6)
-FONT = 12
 LAYOUT_ATTRIBUTE = "_viz_layout"  # where a model keeps its network layout: (month, positions)
-DPI = 100
+NODE_RADIUS = np.array([0.022, 0.028, 0.036, 0.046])  # drawing units, micro .. large firms
+RUN_DASH = ("solid", "dashed")  # run A, run B in the overlaid charts
+SVG_DASH = ("", "10 7")
+
+# Events that matter in a room, by the words of `pipsim.rules.events`: (pattern, tone).
+EVENT_TONES: tuple[tuple[str, str], ...] = (
+    (r"formed a collective project|formalised a project|started paying off", "good"),
+    (r"pilot succeeded", "good"),
+    (r"dissolved|collapsed|failed|closed: its market", "bad"),
+    (r"did not carry out an agreed action", "bad"),  # a promise broken
+    (r"technician left", "bad"),  # staff leaving
+    (r"fell out|conflict", "bad"),
+    (r"the agency and its team left", "bad"),
+    (r"political crisis|delegated", "bad"),
+)
 
 
 # --- the network ----------------------------------------------------------------------------
 def trust_ties(model: PIPModel) -> list[tuple[int, int, float]]:
-    """Pairs of firms with a strong tie (mutual trust ≥ `STRONG_TIE`), with that trust.
-
-    The rule the story's GIF follows too (`pipsim.plots.network.trust_ties`).
-    """
+    """Pairs of firms with a strong tie (mutual trust ≥ `STRONG_TIE`), with that trust."""
     i, j, w = model_ties(model)
     return [(int(a), int(b), float(s)) for a, b, s in zip(i, j, w, strict=True)]
 
@@ -86,85 +97,8 @@ def network_positions(model: PIPModel) -> dict[int, np.ndarray]:
     return positions
 
 
-def network_figure(model: PIPModel, title: str | None = None) -> Figure:
-    """Draw the firms and the ties of mutual trust among them, as they stand this month.
-
-    Colour tells participation (taking part, outside, dropped out), size tells the firm's size
-    class, a black ring marks a lead firm; a line joins two firms that trust each other at
-    least `STRONG_TIE` (a strong tie, see `trust_ties`; weaker ties are left out, or the
-    network is a hairball by the ninth month), thicker and darker the stronger.
-
-    Args:
-        model: the run to draw.
-        title: the figure's title ("Who trusts whom" if omitted).
-
-    Returns:
-        The Figure.
-    """
-    xy = _pulled_in(np.array([network_positions(model)[i] for i in range(model.n)]))
-    fig = Figure(figsize=NETWORK_SIZE)
-    ax = fig.add_axes((0.01, 0.2, 0.98, 0.73))  # fixed margins: much faster than a layout engine
-    ties = trust_ties(model)
-    if ties:
-        strength = np.array([s for _, _, s in ties])
-        shade = (strength - STRONG_TIE) / (1 - STRONG_TIE)  # 0 at the threshold, 1 at full trust
-        ax.add_collection(
-            LineCollection(
-                [(xy[a], xy[b]) for a, b, _ in ties],
-                colors=TIE_COLOURS(0.35 + 0.65 * shade),
-                linewidths=2.0 + 4.0 * shade,
-                alpha=0.85,
-                zorder=1,
-            )
-        )
-    area = np.take(NODE_AREA, model.size_class)
-    for status, kind in STATUS_KINDS.items():
-        _, face, edge, marker = NODE_KINDS[kind]
-        mask = model.status == status
-        ax.scatter(
-            xy[mask, 0], xy[mask, 1], s=area[mask], c=face, edgecolors=edge, marker=marker, zorder=2
-        )
-    lead = model.is_lead
-    ax.scatter(
-        xy[lead, 0],
-        xy[lead, 1],
-        s=area[lead] * 2.2,
-        facecolors="none",
-        edgecolors=OKABE_ITO["black"],
-        linewidths=2.0,
-        zorder=3,
-    )
-    ax.set_xticks([])
-    ax.set_yticks([])
-    reach = 1.04 * max(float(np.abs(xy).max()), 1e-9)
-    ax.set_xlim(-reach, reach)
-    ax.set_ylim(-reach, reach)
-    ax.set_aspect("equal", adjustable="box")
-    for side in ax.spines.values():
-        side.set_visible(False)
-    ax.set_title(title or "Who trusts whom", fontsize=FONT + 2, loc="left")
-    fig.text(
-        0.98, 0.01, "a bigger dot is a bigger firm", ha="right", fontsize=FONT - 2, color="#555"
-    )
-    ax.legend(
-        handles=_network_legend(model),
-        loc="upper center",
-        bbox_to_anchor=(0.5, 0.0),
-        ncol=2,
-        frameon=False,
-        fontsize=FONT - 1,
-        handlelength=1.6,
-        columnspacing=1.2,
-    )
-    return fig
-
-
 def _pulled_in(xy: np.ndarray) -> np.ndarray:
-    """Positions for drawing: stragglers brought in to the edge, the crowded middle spread out.
-
-    A few lone firms far out would otherwise set the scale and shrink the network to a knot
-    in the middle: distances from the centre are capped, then spread (``r ** SPREAD``).
-    """
+    """Positions for drawing: stragglers brought in to the edge, the crowded middle spread out."""
     centred = xy - np.median(xy, axis=0)
     radius = np.linalg.norm(centred, axis=1)
     edge = max(1.05 * float(np.quantile(radius, 0.92)), 1e-9) if len(xy) > 1 else 1.0
@@ -173,96 +107,110 @@ def _pulled_in(xy: np.ndarray) -> np.ndarray:
     return centred / edge * scale[:, None]
 
 
-def _network_legend(model: PIPModel) -> list[Line2D]:
-    """Legend entries: the three statuses, the lead-firm ring, weak and strong ties."""
-    handles = [
-        Line2D([], [], color=face, label=label, marker=marker, linestyle="", markersize=9, mec=edge)
-        for label, face, edge, marker in (NODE_KINDS[k] for k in STATUS_KINDS.values())
-    ]
-    handles += [
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            markersize=12,
-            markerfacecolor="none",
-            markeredgecolor=OKABE_ITO["black"],
-            markeredgewidth=2,
-            label="lead firm",
-        ),
-        Line2D(
-            [], [], color=TIE_COLOURS(0.35), linewidth=2.0, label=f"strong tie (≥ {STRONG_TIE:g})"
-        ),
-        Line2D([], [], color=TIE_COLOURS(1.0), linewidth=6.0, label="… full mutual trust"),
-    ]
-    return handles
+def network_html(model: PIPModel, layout_of: PIPModel | None = None) -> str:
+    """The firms and their strong ties, thick and coloured by strength, as an SVG.
+
+    Colour tells participation, size the firm's size class, a black ring a lead firm; only
+    strong ties are drawn (weaker ones make a hairball by the ninth month).
+
+    Args:
+        model: the run to draw.
+        layout_of: the run whose layout to use (run A for run B in compare mode).
+    """
+    positions = network_positions(layout_of or model)
+    xy = _pulled_in(np.array([positions[i] for i in range(model.n)]))
+    ties = trust_ties(model)
+    shade = [(s - STRONG_TIE) / (1 - STRONG_TIE) for _, _, s in ties]
+    faces = {status: NODE_KINDS[kind][1] for status, kind in STATUS_KINDS.items()}
+    colours = [faces.get(s, "#e4e4e4") for s in model.status]
+    return draw.network_svg(
+        xy,
+        ties,
+        [to_hex(TIE_COLOURS(0.3 + 0.7 * t)) for t in shade],
+        [3.0 + 7.0 * t for t in shade],
+        colours,
+        np.take(NODE_RADIUS, model.size_class),
+        list(model.is_lead),
+    )
+
+
+def network_legend() -> str:
+    """The network's key: what the dots' colours and the lines mean."""
+    entries = [(NODE_KINDS[k][0], NODE_KINDS[k][1], "solid") for k in STATUS_KINDS.values()]
+    entries.append((f"strong tie (trust ≥ {STRONG_TIE:g})", to_hex(TIE_COLOURS(0.5)), "solid"))
+    return draw.legend(entries)
 
 
 # --- the monthly series ---------------------------------------------------------------------
-def trust_figure(model: PIPModel) -> Figure:
-    """Trust of the four kinds over the months so far, on the whole run's time axis."""
-    fig = _chart()
-    ax = plot_trust(_series(model), fig.subplots())
-    ax.set_title("")
-    ax.set_title("Trust, among the firms taking part", fontsize=FONT + 2, loc="left")
-    _finish_chart(ax, model)
-    return fig
-
-
-def participation_figure(model: PIPModel) -> Figure:
-    """Participants, firms in joint projects and dropouts so far, with the log frame targets."""
-    p = model.p
-    series = _series(model)
-    fig = _chart()
-    ax = plot_participation(series, fig.subplots())
-    ax.set_title("")
-    top = max(p.target_participants * 1.25, 1.1 * series["participants"].max(), 5)
-    ax.set_ylim(0, top)
-    for target, label in (
-        (p.target_participants, "target: participants"),
-        (p.target_firms_in_joint_projects, "target: firms in joint projects"),
-    ):
-        ax.axhline(target, color="#888888", linestyle=(0, (1, 2)), linewidth=1.2)
-        ax.annotate(
-            label,
-            xy=(0.99, target),
-            xycoords=("axes fraction", "data"),
-            xytext=(0, 2),
-            textcoords="offset points",
-            ha="right",
-            va="bottom",
-            fontsize=FONT - 2,
-            color="#555555",
-        )
-    ax.set_title("Firms taking part and working together", fontsize=FONT + 2, loc="left")
-    _finish_chart(ax, model)
-    return fig
-
-
-def _chart() -> Figure:
-    """An empty chart figure with room for the title above and the legend below."""
-    fig = Figure(figsize=CHART_SIZE)
-    fig.subplots_adjust(left=0.11, right=0.97, top=0.92, bottom=0.26)
-    return fig
-
-
 def _series(model: PIPModel) -> pd.DataFrame:
     """The run's monthly series so far (needs ``time_series=True``)."""
     return model.datacollector.get_model_vars_dataframe()
 
 
-def _finish_chart(ax: Axes, model: PIPModel) -> None:
-    """The whole run on the time axis, the project's end marked, the legend under the chart."""
-    ax.set_xlim(0, model.p.total_months)
-    mark_project_end(ax, model.p.project_months)
-    ax.axvline(model.steps, color=OKABE_ITO["black"], linewidth=0.8, alpha=0.4)
-    ax.legend(
-        loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2, frameon=False, fontsize=FONT - 1
+def trust_chart_html(runs: Sequence[PIPModel]) -> str:
+    """Partners' trust (line, left axis) and strong ties (shaded, right axis), runs overlaid."""
+    first = runs[0]
+    frames = [_series(run) for run in runs]
+    ties_top = max(5.0, *(1.15 * float(f["strong_ties"].max()) for f in frames))
+    lines = []
+    for k, frame in enumerate(frames):
+        lines.append(draw.Line(frame["strong_ties"].tolist(), "#999999", area=True, right=True))
+        partners = shown(frame, "trust_partners").tolist()
+        lines.append(draw.Line(partners, OKABE_ITO["blue"], 5.0, SVG_DASH[k]))
+    return draw.line_chart(
+        lines,
+        max(r.p.total_months for r in runs),
+        1.0,
+        right_max=ties_top,
+        now=first.steps,
+        project_end=first.p.project_months,
     )
-    ax.xaxis.label.set_fontsize(FONT)
-    ax.yaxis.label.set_fontsize(FONT)
-    ax.tick_params(labelsize=FONT - 1)
+
+
+def trust_legend(runs: Sequence[PIPModel]) -> str:
+    """The trust chart's key (with A and B told apart in compare mode)."""
+    entries = [("partners' trust (left)", OKABE_ITO["blue"], "solid")]
+    entries.append(("strong ties (right)", "#bbbbbb", "solid"))
+    if len(runs) > 1:
+        entries += [("run A", "#333", RUN_DASH[0]), ("run B", "#333", RUN_DASH[1])]
+    return draw.legend(entries)
+
+
+PARTICIPATION_LINES = (  # column, label, colour
+    ("participants", "taking part", OKABE_ITO["blue"]),
+    ("firms_in_joint_projects", "in joint projects", OKABE_ITO["bluish_green"]),
+    ("dropouts", "out now", OKABE_ITO["vermillion"]),
+)
+
+
+def participation_chart_html(runs: Sequence[PIPModel]) -> str:
+    """Firms taking part, in joint projects and out now, with the log frame's targets."""
+    p = runs[0].p
+    frames = [_series(run) for run in runs]
+    peak = max(float(f["participants"].max()) for f in frames)
+    top = max(p.target_participants * 1.2, 1.1 * peak, 5.0)
+    lines = [
+        draw.Line(frame[column].tolist(), colour, 4.0, SVG_DASH[k])
+        for k, frame in enumerate(frames)
+        for column, _, colour in PARTICIPATION_LINES
+    ]
+    return draw.line_chart(
+        lines,
+        max(r.p.total_months for r in runs),
+        top,
+        now=runs[0].steps,
+        project_end=p.project_months,
+        targets=(p.target_participants, p.target_firms_in_joint_projects),
+    )
+
+
+def participation_legend(runs: Sequence[PIPModel]) -> str:
+    """The participation chart's key; dotted lines are the log frame's targets."""
+    entries = [(label, colour, "solid") for _, label, colour in PARTICIPATION_LINES]
+    entries.append(("target", "#777", "dotted"))
+    if len(runs) > 1:
+        entries += [("run A", "#333", RUN_DASH[0]), ("run B", "#333", RUN_DASH[1])]
+    return draw.legend(entries)
 
 
 # --- words ----------------------------------------------------------------------------------
@@ -275,8 +223,20 @@ def status_line(model: PIPModel) -> str:
     )
 
 
+def header_html(model: PIPModel) -> str:
+    """The large header: the month and the phase, then firms taking part."""
+    p = model.p
+    return (
+        f'<span class="pipsim-status"><span class="pv-month">Month {model.steps} of '
+        f'{p.total_months}</span> <span class="pv-phase">· '
+        f"{html.escape(PHASE_SHORT[model.phase])}</span></span>"
+        f'<span class="pv-count">{int(model.participating().sum())} of {model.n} firms '
+        "taking part</span>"
+    )
+
+
 def settings_line(model: PIPModel) -> str:
-    """The settings this run was started with (what the sidebar's controls change)."""
+    """The settings this run was started with (what the settings panel changes)."""
     p = model.p
     return (
         f"{p.typology.replace('_', ' ')} · project {p.project_months} months · "
@@ -292,13 +252,28 @@ def model_seed(model: PIPModel) -> int | str:
     return "?" if seed is None else seed
 
 
-def recent_events(model: PIPModel, count: int = EVENTS_SHOWN) -> list[tuple[int, str]]:
-    """The last ``count`` events of the run's log, newest first."""
-    return list(reversed(model.event_log[-count:]))
+def event_tone(text: str) -> str | None:
+    """``"good"`` or ``"bad"`` for an event that matters in a room, ``None`` for the rest."""
+    for pattern, tone in EVENT_TONES:
+        if re.search(pattern, text):
+            return tone
+    return None
+
+
+def recent_events(model: PIPModel, count: int = EVENTS_SHOWN) -> list[tuple[int, str, str]]:
+    """The last ``count`` events that matter, newest first, with their tone."""
+    out: list[tuple[int, str, str]] = []
+    for month, text in reversed(model.event_log):
+        tone = event_tone(text)
+        if tone is not None:
+            out.append((month, text, tone))
+            if len(out) == count:
+                break
+    return out
 
 
 def event_log_html(model: PIPModel, count: int = EVENTS_SHOWN) -> str:
-    """The recent events as an HTML list, newest first (a line saying so when there are none)."""
+    """The events that matter as an HTML list, newest first, green good and red bad."""
     events = recent_events(model, count)
     if not events:
         return (
@@ -306,83 +281,7 @@ def event_log_html(model: PIPModel, count: int = EVENTS_SHOWN) -> str:
             "to let the months pass.</p>"
         )
     items = "".join(
-        f"<li><b>Month {month}</b> · {html.escape(text)}</li>" for month, text in events
+        f'<li class="pv-{tone}"><b>Month {month}</b> · {html.escape(text)}</li>'
+        for month, text, tone in events
     )
     return f'<ul class="pipsim-events">{items}</ul>'
-
-
-def figure_html(fig: Figure, max_height: int) -> str:
-    """A figure as an inline PNG image, shrunk to fit ``max_height`` pixels (no extra request)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return (
-        f'<img src="data:image/png;base64,{data}" alt="" '
-        f'style="display:block; margin:0 auto; max-width:100%; max-height:{max_height}px">'
-    )
-
-
-# --- Solara components ----------------------------------------------------------------------
-def run_panels(
-    get_run: Callable[[Any], PIPModel],
-    heights: Sequence[int],
-    heading: Callable[[Any], str] | None = None,
-) -> list[Callable[[Any], Any]]:
-    """The four panels of one run, as functions of the page's model for SolaraViz.
-
-    Args:
-        get_run: picks the run to show out of the page's model (the model itself for one run).
-        heights: the height in pixels of the grid cell of each panel, in the order returned.
-        heading: a heading above the network (e.g. "Run A: your settings"), if any.
-
-    Returns:
-        The network (with the status line), the trust chart, the participation chart and the
-        event log, in that order.
-    """
-    import solara
-
-    network_h, trust_h, participation_h, _ = heights
-    text_room = 70 if heading is None else 110  # status line (and heading) above the network
-
-    def network(model: Any) -> Any:
-        run = get_run(model)
-        with solara.Column(gap="2px", style={"padding": "4px 10px"}) as panel:
-            if heading is not None:
-                words = html.escape(heading(model))
-                solara.HTML(tag="div", unsafe_innerHTML=words, classes=["pipsim-heading"])
-            solara.HTML(
-                tag="div", unsafe_innerHTML=html.escape(status_line(run)), classes=["pipsim-status"]
-            )
-            solara.HTML(
-                tag="div", unsafe_innerHTML=figure_html(network_figure(run), network_h - text_room)
-            )
-        return panel
-
-    def trust_chart(model: Any) -> Any:
-        run = get_run(model)
-        return solara.HTML(tag="div", unsafe_innerHTML=figure_html(trust_figure(run), trust_h - 16))
-
-    def participation_chart(model: Any) -> Any:
-        run = get_run(model)
-        return solara.HTML(
-            tag="div",
-            unsafe_innerHTML=figure_html(participation_figure(run), participation_h - 16),
-        )
-
-    def event_log(model: Any) -> Any:
-        run = get_run(model)
-        with solara.Column(gap="4px", style={"padding": "4px 14px"}) as panel:
-            solara.HTML(
-                tag="div",
-                unsafe_innerHTML="What happened (newest first)",
-                classes=["pipsim-heading"],
-            )
-            solara.HTML(
-                tag="div",
-                unsafe_innerHTML=html.escape(f"This run: {settings_line(run)}"),
-                classes=["pipsim-settings"],
-            )
-            solara.HTML(tag="div", unsafe_innerHTML=event_log_html(run))
-        return panel
-
-    return [network, trust_chart, participation_chart, event_log]

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from pipsim.cli import main
-from pipsim.model import PIPModel
 from pipsim.rules.measures import STRONG_TIE
 from pipsim.viz import components
 
@@ -27,16 +26,24 @@ def run(months: int = 0, **settings) -> app.OneRun:
     return model
 
 
-def test_the_figures_draw_a_run_at_any_month() -> None:
+def test_the_panels_draw_a_run_at_any_month_as_html() -> None:
     for model in (run(0), run(7, typology="horizontal network"), run(40, project_months=24)):
-        for draw in (
-            components.network_figure,
-            components.trust_figure,
-            components.participation_figure,
-        ):
-            html = components.figure_html(draw(model), max_height=300)
-            assert html.startswith('<img src="data:image/png;base64,')
-            assert "max-height:300px" in html
+        assert components.network_html(model).startswith('<svg class="pv-network"')
+        for chart in (components.trust_chart_html, components.participation_chart_html):
+            drawn = chart([model])
+            assert drawn.startswith('<div class="pv-chart">')
+            assert "<polyline" in drawn or model.steps == 0
+            assert 'class="pv-tick"' in drawn  # tick labels are DOM text, sized by CSS
+
+
+def test_compare_overlays_runs_and_draws_b_on_a_layout() -> None:
+    pair = app.Comparison(seed=2)
+    for _ in range(8):
+        pair.step()
+    chart = components.trust_chart_html([pair.a, pair.b])
+    assert chart.count("<polyline") == 2 and 'stroke-dasharray="10 7"' in chart
+    components.network_html(pair.b, layout_of=pair.a)
+    assert getattr(pair.b, components.LAYOUT_ATTRIBUTE, None) is None  # A's layout, not its own
 
 
 def test_the_network_layout_is_kept_per_model_and_moves_month_by_month() -> None:
@@ -70,15 +77,32 @@ def test_only_strong_ties_are_drawn_as_the_model_counts_them() -> None:
     assert drawn == strong
 
 
-def test_the_event_log_is_the_last_events_newest_first_in_plain_escaped_words() -> None:
+def test_the_event_log_shows_what_matters_newest_first_coloured_and_escaped() -> None:
     model = run(0)
     assert "Nothing notable yet" in components.event_log_html(model)
-    model.event_log[:] = [(m, f"event <{m}> & more") for m in range(20)]
+    model.event_log[:] = [(m, f"a technician left; <{m}> & more") for m in range(20)]
+    model.event_log.append((20, "design validated with the firms: pilots can start"))
+    model.event_log.append((21, "3 firms formed a collective project: joint marketing"))
     html = components.event_log_html(model)
-    assert html.count("<li>") == components.EVENTS_SHOWN
-    assert html.index("Month 19") < html.index("Month 8")
-    assert "Month 7 " not in html
-    assert "event &lt;19&gt; &amp; more" in html
+    assert html.count("<li") == components.EVENTS_SHOWN
+    assert "design validated" not in html  # not what a room needs
+    assert html.index("Month 21") < html.index("Month 19") < html.index("Month 10")
+    assert 'class="pv-good"><b>Month 21' in html and 'class="pv-bad"><b>Month 19' in html
+    assert "&lt;19&gt; &amp; more" in html
+
+
+@pytest.mark.parametrize(
+    ("text", "tone"),
+    [
+        ("collective project (joint marketing) dissolved: the members fell out", "bad"),
+        ("the public agency did not carry out an agreed action", "bad"),
+        ("the project ended: the agency and its team left", "bad"),
+        ("firms formalised a project on their own, without the agency", "good"),
+        ("a demand shock hit the sector", None),
+    ],
+)
+def test_events_are_told_good_or_bad(text: str, tone: str | None) -> None:
+    assert components.event_tone(text) == tone
 
 
 def test_the_status_and_settings_lines_say_where_the_run_stands() -> None:
@@ -124,19 +148,9 @@ def test_the_comparison_refuses_an_unknown_change() -> None:
         app.Comparison(run_b="a new minister")
 
 
-def test_the_grid_layout_puts_two_panels_side_by_side() -> None:
-    one = app.grid_layout(4)
-    assert [(c["x"], c["w"]) for c in one] == [(0, 6), (6, 6), (0, 6), (6, 6)]
-    both = app.grid_layout(8)
-    assert [c["x"] for c in both] == [0, 6] * 4  # run A left, run B right
-    assert [c["y"] for c in both[::2]] == [c["y"] for c in both[1::2]]
-    assert app.grid_layout(3) == app._mesa_grid_layout(3)
-
-
-def test_the_panels_are_one_function_of_the_model_each() -> None:
-    assert len(app.ONE_RUN_PANELS) == 4
-    assert len(app.COMPARE_PANELS) == 8
-    assert issubclass(app.OneRun, PIPModel)
+def test_the_header_says_month_and_phase_in_large_type() -> None:
+    header = components.header_html(run(5))
+    assert '<span class="pv-month">Month 5 of 60</span>' in header and "Joint work" in header
 
 
 def test_viz_is_a_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
@@ -178,3 +192,24 @@ def test_presets_start_the_controls_where_the_command_line_put_them() -> None:
 def test_a_preset_out_of_range_is_refused_before_serving(capsys) -> None:
     assert main(["viz", "--initial-trust", "1.5"]) == 2
     assert "initial_trust" in capsys.readouterr().err
+
+
+def test_the_designer_answer_reads_the_chance_by_length_with_its_band() -> None:
+    from pipsim.viz import designer
+
+    settings = {"typology": "cluster", "initial_trust": 0.2}
+    seen: list[tuple[int, int]] = []
+    runs = designer.success_runs(settings, (24, 60), 10, lambda d, n: seen.append((d, n)))
+    assert seen == [(1, 2), (2, 2)] and len(runs) == 20
+    words = designer.answer_words(runs, settings, 24, 0.8)
+    assert words.startswith("At 24 months the chance of meeting the whole log frame is")
+    assert "binding target" in words
+    chart = designer.chart_html(runs, 24, 0.8)
+    assert "<polygon" in chart and "<polyline" in chart  # the band and the line
+    with pytest.raises(ValueError, match="initial_trust"):
+        designer.success_runs({"initial_trust": 2.0}, (24,), 2)
+
+
+def test_viz_refuses_compare_and_designer_together(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["viz", "--compare", "--designer", "--port", "1"]) == 2
+    assert "--compare or --designer" in capsys.readouterr().err
