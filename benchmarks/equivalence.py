@@ -11,12 +11,18 @@ every p-value and how many fall below 0.05 (about 5% would by chance alone).
 
     .venv/bin/python benchmarks/equivalence.py                      # 2,000 runs each way
     .venv/bin/python benchmarks/equivalence.py --runs 200 --workers 2
-    .venv/bin/python benchmarks/equivalence.py --reference tests/data/pre_issue_19.parquet
+    .venv/bin/python benchmarks/equivalence.py --against HEAD --reference-only \
+        --reference tests/data/reference_runs.parquet
 
 Each setting's runs are kept in ``results/equivalence_parts/`` as soon as they are made, named by
 the setting's parameter values, the runs and the block: an interrupted comparison resumes at the
 next setting. ``--reference`` also writes the old model's runs of the suite's reduced settings
 (`REDUCED`, 300 runs each), which ``tests/test_equivalence.py`` compares with today's model.
+
+``--against COMMIT`` compares with another commit than `PRE_ISSUE`. When the rules change on
+purpose (a model version), the suite's reference is made anew from the commit that holds the new
+rules (``--against HEAD --reference-only``): the reference records that commit, and from then on
+the test guards the new rules against changes nobody meant.
 """
 
 from __future__ import annotations
@@ -122,10 +128,10 @@ def both_ways(
     return pd.concat(old).head(runs), new_runs.head(runs)
 
 
-def part_path(folder: Path, overrides: dict, runs: int, block: int) -> Path:
+def part_path(folder: Path, overrides: dict, runs: int, block: int, commit: str) -> Path:
     """Where one setting's runs are kept: named by its parameter values, runs and block."""
     digest = hashlib.sha256(repr(sorted(overrides.items())).encode()).hexdigest()[:12]
-    return folder / f"{overrides['typology']}-{digest}-{runs}x{block}-{PRE_ISSUE}.parquet"
+    return folder / f"{overrides['typology']}-{digest}-{runs}x{block}-{commit}.parquet"
 
 
 def kept_runs(path: Path, make) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -146,16 +152,24 @@ def compare(a: pd.DataFrame, b: pd.DataFrame) -> dict[str, float]:
     return {k: float(stats.ks_2samp(a[k].dropna(), b[k].dropna()).pvalue) for k in OUTCOMES}
 
 
-def write_reference(tree: Path, path: Path, block: int) -> None:
+def commit_id(commit: str) -> str:
+    """The short id of ``commit`` (``HEAD`` is recorded as the commit it names)."""
+    out = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", commit], check=True, capture_output=True
+    )
+    return out.stdout.decode().strip()
+
+
+def write_reference(tree: Path, path: Path, block: int, commit: str) -> None:
     """The old model's runs of the suite's reduced settings, for tests/test_equivalence.py."""
     frames = []
     for k, (name, overrides) in enumerate(REDUCED.items()):
         seeds = [7_000_000 + 1000 * k + s for s in range(0, REDUCED_RUNS, block)]
         runs = old_blocks(tree, overrides, seeds, block).head(REDUCED_RUNS)
-        frames.append(runs[list(OUTCOMES)].assign(setting=name))
+        frames.append(runs[list(OUTCOMES)].assign(setting=name, commit=commit))
     path.parent.mkdir(parents=True, exist_ok=True)
     pd.concat(frames).reset_index(drop=True).to_parquet(path)
-    print(f"reference runs of {PRE_ISSUE}: {path}")
+    print(f"reference runs of {commit}: {path}")
 
 
 def main() -> None:
@@ -165,11 +179,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="processes for the old model")
     parser.add_argument("--out", type=Path, default=Path("results/equivalence.csv"))
     parser.add_argument("--reference", type=Path, help="also write the suite's reference runs")
+    parser.add_argument("--reference-only", action="store_true", help="write them and stop")
+    parser.add_argument("--against", default=PRE_ISSUE, help=f"old model commit ({PRE_ISSUE})")
     args = parser.parse_args()
     started = time.perf_counter()
-    tree = old_tree(args.out.parent / "equivalence_old", PRE_ISSUE)
+    against = commit_id(args.against)
+    tree = old_tree(args.out.parent / "equivalence_old", against)
     if args.reference:
-        write_reference(tree, args.reference, args.block)
+        write_reference(tree, args.reference, args.block, against)
+    if args.reference_only:
+        return
     rows = []
     with cf.ThreadPoolExecutor(args.workers) as threads:
         for i, typology in enumerate(TYPOLOGIES):
@@ -177,7 +196,7 @@ def main() -> None:
                 overrides = {"typology": typology, **setting}
                 base = 10_000_000 * (1 + 3 * i + j)
                 path = part_path(
-                    args.out.parent / "equivalence_parts", overrides, args.runs, args.block
+                    args.out.parent / "equivalence_parts", overrides, args.runs, args.block, against
                 )
 
                 def make(overrides=overrides, base=base):
@@ -204,7 +223,7 @@ def main() -> None:
     line = 0.05 / tests
     print(table.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
     print(
-        f"\n{tests} KS tests over {args.runs} runs each way (old = {PRE_ISSUE}): "
+        f"\n{tests} KS tests over {args.runs} runs each way (old = {against}): "
         f"{int((table.ks_p < 0.05).sum())} below 0.05 (about {0.05 * tests:.0f} by chance), "
         f"{int((table.ks_p < line).sum())} below the Bonferroni line {line:.1g}; smallest p = "
         f"{table.ks_p.min():.2g}. Table: {args.out}; {time.perf_counter() - started:.0f} s."
