@@ -11,6 +11,7 @@ seconds; the bands say how rough it is, and a progress line shows the lengths do
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import Any
 
@@ -21,8 +22,8 @@ import solara
 from pipsim.analysis import duration, levers
 from pipsim.parameters import FIELDS, Parameters
 from pipsim.plots.style import OKABE_ITO
-from pipsim.sweep import block
-from pipsim.viz import draw
+from pipsim.sweep import block, design
+from pipsim.viz import draw, presets
 from pipsim.viz.page import CSS
 
 LENGTHS = (12, 24, 36, 48, 60, 72, 96)  # months with the agency, the page's x axis
@@ -30,6 +31,8 @@ REPLICATIONS = 40
 TARGET = 0.8  # the chance a designer usually asks for
 SEED = 1
 DEFAULTS = Parameters()
+SECONDS_PER_RUN = 0.0  # set from benchmarks/bench_designer.py below
+SLOW_S = 5.0  # above this, the page says how long a computation takes
 
 
 def settings_parameters(settings: dict[str, Any], months: int) -> Parameters:
@@ -89,21 +92,107 @@ def chart_html(runs: pd.DataFrame, planned: int, target: float) -> str:
     return draw.line_chart([line], top, 1.0, now=planned, targets=(target,))
 
 
+def lever_scenario(settings: dict[str, Any], replications: int) -> design.Scenario:
+    """The designer's settings as a scenario sweeping the page's lengths (for `levers.ask`)."""
+    return design.Scenario(
+        name="designer",
+        description="the designer's what-if page",
+        seed=SEED,
+        replications=replications,
+        base=dict(settings),
+        sweep={levers.AXIS: LENGTHS},
+        block_size=max(1, replications),
+    )
+
+
+def lever_answer(
+    settings: dict[str, Any],
+    planned: int,
+    replications: int = REPLICATIONS,
+    target: float = TARGET,
+    progress: Callable[[int, int], None] | None = None,
+) -> levers.DesignerAnswer:
+    """The planned length re-run with each lever alone, as `pipsim duration --months` does."""
+    return levers.ask(lever_scenario(settings, replications), planned, target, progress)
+
+
+def levers_html(table: pd.DataFrame, months: int) -> str:
+    """The levers' table: each lever, its setting, P(log frame met) with its 95% interval."""
+    rows = "".join(
+        f"<tr class='{'pv-enough' if r.reaches_target else ''}'><td>{html.escape(r.label)}"
+        f"<div class='pv-setting'>{html.escape(str(r.setting))}</div></td>"
+        f"<td class='pv-p'>{levers.percent(r.probability)}"
+        f"<div class='pv-setting'>{levers.span(r.lower, r.upper)}</div></td></tr>"
+        for r in table.itertuples()
+    )
+    return (
+        f"<table class='pv-levers'><thead><tr><th><div>Lever (alone, at {months} months)</div></th>"
+        f"<th><div>P [95%]</div></th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def lengths_with(planned: int) -> tuple[int, ...]:
+    """The page's lengths and the planned one: the answer is read at the planned length."""
+    return tuple(sorted({*LENGTHS, planned}))
+
+
+def total_runs(replications: int, planned: int = LENGTHS[0]) -> int:
+    """Runs one press of Compute makes: every length, then every lever at the planned one."""
+    return (len(lengths_with(planned)) + LEVERS) * replications
+
+
+def compute_all(
+    settings: dict[str, Any],
+    planned: int,
+    replications: int,
+    progress: Callable[[str], None] = lambda _: None,
+) -> tuple[str, str, str]:
+    """The page's computation: the chart, the answer in words and the levers' table (HTML)."""
+
+    def lengths_done(done: int, of: int) -> None:
+        progress(f"Running: {done} of {of} lengths done ({done * replications} runs)")
+
+    runs = success_runs(settings, lengths_with(planned), replications, lengths_done)
+    words = answer_words(runs, settings, planned, TARGET)
+    chart = chart_html(runs, planned, TARGET)
+    progress(f"Running the levers at {planned} months…")
+
+    def levers_done(done: int, of: int) -> None:
+        progress(f"Running the levers: {done + 1} of {of + 1} done")
+
+    answer = lever_answer(settings, planned, replications, TARGET, levers_done)
+    return chart, words, levers_html(answer.levers, planned)
+
+
+def duration_note(replications: int) -> str:
+    """How long a press of Compute takes, when it is more than a few seconds."""
+    seconds = total_runs(replications) * SECONDS_PER_RUN
+    if seconds <= SLOW_S:
+        return ""
+    return f"{total_runs(replications)} runs take about {seconds:.0f} s."
+
+
 TYPOLOGIES = list(FIELDS["typology"].metadata["choices"])
+LEVERS = 7  # as designed and the six levers of `levers.designer_levers`
+PRESETS = presets.from_environment()  # pipsim viz --designer --typology ... --months ...
+
+
+def _preset(name: str, default: Any) -> Any:
+    return PRESETS.get(name, default)
 
 
 @solara.component
 def DesignerPage() -> None:
     """Inputs on the left; the chance against length, and the answer in words, on the right."""
-    typology = solara.use_reactive(DEFAULTS.typology)
-    firms = solara.use_reactive(DEFAULTS.n_enterprises)
-    trust = solara.use_reactive(DEFAULTS.initial_trust)
-    turnover = solara.use_reactive(DEFAULTS.staff_turnover)
-    ministry = solara.use_reactive(DEFAULTS.public_commitment)
-    planned = solara.use_reactive(36)
+    typology = solara.use_reactive(str(_preset("typology", DEFAULTS.typology)))
+    firms = solara.use_reactive(int(_preset("n_enterprises", DEFAULTS.n_enterprises)))
+    trust = solara.use_reactive(float(_preset("initial_trust", DEFAULTS.initial_trust)))
+    turnover = solara.use_reactive(float(_preset("staff_turnover", DEFAULTS.staff_turnover)))
+    ministry = solara.use_reactive(float(_preset("public_commitment", DEFAULTS.public_commitment)))
+    planned = solara.use_reactive(int(_preset("project_months", 36)))
     replications = solara.use_reactive(REPLICATIONS)
     progress = solara.use_reactive("")
-    result: solara.Reactive[tuple[str, str] | None] = solara.use_reactive(None)
+    result: solara.Reactive[tuple[str, str, str] | None] = solara.use_reactive(None)
     asked = solara.use_reactive(0)
 
     def compute() -> None:
@@ -116,16 +205,10 @@ def DesignerPage() -> None:
             "staff_turnover": turnover.value,
             "public_commitment": ministry.value,
         }
-        total = len(LENGTHS) * replications.value
-        progress.set(f"Running {total} runs…")
-
-        def tell(done: int, of: int) -> None:
-            progress.set(f"Running: {done} of {of} lengths done ({done * replications.value} runs)")
-
+        total = total_runs(replications.value, planned.value)
+        progress.set(f"Running {total} runs… {duration_note(replications.value)}")
         try:
-            runs = success_runs(settings, LENGTHS, replications.value, tell)
-            words = answer_words(runs, settings, planned.value, TARGET)
-            result.set((chart_html(runs, planned.value, TARGET), words))
+            result.set(compute_all(settings, planned.value, replications.value, progress.set))
             progress.set(f"Done: {total} runs.")
         except ValueError as error:
             progress.set(f"Cannot run these settings: {error}")
@@ -142,21 +225,24 @@ def DesignerPage() -> None:
             )
             solara.Button("Compute", color="primary", on_click=lambda: asked.set(asked.value + 1))
         with solara.Div(classes=["pv-grid", "pv-design-grid"]):
-            with solara.Column(classes=["pv-panel", "pv-inputs"]):
+            with solara.Column(gap="0px", classes=["pv-panel", "pv-inputs"]):
                 solara.Select("Type of project", value=typology, values=TYPOLOGIES)
                 solara.SliderInt("Firms in the territory", value=firms, min=20, max=300)
                 solara.SliderFloat(
-                    "Initial trust (baseline survey)", value=trust, min=0, max=1, step=0.05
+                    "Initial trust (baseline survey)", value=trust, min=0, max=1, step=0.01
                 )
                 solara.SliderFloat(
-                    "Staff turnover a year", value=turnover, min=0, max=0.6, step=0.05
+                    "Staff turnover a year", value=turnover, min=0, max=0.6, step=0.01
                 )
                 solara.SliderFloat(
-                    "Ministry keeps its promises", value=ministry, min=0, max=1, step=0.05
+                    "Ministry keeps its promises", value=ministry, min=0, max=1, step=0.01
                 )
-                solara.SliderInt("Planned length (months)", value=planned, min=12, max=96, step=6)
+                solara.SliderInt("Planned length (months)", value=planned, min=12, max=96)
                 solara.SliderInt("Runs per length", value=replications, min=10, max=200, step=10)
-            with solara.Column(classes=["pv-panel"]):
+                note = duration_note(replications.value)
+                if note:
+                    solara.HTML(tag="div", unsafe_innerHTML=note, classes=["pv-progress"])
+            with solara.Column(gap="2px", classes=["pv-panel"]):
                 solara.HTML(
                     tag="div",
                     unsafe_innerHTML="Chance of meeting the whole log frame, by length (months)",
@@ -164,7 +250,7 @@ def DesignerPage() -> None:
                 )
                 solara.HTML(tag="div", unsafe_innerHTML=progress.value, classes=["pv-progress"])
                 if result.value is not None:
-                    chart, words = result.value
+                    chart, words, _ = result.value
                     solara.HTML(tag="div", unsafe_innerHTML=words, classes=["pv-answer"])
                     with solara.Column(classes=["pv-body"]):
                         solara.HTML(tag="div", unsafe_innerHTML=chart)
@@ -173,12 +259,36 @@ def DesignerPage() -> None:
                         tag="div",
                         unsafe_innerHTML="Set your project on the left and press <b>Compute</b>.",
                     )
+            with solara.Column(gap="2px", classes=["pv-panel", "pv-levers-panel"]):
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML=f"What would make {planned.value} months enough?",
+                    classes=["pv-panel-title"],
+                )
+                if result.value is not None:
+                    solara.HTML(tag="div", unsafe_innerHTML=result.value[2])
+                else:
+                    solara.HTML(
+                        tag="div",
+                        unsafe_innerHTML="Each lever a designer controls, changed alone: "
+                        "press <b>Compute</b>.",
+                        classes=["pv-answer"],
+                    )
 
 
 DESIGNER_CSS = """
-.pv-design-grid { grid-template-columns: 420px minmax(0, 1fr); }
+.pv-design-grid { grid-template-columns: 330px minmax(0, 1fr) minmax(0, 1fr); }
 .pv-inputs, .pv-inputs * { font-size: 18px !important; }
-.pv-inputs { overflow-y: auto; }
+.pv-inputs .v-input { margin-top: 0 !important; padding-top: 2px !important; }
+.pv-inputs .v-select { padding-top: 16px !important; }
+.pv-inputs .v-messages, .pv-inputs .v-text-field__details { display: none !important; }
 .pv-progress { font-size: 18px; color: #555; }
-.pv-answer { font-size: 20px; }
+.pv-answer { font-size: 18px; }
+.pv-levers { border-collapse: collapse; width: 100%; font-size: 18px; line-height: 1.2; }
+.pv-levers th, .pv-levers td { text-align: left; padding: 2px 4px; border-bottom: 1px solid #eee;
+  vertical-align: top; }
+.pv-levers td.pv-p { white-space: nowrap; font-weight: 600; }
+.pv-levers, .pv-levers * { font-size: 18px !important; line-height: 22px; }
+.pv-levers .pv-setting { color: #555; font-weight: 400; }
+.pv-levers tr.pv-enough td { background: #e6f4ea; }
 """

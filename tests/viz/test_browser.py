@@ -336,9 +336,15 @@ def test_every_compare_panel_is_on_screen_and_readable(
         session.close()
 
 
+DESIGNER_PRESETS = ("--typology", "vertical_network", "--months", "30", "--initial-trust", "0.35")
+NO_SCROLL = """() => [...document.querySelectorAll('.pv-panel, .pv-panel *')]
+  .filter(e => e.scrollHeight > e.clientHeight + 1 && getComputedStyle(e).overflowY !== 'visible')
+  .map(e => e.className + ' ' + e.scrollHeight + '>' + e.clientHeight)"""
+
+
 @pytest.fixture(scope="module")
 def designer_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from serve(tmp_path_factory.mktemp("viz-designer"), "--designer")
+    yield from serve(tmp_path_factory.mktemp("viz-designer"), "--designer", *DESIGNER_PRESETS)
 
 
 @pytest.mark.parametrize("size", SCREENS, ids=lambda s: f"{s['width']}x{s['height']}")
@@ -353,10 +359,20 @@ def test_the_designer_page_answers_on_screen_and_readable(
         sync_api.expect(page.get_by_text(re.compile(r"^Done: \d+ runs"))).to_be_visible(
             timeout=PAGE_TIMEOUT_MS
         )
-        assert "chance of meeting the whole log frame is" in page.locator("body").inner_text()
+        body = page.locator("body").inner_text()
+        assert "At 30 months the chance of meeting the whole log frame is" in body
+        inputs = page.locator(".pv-inputs")
+        assert "vertical_network" in inputs.inner_text()  # the command line's presets
+        assert inputs.locator("input").evaluate_all("es => es.map(e => e.value)").count("30")
+        assert "What would make 30 months enough?" in body
+        rows = page.locator(".pv-levers tbody tr").all_inner_texts()
+        assert len(rows) == 7, rows  # as designed and each of the six levers
+        assert all(re.search(r"\d+%", row) for row in rows), rows
+        assert "initial trust 0.35 → 0.55" in body
         session = Session.__new__(Session)  # the checks only need the page
         session.page = page
-        _check_screen(session, size, panels=3)  # header, inputs, the answer
+        _check_screen(session, size, panels=4)  # header, inputs, the chart, the levers
+        assert page.evaluate(NO_SCROLL) == []  # nothing scrolls: the room sees it all
         page.screenshot(path=tmp_path / f"designer-{size['width']}.png")
     finally:
         context.close()

@@ -5,6 +5,7 @@ The browser itself is exercised in test_browser.py; these run in a second.
 
 from __future__ import annotations
 
+import re
 import socket
 
 import numpy as np
@@ -213,3 +214,28 @@ def test_the_designer_answer_reads_the_chance_by_length_with_its_band() -> None:
 def test_viz_refuses_compare_and_designer_together(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["viz", "--compare", "--designer", "--port", "1"]) == 2
     assert "--compare or --designer" in capsys.readouterr().err
+
+
+def test_the_designer_levers_table_has_each_lever_with_its_chance() -> None:
+    from pipsim.viz import designer
+
+    settings = {"typology": "vertical_network", "initial_trust": 0.35}
+    seen: list[str] = []
+    chart, words, table = designer.compute_all(settings, 30, 10, seen.append)
+    assert words.startswith("At 30 months the chance")
+    rows = re.findall(r"<tr class='[^']*'>(.*?)</tr>", table)
+    assert len(rows) == 7  # as designed, then the six levers of pipsim duration --months
+    assert all(re.search(r"\d+%", row) for row in rows)
+    assert "initial trust 0.35 → 0.55" in table and "no staff turnover" in table
+    assert any("levers" in s for s in seen) and any("lengths done" in s for s in seen)
+    assert designer.total_runs(10, 30) == (len(designer.LENGTHS) + 1 + 7) * 10
+
+
+def test_the_designer_page_starts_from_the_command_line_presets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pipsim.viz import designer
+
+    monkeypatch.setattr(designer, "PRESETS", {"project_months": 22, "initial_trust": 0.4})
+    assert designer._preset("project_months", 36) == 22
+    assert designer._preset("staff_turnover", 0.15) == 0.15
