@@ -7,6 +7,13 @@ analysis (`pipsim.analysis.duration.success_by_length`, `shortest_length`) and t
 target at the planned length (`pipsim.analysis.levers`). Runs are few (``replications`` per
 length, 40 by default: about a second for six lengths on this machine) so the answer comes in
 seconds; the bands say how rough it is, and a progress line shows the lengths done.
+
+A third panel answers "what would make the planned length enough?": the planned length re-run
+with each lever a designer controls changed alone (`pipsim.analysis.levers.ask`, as
+``pipsim duration --months`` does), each with its setting and P with its Wilson interval. The
+inputs start from ``pipsim viz --designer --typology ... --months ... --initial-trust ...``
+(`pipsim.viz.presets`). A press runs (lengths + 7 levers) x runs; 1,596 take ~2.2 s on 2
+cores (benchmarks/bench_designer.py), so the page says how long only above `SLOW_S`.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ REPLICATIONS = 40
 TARGET = 0.8  # the chance a designer usually asks for
 SEED = 1
 DEFAULTS = Parameters()
-SECONDS_PER_RUN = 0.0  # set from benchmarks/bench_designer.py below
+SECONDS_PER_RUN = 0.0014  # benchmarks/bench_designer.py: 1,596 runs in 2.2 s on 2 cores
 SLOW_S = 5.0  # above this, the page says how long a computation takes
 
 

@@ -239,3 +239,11 @@ def test_the_designer_page_starts_from_the_command_line_presets(
     monkeypatch.setattr(designer, "PRESETS", {"project_months": 22, "initial_trust": 0.4})
     assert designer._preset("project_months", 36) == 22
     assert designer._preset("staff_turnover", 0.15) == 0.15
+
+
+def test_the_designer_page_says_how_long_only_when_slow(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipsim.viz import designer
+
+    assert designer.duration_note(40) == ""  # 560 runs: a second or two
+    monkeypatch.setattr(designer, "SECONDS_PER_RUN", 0.01)
+    assert designer.duration_note(200) == "2800 runs take about 28 s."
