@@ -53,12 +53,18 @@ def success_runs(
     replications: int = REPLICATIONS,
     progress: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
-    """One row per run at each length (the same seed at every length: common random numbers)."""
+    """One row per run at each length, on the seeds `levers.ask` uses there.
+
+    The runs at the planned length are thus the levers table's "as designed" row, run for
+    run, and every lever is compared with the chart's point on the same draws.
+    """
+    scenario = lever_scenario(settings, replications)
     tables = []
     for k, months in enumerate(lengths, start=1):
         settings_parameters(settings, months)  # a ValueError names a bad setting
-        runs, _ = block.run_block({**settings, "project_months": months}, SEED, replications)
-        tables.append(runs.assign(project_months=months))
+        for b in levers.lever_blocks(scenario, months):
+            runs, _ = block.run_block(b.overrides, b.seed, b.size)
+            tables.append(runs.assign(project_months=months))
         if progress is not None:
             progress(k, len(lengths))
     return pd.concat(tables, ignore_index=True)
@@ -127,7 +133,7 @@ def levers_html(table: pd.DataFrame, months: int) -> str:
     """The levers' table: each lever, its setting, P(log frame met) with its 95% interval."""
     rows = "".join(
         f"<tr class='{'pv-enough' if r.reaches_target else ''}'><td>{html.escape(r.label)}"
-        f"<div class='pv-setting'>{html.escape(str(r.setting))}</div></td>"
+        f"<div class='pv-setting'>{html.escape(_setting(r.lever, str(r.setting)))}</div></td>"
         f"<td class='pv-p'>{levers.percent(r.probability)}"
         f"<div class='pv-setting'>{levers.span(r.lower, r.upper)}</div></td></tr>"
         for r in table.itertuples()
@@ -141,6 +147,11 @@ def levers_html(table: pd.DataFrame, months: int) -> str:
 def lengths_with(planned: int) -> tuple[int, ...]:
     """The page's lengths and the planned one: the answer is read at the planned length."""
     return tuple(sorted({*LENGTHS, planned}))
+
+
+def _setting(lever: str, words: str) -> str:
+    """A lever's setting as the page says it (the design is the designer's own)."""
+    return "your settings, unchanged" if lever == levers.AS_DESIGNED.name else words
 
 
 def total_runs(replications: int, planned: int = LENGTHS[0]) -> int:

@@ -247,3 +247,15 @@ def test_the_designer_page_says_how_long_only_when_slow(monkeypatch: pytest.Monk
     assert designer.duration_note(40) == ""  # 560 runs: a second or two
     monkeypatch.setattr(designer, "SECONDS_PER_RUN", 0.01)
     assert designer.duration_note(200) == "2800 runs take about 28 s."
+
+
+def test_the_designer_chart_and_levers_share_their_runs_at_the_planned_length() -> None:
+    from pipsim.analysis import duration
+    from pipsim.viz import designer
+
+    settings = {"typology": "vertical_network", "initial_trust": 0.35}
+    runs = designer.success_runs(settings, (30,), 20)  # 30: not one of the page's lengths
+    answer = designer.lever_answer(settings, 30, 20)
+    chart = duration.success_by_length(runs)
+    assert 0 < chart["probability"].iloc[0] < 1
+    assert chart["probability"].iloc[0] == answer.levers["probability"].iloc[0]
