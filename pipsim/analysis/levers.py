@@ -53,8 +53,12 @@ LAUNCH_EXTRA_MONTHS = 3
 
 
 def parameters(scenario: Scenario, months: int) -> Parameters:
-    """The parameters of the scenario's runs at ``months`` (its base, defaults filled in)."""
-    return Parameters(**{**scenario.base, AXIS: months})
+    """The parameters of the scenario's runs at ``months`` (its base on its typology's preset).
+
+    As `pipsim.sweep.block` builds them (`Parameters.from_overrides`): a vertical network's
+    targets and firms, not a cluster's.
+    """
+    return Parameters.from_overrides({**scenario.base, AXIS: months})
 
 
 def shown(measure: str, value: float) -> str:

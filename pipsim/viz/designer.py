@@ -44,7 +44,7 @@ SLOW_S = 5.0  # above this, the page says how long a computation takes
 
 def settings_parameters(settings: dict[str, Any], months: int) -> Parameters:
     """The model's parameters of the designer's settings at ``months`` (checked)."""
-    return Parameters(**{**settings, "project_months": months})
+    return Parameters.from_overrides({**settings, "project_months": months})
 
 
 def success_runs(
@@ -195,6 +195,11 @@ LEVERS = 7  # as designed and the six levers of `levers.designer_levers`
 PRESETS = presets.from_environment()  # pipsim viz --designer --typology ... --months ...
 
 
+def typology_firms(typology: str) -> int:
+    """The firms a typology's preset has (a vertical network's 30, a cluster's 120)."""
+    return Parameters.for_typology(typology).n_enterprises
+
+
 def _preset(name: str, default: Any) -> Any:
     return PRESETS.get(name, default)
 
@@ -203,7 +208,7 @@ def _preset(name: str, default: Any) -> Any:
 def DesignerPage() -> None:
     """Inputs on the left; the chance against length, and the answer in words, on the right."""
     typology = solara.use_reactive(str(_preset("typology", DEFAULTS.typology)))
-    firms = solara.use_reactive(int(_preset("n_enterprises", DEFAULTS.n_enterprises)))
+    firms = solara.use_reactive(int(_preset("n_enterprises", typology_firms(typology.value))))
     trust = solara.use_reactive(float(_preset("initial_trust", DEFAULTS.initial_trust)))
     turnover = solara.use_reactive(float(_preset("staff_turnover", DEFAULTS.staff_turnover)))
     ministry = solara.use_reactive(float(_preset("public_commitment", DEFAULTS.public_commitment)))
@@ -244,7 +249,12 @@ def DesignerPage() -> None:
             solara.Button("Compute", color="primary", on_click=lambda: asked.set(asked.value + 1))
         with solara.Div(classes=["pv-grid", "pv-design-grid"]):
             with solara.Column(gap="0px", classes=["pv-panel", "pv-inputs"]):
-                solara.Select("Type of project", value=typology, values=TYPOLOGIES)
+                solara.Select(
+                    "Type of project",
+                    value=typology,
+                    values=TYPOLOGIES,
+                    on_value=lambda t: firms.set(typology_firms(t)),
+                )
                 solara.SliderInt("Firms in the territory", value=firms, min=20, max=300)
                 solara.SliderFloat(
                     "Initial trust (baseline survey)", value=trust, min=0, max=1, step=0.01

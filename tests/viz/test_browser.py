@@ -364,6 +364,8 @@ def test_the_designer_page_answers_on_screen_and_readable(
         inputs = page.locator(".pv-inputs")
         assert "vertical_network" in inputs.inner_text()  # the command line's presets
         assert inputs.locator("input").evaluate_all("es => es.map(e => e.value)").count("30")
+        firms = page.get_by_role("slider", name="Firms in the territory")
+        assert firms.get_attribute("aria-valuenow") == "30"  # a vertical network's preset
         assert "What would make 30 months enough?" in body
         rows = page.locator(".pv-levers tbody tr").all_inner_texts()
         assert len(rows) == 7, rows  # as designed and each of the six levers

@@ -259,3 +259,16 @@ def test_the_designer_chart_and_levers_share_their_runs_at_the_planned_length() 
     chart = duration.success_by_length(runs)
     assert 0 < chart["probability"].iloc[0] < 1
     assert chart["probability"].iloc[0] == answer.levers["probability"].iloc[0]
+
+
+def test_the_designer_reads_targets_and_firms_from_the_typology_preset() -> None:
+    from pipsim.analysis import levers
+    from pipsim.parameters import TYPOLOGY_PRESETS
+    from pipsim.viz import designer
+
+    vertical = TYPOLOGY_PRESETS["vertical_network"]
+    p = designer.settings_parameters({"typology": "vertical_network"}, 30)
+    assert p.target_participants == vertical["target_participants"]
+    scenario = designer.lever_scenario({"typology": "vertical_network"}, 10)
+    assert levers.parameters(scenario, 30).n_enterprises == vertical["n_enterprises"]
+    assert designer.typology_firms("vertical_network") == vertical["n_enterprises"]
