@@ -376,5 +376,10 @@ def test_the_designer_page_answers_on_screen_and_readable(
         _check_screen(session, size, panels=4)  # header, inputs, the chart, the levers
         assert page.evaluate(NO_SCROLL) == []  # nothing scrolls: the room sees it all
         page.screenshot(path=tmp_path / f"designer-{size['width']}.png")
+        page.locator(".pv-inputs .v-select__slot").first.click()
+        page.locator(".v-menu__content .v-list-item").filter(
+            has_text=re.compile("^cluster$")
+        ).click()
+        sync_api.expect(firms).to_have_attribute("aria-valuenow", "120")  # the cluster's firms
     finally:
         context.close()
