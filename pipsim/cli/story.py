@@ -50,7 +50,8 @@ def add(subparsers: Subparsers) -> None:
 
 def story(args: argparse.Namespace) -> int:
     """Record one run as ``args`` ask; write its timeline and network slides into ``args.out``."""
-    from pipsim.plots.story import record, write_story  # matplotlib loads only for this command
+    from pipsim.plots.slides import write_story  # matplotlib and imageio load only here
+    from pipsim.plots.story import record
 
     parameters = parameters_from_args(args)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**32)

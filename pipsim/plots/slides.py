@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 
 from pipsim.plots import story as story_plots
-from pipsim.plots.story import Story
+from pipsim.plots.story import TIMELINE_DPI, Story, plot_timeline
 
 VIDEO_FPS = 1  # months a second: time to read each month's caption aloud
 FRAMES = "frames"  # the folder of month_NN.png
@@ -64,3 +64,15 @@ def write_slides(story: Story, out: Path) -> dict[str, Path]:
         paths["network"], save_all=True, append_images=quantised[1:], duration=durations, loop=0
     )
     return paths
+
+
+def write_story(story: Story, out: Path) -> dict[str, Path]:
+    """Save ``timeline.png`` and the slides (`write_slides`) into ``out`` (created if missing).
+
+    Returns:
+        The paths written, by name.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"timeline": out / "timeline.png"}
+    plot_timeline(story).savefig(paths["timeline"], dpi=TIMELINE_DPI)
+    return paths | write_slides(story, out)

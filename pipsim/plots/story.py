@@ -5,9 +5,9 @@ at a time, a failed pilot or a departing technician sets it back, and joint proj
 late and may not outlive the agency. A table of outcomes cannot show that; one run, month by
 month, can. `record` steps a model itself and keeps what the pictures need each month (the
 model is not changed); `plot_timeline` and `network_frames` draw it, sized for a 16:9 slide;
-`write_story` saves both. Figures are `matplotlib.figure.Figure` (never pyplot, no GUI
-backend) in the Okabe-Ito palette of `pipsim.plots.style`, so they render on a headless machine;
-the network is drawn as the trainers' page draws it (`pipsim.plots.network`).
+`pipsim.plots.slides.write_story` saves both. Figures are `matplotlib.figure.Figure` (never
+pyplot, no GUI backend) in the Okabe-Ito palette of `pipsim.plots.style`, so they render on a
+headless machine; the network is drawn as the trainers' page draws it (`pipsim.plots.network`).
 
 Events are read from ``model.event_log``, whose plain-words texts are the model's account of
 what happened; an event logged in month *m* changed the state between the end of month
@@ -22,7 +22,6 @@ import textwrap
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, cast
 
 import networkx as nx
@@ -562,30 +561,3 @@ def frame_durations(story: Story) -> list[int]:
     durations = [EVENT_MS if s.month in busy else QUIET_MS for s in story.months]
     durations[-1] = LAST_MS
     return durations
-
-
-def save_gif(story: Story, path: Path) -> None:
-    """Write `network_frames` to ``path`` as a looping GIF (128 colours a frame, no dither)."""
-    frames = [
-        frame.quantize(128, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
-        for frame in network_frames(story)
-    ]
-    durations = frame_durations(story)
-    frames[0].save(path, save_all=True, append_images=frames[1:], duration=durations, loop=0)
-
-
-def write_story(story: Story, out: Path) -> dict[str, Path]:
-    """Save ``timeline.png`` and the slides into ``out`` (created if missing).
-
-    The slides are `pipsim.plots.slides`': ``network.gif``, ``frames/month_NN.png`` and
-    ``network.mp4``, from one drawing of the network frames.
-
-    Returns:
-        The paths written, by name.
-    """
-    from pipsim.plots.slides import write_slides  # imageio loads only for the slides
-
-    out.mkdir(parents=True, exist_ok=True)
-    paths = {"timeline": out / "timeline.png"}
-    plot_timeline(story).savefig(paths["timeline"], dpi=TIMELINE_DPI)
-    return paths | write_slides(story, out)
