@@ -84,14 +84,7 @@ def answer_words(runs: pd.DataFrame, settings: dict[str, Any], planned: int, tar
         runs[runs[duration.AXIS] == at], settings_parameters(settings, at)
     )
     words += " " + levers.binding_sentence(targets)
-    shortest = duration.shortest_length(
-        table[duration.AXIS].to_numpy(), table["probability"].to_numpy()[None, :], target
-    )[0]
-    if np.isfinite(shortest):
-        words += f" The shortest length reaching {target:.0%} is {int(shortest)} months."
-    else:
-        words += f" No length up to {int(table[duration.AXIS].max())} months reaches {target:.0%}."
-    return words
+    return words + " " + duration.analyse(runs, target).shortest_sentence()
 
 
 def chart_html(runs: pd.DataFrame, planned: int, target: float) -> str:
