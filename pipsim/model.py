@@ -298,6 +298,8 @@ def set_up(p: Parameters, rngs: list[np.random.Generator], event_log: bool) -> S
         formed=np.zeros(runs, dtype=np.int64),
         counts=np.zeros((runs, len(COUNTS)), dtype=np.int64),
         first_project=np.full(runs, NEVER),
+        pilots_before_first_project=np.full(runs, NEVER),
+        trust_at_first_project=np.full(runs, NEVER),
         log_frame_month=np.full(runs, NEVER),
         at_project_end=np.full((runs, len(STATE_MEASURES) + len(COUNTS)), NEVER),
         log=np.zeros((runs, log_room(n, posts) if event_log else 0, LOG_FIELDS), dtype=np.int64),

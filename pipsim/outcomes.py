@@ -128,6 +128,8 @@ def outcomes(model: OneRun) -> dict[str, float]:
         **end,
         **counts,  # counted over the project
         "months_to_first_joint_project": float(first) if first is not None else math.nan,
+        "pilots_before_first_project": float(model.pilots_before_first_project),
+        "trust_at_first_project": float(model.trust_at_first_project),
         "months_to_log_frame": _month_or_nan(model.months_to_log_frame),
         "conflicts_after_project": (
             model.counts["conflicts"] - counts["conflicts"] if at_end else 0
@@ -364,6 +366,18 @@ OUTCOMES: tuple[Outcome, ...] = (
         "months_to_first_joint_project",
         "months",
         question="the months until the first joint project",
+    ),
+    _o(
+        "pilots_before_first_project",
+        "count",
+        "pilots run before the first joint project (NaN: none formed)",
+        "how many pilots lead up to the first joint project",
+    ),
+    _o(
+        "trust_at_first_project",
+        "level",
+        "mutual trust of the first project's members as they formalised it (0–1)",
+        "the trust firms have built when they first formalise a project",
     ),
     _o(
         "months_to_log_frame",

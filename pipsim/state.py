@@ -44,6 +44,8 @@ class OneRun:
     joint_sales_uplift: np.ndarray
     productivity_uplift: np.ndarray
     first_project: np.ndarray
+    pilots_before_first_project: np.ndarray
+    trust_at_first_project: np.ndarray
     log_frame_month: np.ndarray
     vacant_until: np.ndarray
     counts: dict[str, int]

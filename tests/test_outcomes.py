@@ -196,3 +196,20 @@ def test_counts_cover_the_project_and_later_conflicts_are_reported_apart():
         assert out[key] == value, key
     assert out["conflicts_after_project"] == model.counts["conflicts"] - at_end["conflicts"]
     assert out["conflicts_after_project"] >= 0
+
+
+def test_the_first_project_records_the_pilots_before_it_and_its_members_trust():
+    """The ladder's record: pilots run before the first project; the trust it formalised at."""
+    from pipsim.sweep.block import run_block
+
+    runs, _ = run_block(dict(typology="horizontal_network", project_months=36), 3, 20)
+    formed = runs[runs["months_to_first_joint_project"].notna()]
+    assert len(formed) > 0
+    assert (formed["pilots_before_first_project"] <= formed["pilots_run"]).all()
+    assert (formed["pilots_before_first_project"] >= 0).all()
+    # a group formalises only at mean mutual trust >= the threshold (`trusting_group`)
+    assert (formed["trust_at_first_project"] >= 0.31 - 1e-6).all()
+    assert (formed["trust_at_first_project"] <= 1).all()
+    never = runs[runs["months_to_first_joint_project"].isna()]
+    assert never["pilots_before_first_project"].isna().all()
+    assert never["trust_at_first_project"].isna().all()

@@ -87,6 +87,18 @@ def mutual_trust(s: State, r: int, i: int, j: int) -> float:
 
 
 @njit(cache=True)
+def group_trust(s: State, r: int, group: np.ndarray) -> float:
+    """Mean mutual trust over the pairs of ``group`` (every direction once)."""
+    k = len(group)
+    total = 0.0
+    for a in range(k):
+        for b in range(k):
+            if a != b:
+                total += float(s.trust[r, group[a], group[b]])
+    return total / (k * (k - 1)) if k > 1 else 0.0
+
+
+@njit(cache=True)
 def free_slots(s: State, p: Rules, r: int, month: int) -> float:
     """Ventures the present team can launch this month after supervising those under way."""
     return p.activities_per_technician * posts_held(s, r, month) - 0.5 * count_alive(s, r, -1)
@@ -223,8 +235,10 @@ def open_project(
     for k in range(len(group)):
         s.project_of[r, group[k]] = s.uid[r, v]
     s.counts[r, PROJECTS_RUN] += 1
-    if np.isnan(s.first_project[r]):
+    if np.isnan(s.first_project[r]):  # the ladder's record: what came before, how trusted
         s.first_project[r] = month
+        s.pilots_before_first_project[r] = s.counts[r, PILOTS_RUN]
+        s.trust_at_first_project[r] = group_trust(s, r, group)
     record(s, p, r, month, events.PROJECT_FORMED, len(group), label)
 
 

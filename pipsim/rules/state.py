@@ -135,6 +135,8 @@ class StateArrays(NamedTuple):
     # what happened
     counts: np.ndarray  # (R, len(COUNTS))
     first_project: np.ndarray  # month (NaN until reached)
+    pilots_before_first_project: np.ndarray  # pilots run when it formed (NaN until then)
+    trust_at_first_project: np.ndarray  # its members' mean mutual trust as they formalised it
     log_frame_month: np.ndarray
     at_project_end: np.ndarray  # (R, measures) when the agency left; NaN before
     log: np.ndarray  # (R, room, LOG_FIELDS): the month's notable events, read by the model
@@ -177,7 +179,8 @@ LAYOUT: dict[str, tuple[Any, int]] = {
     **dict.fromkeys(("sales_gain",), (np.float64, 3)),
     **dict.fromkeys(("formed",), (np.int64, 1)),
     **dict.fromkeys(("counts",), (np.int64, 2)),
-    **dict.fromkeys(("first_project", "log_frame_month"), (np.float64, 1)),
+    **dict.fromkeys(("first_project", "pilots_before_first_project"), (np.float64, 1)),
+    **dict.fromkeys(("trust_at_first_project", "log_frame_month"), (np.float64, 1)),
     **dict.fromkeys(("at_project_end",), (np.float64, 2)),
     **dict.fromkeys(("log",), (np.int64, 3)),
     **dict.fromkeys(("logged",), (np.int64, 1)),
@@ -300,6 +303,8 @@ def _struct_of(a: StateArrays) -> State:
     s.formed = a.formed
     s.counts = a.counts
     s.first_project = a.first_project
+    s.pilots_before_first_project = a.pilots_before_first_project
+    s.trust_at_first_project = a.trust_at_first_project
     s.log_frame_month = a.log_frame_month
     s.at_project_end = a.at_project_end
     s.log = a.log
