@@ -67,16 +67,33 @@ def test_the_bundled_targets_files_load_with_both_sets():
     assert [t.name for t in toy.fitted] == ["pilots_rarely_fail"]
 
 
+def test_the_v2_targets_identify_and_hold_the_experiments_out():
+    """v2: history matching; timing, trust and survival in three typologies; experiments held out."""
+    v2 = load_targets(ROOT / "calibration" / "targets_v2.toml")
+    assert v2.method == "history_matching" and v2.replications >= 50
+    typologies = {v2.scenarios[t.scenario]["typology"] for t in v2.fitted}
+    assert len(typologies) >= 3
+    outcomes = {t.outcome for t in v2.fitted}
+    assert {"months_to_first_joint_project", "pilots_before_first_project"} <= outcomes
+    assert {"trust_at_first_project", "sustained"} <= outcomes
+    assert all(t.centre is not None and t.low <= t.centre <= t.high for t in v2.targets)
+    # experiment 10's scenario, Box 5, Box 2 and the local environment are never fitted
+    fitted = set(v2.scenarios_of(v2.fitted))
+    for held in ("exp10_cluster_48", "box5", "box2_crisis", "local_36", "local_60"):
+        assert held not in fitted
+
+
 def test_quotes_of_the_document_are_exact():
     """Every quotation that names a place in the document appears in it word for word."""
     texts = [p.read_text() for p in QUOTES]
     if not texts:
         pytest.skip("the source document is not on this machine")
     document = re.sub(r"\s+", " ", " ".join(texts)).replace("*", "")
-    for t in load_targets(ROOT / "calibration" / "targets.toml").targets:
-        if "MIF" in t.source:  # a cited evaluation, not the document
-            continue
-        assert re.sub(r"\s+", " ", t.quote) in document, t.name
+    for name in ("targets.toml", "targets_v2.toml"):
+        for t in load_targets(ROOT / "calibration" / name).targets:
+            if "MIF" in t.source:  # a cited evaluation, not the document
+                continue
+            assert re.sub(r"\s+", " ", t.quote) in document, (name, t.name)
 
 
 def test_a_good_file_parses():
@@ -151,6 +168,11 @@ BAD = [
     ("population = 4", "population = 1", "calibration.population", "from 2"),
     ("keep = 1", "keep = 5", "screening.keep", "from 1 to 2"),
     ("[calibration]", "[calibration", "mini.toml", "malformed TOML"),
+    ("range = [0.0, 0.3]", "range = [0.0, 0.3]\ncentre = 0.5", "targets.pilots.centre", "inside"),
+    ('name = "mini"', 'name = "mini"\nmethod = "mcmc"', "calibration.method", "history_matching"),
+    ("[screening]", "[history_matching]\nwaves = 0\n[screening]", "history_matching.waves", "from 1"),
+    ("[screening]", "[history_matching]\ncutof = 3\n[screening]", "cutof", "did you mean 'cutoff'"),
+    ("[screening]", "[history_matching]\ncutoff = 0.1\n[screening]", "cutoff", "0.5 to 10"),
 ]
 
 
@@ -169,6 +191,17 @@ def test_a_missing_section_is_named():
     text = GOOD.replace("[screening]\ntrajectories = 2\nreplications = 1\nkeep = 1\n", "")
     with pytest.raises(TargetsError, match="screening: missing section"):
         parse_targets(text, "mini.toml")
+
+
+def test_history_matching_needs_no_screening_and_reads_its_sizes():
+    text = GOOD.replace("[screening]\ntrajectories = 2\nreplications = 1\nkeep = 1\n", "")
+    text = text.replace('name = "mini"', 'name = "mini"\nmethod = "history_matching"')
+    text += "\n[history_matching]\nwaves = 2\nfirst_wave = 8\nensemble = 5\n"
+    c = parse_targets(text, "mini.toml")
+    assert c.method == "history_matching"
+    assert (c.waves.waves, c.waves.first_wave, c.waves.ensemble, c.waves.cutoff) == (2, 8, 5, 3.0)
+    pilots = next(t for t in c.targets if t.name == "pilots")
+    assert pilots.centre is None and pilots.middle == 0.15  # the range's midpoint
 
 
 def test_the_command_reports_a_bad_file_in_one_line(tmp_path, capsys):

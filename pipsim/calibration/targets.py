@@ -24,10 +24,13 @@ from pipsim.parameters import FIELDS, Parameters
 from pipsim.sweep.scenario import MAX_SEED, NO_VALUE, ScenarioError
 
 SECTIONS = ("calibration", "screening", "parameters", "scenarios", "targets")
-CALIBRATION_KEYS = ("name", "seed", "replications", "population", "predictive_draws")
+OPTIONAL_SECTIONS = ("history_matching",)
+CALIBRATION_KEYS = ("name", "seed", "replications", "population", "predictive_draws", "method")
+METHODS = ("abc", "history_matching")
+WAVE_KEYS = ("waves", "first_wave", "per_wave", "ensemble", "candidates", "cutoff")
 SCREENING_KEYS = ("trajectories", "replications", "keep")
 TARGET_KEYS: tuple[str, ...] = ("set", "source", "quote", "reading", "scenario", "baseline")
-TARGET_KEYS += ("outcome", "statistic", "range", "at_most", "denominator")
+TARGET_KEYS += ("outcome", "statistic", "range", "at_most", "denominator", "centre")
 SETS = ("calibration", "validation")
 STATISTICS = ("mean", "median", "probability", "ratio")
 OUTCOME_NAMES = tuple(o.name for o in OUTCOMES)
@@ -75,11 +78,36 @@ class Target:
     baseline: str | None = None
     at_most: float | None = None
     denominator: str | None = None
+    centre: float | None = None
+
+    @property
+    def middle(self) -> float:
+        """The pattern's centre: ``centre`` if the file gives one, else the range's midpoint."""
+        return self.centre if self.centre is not None else 0.5 * (self.low + self.high)
 
     @property
     def held_out(self) -> bool:
         """Whether the target is held out (validation): never fitted."""
         return self.set == "validation"
+
+
+@dataclass(frozen=True, slots=True)
+class Waves:
+    """The sizes of a history matching (``[history_matching]``; see `pipsim.calibration.waves`).
+
+    ``waves`` emulated waves: the first simulates ``first_wave`` parameter sets spread over the
+    prior box (a Latin hypercube), each next one ``per_wave`` drawn from the space not yet ruled
+    out; then ``ensemble`` sets drawn from what is left are simulated and those whose every
+    calibration target has implausibility below ``cutoff`` form the ensemble. ``candidates``:
+    prior draws the emulators screen per wave.
+    """
+
+    waves: int = 3
+    first_wave: int = 60
+    per_wave: int = 40
+    ensemble: int = 120
+    candidates: int = 20_000
+    cutoff: float = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +127,8 @@ class Calibration:
     targets: tuple[Target, ...]
     source: str
     text: str
+    method: str = "abc"
+    waves: Waves = Waves()
 
     @property
     def fitted(self) -> tuple[Target, ...]:
@@ -152,8 +182,12 @@ def parse_targets(text: str, source: str = "<targets>") -> Calibration:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise TargetsError(source, "", NO_VALUE, f"malformed TOML: {err}") from None
-    v.known(data, SECTIONS, "")
+    v.known(data, SECTIONS + OPTIONAL_SECTIONS, "")
+    head = data.get("calibration")
+    method = head.get("method", "abc") if isinstance(head, dict) else "abc"
     for section in SECTIONS:
+        if section == "screening" and method == "history_matching":
+            data.setdefault("screening", {})  # the emulators' length-scales do its work
         if section not in data:
             v.fail(section, NO_VALUE, "missing section: add it (see calibration/targets.toml)")
         if not isinstance(data[section], dict):
@@ -161,6 +195,8 @@ def parse_targets(text: str, source: str = "<targets>") -> Calibration:
     head, screen = data["calibration"], data["screening"]
     v.known(head, CALIBRATION_KEYS, "calibration")
     v.known(screen, SCREENING_KEYS, "screening")
+    method = v.one_of(head.get("method", "abc"), METHODS, "calibration.method")
+    waves = v.waves(data.get("history_matching", {}))
     name = head.get("name", "calibration")
     if not isinstance(name, str) or not name.replace("_", "").replace("-", "").isalnum():
         v.fail("calibration.name", name, "give a plain word (letters, digits, _ and -)")
@@ -186,6 +222,8 @@ def parse_targets(text: str, source: str = "<targets>") -> Calibration:
         targets=targets,
         source=source,
         text=text,
+        method=method,
+        waves=waves,
     )
 
 
@@ -211,6 +249,24 @@ class _Check:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             self.fail(f"{where}.{key}", value, f"give a whole number from {low} to {high:,}")
         return value
+
+    def waves(self, table: Any) -> Waves:
+        where = "history_matching"
+        if not isinstance(table, dict):
+            self.fail(where, table, "must be a [table]")
+        self.known(table, WAVE_KEYS, where)
+        d = Waves()
+        cutoff = self.number(table.get("cutoff", d.cutoff), f"{where}.cutoff")
+        if not 0.5 <= cutoff <= 10:
+            self.fail(f"{where}.cutoff", cutoff, "give a number from 0.5 to 10 (3: Pukelsheim)")
+        return Waves(
+            waves=self.whole(table, "waves", where, 1, 20, d.waves),
+            first_wave=self.whole(table, "first_wave", where, 2, 10_000, d.first_wave),
+            per_wave=self.whole(table, "per_wave", where, 1, 10_000, d.per_wave),
+            ensemble=self.whole(table, "ensemble", where, 1, 10_000, d.ensemble),
+            candidates=self.whole(table, "candidates", where, 100, 10_000_000, d.candidates),
+            cutoff=cutoff,
+        )
 
     def number(self, value: Any, key: str) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -304,6 +360,11 @@ class _Check:
             self.fail(f"{key}.range", bounds, "give low ≤ high")
         if statistic in ("probability", "ratio") and baseline is None and not 0 <= low <= high <= 1:
             self.fail(f"{key}.range", bounds, f"a {statistic} lies in [0, 1]")
+        centre = table.get("centre")
+        if centre is not None:
+            centre = self.number(centre, f"{key}.centre")
+            if not low <= centre <= high:
+                self.fail(f"{key}.centre", centre, f"give a centre inside [{low}, {high}]")
         return Target(
             name,
             chosen,
@@ -318,6 +379,7 @@ class _Check:
             baseline,
             at_most,
             denominator,
+            centre,
         )
 
     def one_of(self, value: Any, allowed: tuple[str, ...], key: str) -> str:
