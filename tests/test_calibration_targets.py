@@ -68,7 +68,7 @@ def test_the_bundled_targets_files_load_with_both_sets():
 
 
 def test_the_v2_targets_identify_and_hold_the_experiments_out():
-    """v2: history matching; timing, trust and survival in three typologies; experiments held out."""
+    """v2: history matching; timing, trust, survival in three typologies; experiments held out."""
     v2 = load_targets(ROOT / "calibration" / "targets_v2.toml")
     assert v2.method == "history_matching" and v2.replications >= 50
     typologies = {v2.scenarios[t.scenario]["typology"] for t in v2.fitted}
@@ -170,7 +170,7 @@ BAD = [
     ("[calibration]", "[calibration", "mini.toml", "malformed TOML"),
     ("range = [0.0, 0.3]", "range = [0.0, 0.3]\ncentre = 0.5", "targets.pilots.centre", "inside"),
     ('name = "mini"', 'name = "mini"\nmethod = "mcmc"', "calibration.method", "history_matching"),
-    ("[screening]", "[history_matching]\nwaves = 0\n[screening]", "history_matching.waves", "from 1"),
+    ("[screening]", "[history_matching]\nwaves = 0\n[screening]", "waves", "from 1"),
     ("[screening]", "[history_matching]\ncutof = 3\n[screening]", "cutof", "did you mean 'cutoff'"),
     ("[screening]", "[history_matching]\ncutoff = 0.1\n[screening]", "cutoff", "0.5 to 10"),
 ]

@@ -98,7 +98,7 @@ def calibrate(
     try:
         results.refuse(out, overwrite, f"calibration-{calibration.name}")  # before the lock
         with results.lock(out):
-            _claim(calibration, out, overwrite, say)
+            claim_folder(calibration, out, overwrite, say)
             return _calibrate_locked(
                 calibration, out, budget, workers, dask, dask_timeout, say, bar, started
             )
@@ -187,7 +187,7 @@ def _calibrate_locked(
     return Result(out, kept, table, posterior, posterior_table, check, state, runs, wall)
 
 
-def _claim(
+def claim_folder(
     calibration: Calibration, out: Path, overwrite: bool, say: Callable[[str], None]
 ) -> None:
     """Make ``out`` this targets file's folder, or refuse one holding anything else.

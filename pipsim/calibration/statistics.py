@@ -48,6 +48,60 @@ def simulate(
     seed: int | None = None,
 ) -> dict[str, float]:
     """Each target's statistic for parameter set ``theta`` (NaN if the set is invalid)."""
+    runs = _runs(calibration, theta, targets, replications, seed)
+    if runs is None:
+        return {t.name: math.nan for t in targets}
+    return {t.name: statistic(runs, t) for t in targets}
+
+
+def simulate_with_variance(
+    calibration: Calibration,
+    theta: Mapping[str, float],
+    targets: tuple[Target, ...],
+    replications: int | None = None,
+    seed: int | None = None,
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Each target's statistic for ``theta`` and its sampling variance over the runs (bootstrap).
+
+    The variance is what `pipsim.calibration.implausibility` adds to a reading's, so that the
+    simulation's own noise is not taken for a misfit. NaN for both if the set is invalid.
+    """
+    from pipsim.calibration.implausibility import bootstrap_variance
+
+    seed = particle_seed(calibration.seed, theta) if seed is None else seed
+    runs = _runs(calibration, theta, targets, replications, seed)
+    if runs is None:
+        nan = {t.name: math.nan for t in targets}
+        return nan, dict(nan)
+    rng = np.random.default_rng(seed)
+    values, variances = {}, {}
+    for t in targets:
+        values[t.name] = statistic(runs, t)
+        column = _column(runs[t.scenario], t)
+        base = _column(runs[t.baseline], t) if t.baseline is not None else None
+        variances[t.name] = bootstrap_variance(
+            column, t.statistic, rng, at_most=t.at_most, baseline=base
+        )
+    return values, variances
+
+
+def _column(runs: pd.DataFrame, target: Target) -> np.ndarray:
+    """The runs' values the target's statistic reads: (runs,), or (2, runs) for a ratio."""
+    column = runs[target.outcome].astype(float).to_numpy()
+    if target.statistic == "ratio":
+        assert target.denominator is not None  # checked when the file was read
+        return np.stack([column, runs[target.denominator].astype(float).to_numpy()])
+    return column
+
+
+def _runs(
+    calibration: Calibration,
+    theta: Mapping[str, float],
+    targets: tuple[Target, ...],
+    replications: int | None,
+    seed: int | None,
+) -> dict[str, pd.DataFrame] | None:
+    """The runs of every scenario ``targets`` read, at ``theta`` (None: the model refuses it)."""
     reps = replications or calibration.replications
     seed = particle_seed(calibration.seed, theta) if seed is None else seed
     values = overrides(calibration, theta)
@@ -56,8 +110,8 @@ def simulate(
         for name in calibration.scenarios_of(targets):
             runs[name], _ = run_block({**calibration.scenarios[name], **values}, seed, reps)
     except ValueError:  # a parameter set the model refuses (e.g. gain x loss ratio >= 1)
-        return {t.name: math.nan for t in targets}
-    return {t.name: statistic(runs, t) for t in targets}
+        return None
+    return runs
 
 
 def statistic(runs: Mapping[str, pd.DataFrame], target: Target) -> float:
