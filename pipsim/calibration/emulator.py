@@ -14,6 +14,7 @@ scikit-learn is imported here only, when a history matching runs.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,5 +95,7 @@ def fit(target: str, x: np.ndarray, y: np.ndarray, variance: np.ndarray, seed: i
         n_restarts_optimizer=2,
         random_state=seed,
     )
-    model.fit(x, (y - shift) / scale)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # notes that a length-scale sits at its bound: expected
+        model.fit(x, (y - shift) / scale)
     return Emulator(target, model, shift, scale)

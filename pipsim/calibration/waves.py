@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -230,14 +229,12 @@ def _emulators(calibration: Calibration, points: pd.DataFrame, wave: int) -> lis
     done = points[points["wave"] <= wave]
     x = unit(calibration.priors, done[[p.name for p in calibration.priors]].to_numpy())
     found = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # scikit-learn's convergence notes on bounds
-        for k, t in enumerate(calibration.fitted):
-            y, var = done[t.name].to_numpy(float), done[f"var:{t.name}"].to_numpy(float)
-            emulator = fit(t.name, x, y, var, seed=calibration.seed + 1000 * wave + k)
-            typical = np.nanmedian(var) if np.any(np.isfinite(var)) else 0.0
-            emulator.noise = float(typical)  # a new set's own runs will be this noisy
-            found.append(emulator)
+    for k, t in enumerate(calibration.fitted):
+        y, var = done[t.name].to_numpy(float), done[f"var:{t.name}"].to_numpy(float)
+        emulator = fit(t.name, x, y, var, seed=calibration.seed + 1000 * wave + k)
+        typical = np.nanmedian(var) if np.any(np.isfinite(var)) else 0.0
+        emulator.noise = float(typical)  # a new set's own runs will be this noisy
+        found.append(emulator)
     return found
 
 

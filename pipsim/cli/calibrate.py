@@ -97,6 +97,8 @@ def calibrate_command(args: argparse.Namespace) -> int:
         note = f"\n# seed overridden on the command line: {args.seed}\n"
         calibration = dataclasses.replace(calibration, seed=args.seed, text=calibration.text + note)
     out = args.out or Path("results") / f"calibration-{calibration.name}"
+    if calibration.method == "history_matching":
+        return _history_matching(calibration, out, args)
     try:
         import pyabc  # noqa: F401
     except ImportError:
@@ -149,6 +151,59 @@ def calibrate_command(args: argparse.Namespace) -> int:
     files = outputs.write_figures(out)
     print(text(result))
     print("files written:\n" + "\n".join(f"  {f}" for f in sorted(out.glob("*.*")) + files))
+    return 0
+
+
+def _history_matching(calibration: Any, out: Path, args: argparse.Namespace) -> int:
+    """``pipsim calibrate`` of a targets file with ``method = "history_matching"`` (v2)."""
+    from pipsim.calibration.run import CalibrationError
+    from pipsim.calibration.waves import history_match, runs_per_set, simulated_sets, write_figures
+
+    note_workers(args)
+    sets, per = simulated_sets(calibration), runs_per_set(calibration)
+    where = f"on Dask ({args.dask})" if args.dask else f"on {args.workers} worker(s)"
+    print(
+        f"pipsim calibrate: {calibration.name}: history matching, {len(calibration.fitted)} "
+        f"calibration and {len(calibration.held_out)} held-out targets, "
+        f"{len(calibration.priors)} parameters, {where}, into {out}\n  runs: {sets:,} "
+        f"parameter sets x {per:,} = {sets * per:,}, then the predictive check",
+        flush=True,
+    )
+    try:
+        found = history_match(
+            calibration,
+            out,
+            workers=args.workers,
+            dask=args.dask,
+            dask_timeout=args.dask_timeout,
+            overwrite=args.overwrite,
+        )
+    except CalibrationError as error:
+        raise UsageError(str(error)) from None
+    except RuntimeError as error:  # Dask is not installed
+        raise UsageError(str(error)) from None
+    except (OSError, TimeoutError, ValueError) as error:
+        raise UsageError(f"the calibration stopped: {error}; run it again to resume") from None
+    except KeyboardInterrupt:
+        print(
+            f"interrupted: the sets simulated are saved in {out}; run the same command again "
+            "to resume",
+            file=sys.stderr,
+        )
+        raise SweepInterrupted from None
+    figures = write_figures(out)
+    table = found.table.round(4).to_string(index=False)
+    waves = found.waves.to_string(index=False)
+    check = ""
+    if found.check is not None:
+        check = found.check.drop(columns=["statistic"]).round(3).to_string(index=False)
+    print(
+        f"\nWaves:\n{waves}\n\nEnsemble: {len(found.ensemble)} sets, effective size "
+        f"{found.effective_size:.1f}; representative (weighted medoid): {found.representative}"
+        f"\n{table}\n\nPredictive check:\n{check}\n\nruns {found.runs:,}; wall time "
+        f"{found.wall_seconds:.0f} s"
+    )
+    print("files written:\n" + "\n".join(f"  {f}" for f in sorted(out.glob("*.*")) + figures))
     return 0
 
 
