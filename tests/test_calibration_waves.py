@@ -246,3 +246,28 @@ def test_an_interrupted_history_matching_resumes_to_the_same_ensemble(tmp_path, 
     assert any("resuming" in line for line in said)
     pd.testing.assert_frame_equal(again.ensemble, whole.ensemble)
     assert again.representative == whole.representative
+
+
+@pytest.mark.slow  # about 40 s on a loaded machine
+def test_recovery_finds_a_known_pilot_success_rate_on_the_toy(tmp_path):
+    """Reduced recovery: synthetic centres at known values; the truth lies in the 90% interval."""
+    from pipsim.calibration import recovery
+
+    c = toy()
+    c = dataclasses.replace(
+        c,
+        replications=8,
+        waves=dataclasses.replace(c.waves, first_wave=10, per_wave=6, ensemble=16),
+    )
+    truths = recovery.known_sets(c, 2, seed=5)
+    assert all(0.3 + 0.2 * 0.7 <= t["pilot_success_rate"] <= 0.3 + 0.8 * 0.7 for t in truths)
+    found = []
+    for k, truth in enumerate(truths):
+        known = recovery.synthetic(c, truth, blocks=4)
+        assert all(t.low <= t.middle <= t.high for t in known.fitted)
+        matched = history_match(known, tmp_path / f"set-{k}", say=lambda _: None, check=False)
+        found.append(recovery.covered(matched.table, truth).assign(set=k))
+    pooled = recovery.coverage(found)
+    rate = pooled.set_index("parameter").loc["pilot_success_rate"]
+    assert rate["coverage"] == 1.0  # both truths inside their 90% intervals
+    assert rate["narrowed"] < 0.9  # and the interval is narrower than the prior
