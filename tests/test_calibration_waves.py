@@ -212,10 +212,17 @@ def test_a_tiny_history_matching_writes_an_ensemble_below_the_cutoff(tmp_path):
     assert len(found.ensemble) == int((final["implausibility"] < c.waves.cutoff).sum())
     back = ens.load(tmp_path / "hm" / "ensemble.csv")
     assert back["representative"].sum() == 1
+    assert back["weight"].nunique() == 1  # equal weights unless the file asks otherwise
+    assert found.effective_size == pytest.approx(len(back))
+    assert 1.0 <= found.effective_size_likelihood <= len(back)
     assert set(found.table["parameter"]) == {"pilot_success_rate", "trust_gain"}
     assert {"at_bound", "q05", "q95", "representative"} <= set(found.table.columns)
     assert found.check is not None and set(found.check["set"]) == {"calibration", "validation"}
-    assert 1.0 <= found.effective_size <= len(found.ensemble)
+    liked = dataclasses.replace(c, waves=dataclasses.replace(c.waves, weights="likelihood"))
+    other = history_match(liked, tmp_path / "lk", say=lambda _: None, check=False)
+    final = pd.read_parquet(tmp_path / "lk" / "points.parquet").query("wave == 3")
+    kept = final[final["implausibility"] < c.waves.cutoff]
+    assert list(other.ensemble["weight"]) == pytest.approx(list(kept["likelihood"]))
 
 
 class Stop(Exception):

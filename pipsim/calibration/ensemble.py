@@ -11,7 +11,8 @@ an answer. The format, defined here only:
 - one column per calibrated parameter, named as the `pipsim.parameters.Parameters` field, holding
   values inside that field's declared range (whole numbers for whole-number fields);
 - a ``weight`` column: non-negative, at least one positive; `load` returns them summing to 1.
-  A set's weight is exp(-½ Σ I²) over the calibration targets (`implausibility.pseudo_likelihood`);
+  History matching writes equal weights (every accepted set counts alike), or, if its targets
+  file says ``weights = "likelihood"``, exp(-½ Σ I²) (`implausibility.pseudo_likelihood`);
 - optionally ``member`` (an identifier) and ``representative`` (true for the one member chosen as
   the defaults: the weighted medoid, see `representative`).
 

@@ -27,7 +27,8 @@ SECTIONS = ("calibration", "screening", "parameters", "scenarios", "targets")
 OPTIONAL_SECTIONS = ("history_matching",)
 CALIBRATION_KEYS = ("name", "seed", "replications", "population", "predictive_draws", "method")
 METHODS = ("abc", "history_matching")
-WAVE_KEYS = ("waves", "first_wave", "per_wave", "ensemble", "candidates", "cutoff")
+WAVE_KEYS = ("waves", "first_wave", "per_wave", "ensemble", "candidates", "cutoff", "weights")
+WEIGHTS = ("equal", "likelihood")
 SCREENING_KEYS = ("trajectories", "replications", "keep")
 TARGET_KEYS: tuple[str, ...] = ("set", "source", "quote", "reading", "scenario", "baseline")
 TARGET_KEYS += ("outcome", "statistic", "range", "at_most", "denominator", "centre")
@@ -99,7 +100,9 @@ class Waves:
     prior box (a Latin hypercube), each next one ``per_wave`` drawn from the space not yet ruled
     out; then ``ensemble`` sets drawn from what is left are simulated and those whose every
     calibration target has implausibility below ``cutoff`` form the ensemble. ``candidates``:
-    prior draws the emulators screen per wave.
+    prior draws the emulators screen per wave. ``weights``: ``equal`` (every accepted set counts
+    alike: what history matching establishes is the set not ruled out) or ``likelihood``
+    (exp(-½ Σ I²) over the calibration targets; see docs/calibration.md for why not by default).
     """
 
     waves: int = 3
@@ -108,6 +111,7 @@ class Waves:
     ensemble: int = 120
     candidates: int = 20_000
     cutoff: float = 3.0
+    weights: str = "equal"
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +270,7 @@ class _Check:
             ensemble=self.whole(table, "ensemble", where, 1, 10_000, d.ensemble),
             candidates=self.whole(table, "candidates", where, 100, 10_000_000, d.candidates),
             cutoff=cutoff,
+            weights=self.one_of(table.get("weights", d.weights), WEIGHTS, f"{where}.weights"),
         )
 
     def number(self, value: Any, key: str) -> float:

@@ -7,8 +7,9 @@ emulator's variance added) exceeds the cutoff for some target; the next wave's s
 uniformly from the prior box among the candidates no wave's emulators have ruled out. After the
 last emulated wave, ``ensemble`` sets drawn the same way are *simulated*, and those whose every
 calibration target's simulated implausibility stays below the cutoff are the ensemble, weighted
-by exp(-½ Σ I²) (`pipsim.calibration.ensemble`). Only that last wave's sets enter the ensemble:
-they share one proposal (uniform over what is left), so their weights are comparable.
+alike, or by exp(-½ Σ I²) if the file asks (`pipsim.calibration.ensemble`; the effective size of
+those weights is reported either way). Only that last wave's sets enter the ensemble: they share
+one proposal (uniform over what is left), so their weights are comparable.
 
 Resuming: each wave's design is written (``designs.parquet``) before it is simulated, and the
 simulated sets (``points.parquet``) after every few; the emulators are refitted from those
@@ -67,6 +68,7 @@ class Matched:
     check: pd.DataFrame | None
     representative: dict[str, float]
     effective_size: float
+    effective_size_likelihood: float
     runs: int
     wall_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
@@ -325,17 +327,18 @@ def _finish(
     for p in calibration.priors:
         if p.integer:
             frame[p.name] = frame[p.name].round().astype(int)
-    frame["weight"] = accepted["likelihood"].to_numpy()
-    if len(frame) and frame["weight"].sum() <= 0:
-        frame["weight"] = 1.0
+    likelihood = accepted["likelihood"].to_numpy()
+    equal = calibration.waves.weights == "equal" or likelihood.sum() <= 0
+    frame["weight"] = 1.0 if equal else likelihood
     frame["member"] = np.arange(len(frame))
     representative: dict[str, float] = {}
-    size = 0.0
+    size = size_likelihood = 0.0
     if len(frame):
         best = ens.representative(frame, low, high)
         frame["representative"] = frame.index == best
         representative = {n: float(frame.loc[best, n]) for n in names}
         size = ens.effective_size(frame["weight"].to_numpy())
+        size_likelihood = ens.effective_size(likelihood)
         files.write_bytes(
             out,
             out / ENSEMBLE,
@@ -345,6 +348,7 @@ def _finish(
                 targets=calibration.name,
                 targets_digest=calibration.digest,
                 seed=calibration.seed,
+                weights=calibration.waves.weights,
                 representative="weighted medoid",
             ),
         )
@@ -362,13 +366,27 @@ def _finish(
     outputs.write_manifest(
         out,
         accepted=len(frame),
+        weights=calibration.waves.weights,
         effective_size=round(size, 1),
+        effective_size_likelihood=round(size_likelihood, 1),
         representative=representative,
         at_bounds=pressed,
         runs=runs,
         last_wall_seconds=round(wall, 1),
     )
-    return Matched(out, frame, table, table_waves, checked, representative, size, runs, wall, notes)
+    return Matched(
+        out,
+        frame,
+        table,
+        table_waves,
+        checked,
+        representative,
+        size,
+        size_likelihood,
+        runs,
+        wall,
+        notes,
+    )
 
 
 def parameter_table(

@@ -199,7 +199,8 @@ def _history_matching(calibration: Any, out: Path, args: argparse.Namespace) -> 
         check = found.check.drop(columns=["statistic"]).round(3).to_string(index=False)
     print(
         f"\nWaves:\n{waves}\n\nEnsemble: {len(found.ensemble)} sets, effective size "
-        f"{found.effective_size:.1f}; representative (weighted medoid): {found.representative}"
+        f"{found.effective_size:.1f} ({found.effective_size_likelihood:.1f} if weighted by "
+        f"likelihood); representative (weighted medoid): {found.representative}"
         f"\n{table}\n\nPredictive check:\n{check}\n\nruns {found.runs:,}; wall time "
         f"{found.wall_seconds:.0f} s"
     )
