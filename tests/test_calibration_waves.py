@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -238,6 +239,9 @@ def test_an_interrupted_history_matching_resumes_to_the_same_ensemble(tmp_path, 
     calls = []
 
     def dying(function, items):
+        if not isinstance(function, partial):  # the emulators' fits: not counted
+            yield from map(function, items)
+            return
         for item in items:
             if len(calls) == 8:  # midway through wave 2: 6 sets of wave 1, 2 of wave 2 written
                 raise Stop

@@ -145,7 +145,9 @@ def _match(
             files.write(out, out / DESIGNS, designs.to_parquet)
         else:
             share = float(design["share"].iloc[0])
+        clock = time.perf_counter()
         points = _simulate(calibration, out, design, points, mapper, say)
+        simulated = time.perf_counter() - clock
         done = points[points["wave"] == wave]
         accepted = int((done["implausibility"] < w.cutoff).sum())
         label = "ensemble" if wave > w.waves else f"wave {wave}"
@@ -153,9 +155,12 @@ def _match(
             f"{label}: {len(done)} sets simulated, {share:.1%} of the prior box not ruled out "
             f"before it, {accepted} below the cutoff"
         )
-        rows.append({"wave": wave, "sets": len(done), "not_ruled_out": share, "accepted": accepted})
+        row = {"wave": wave, "sets": len(done), "not_ruled_out": share, "accepted": accepted}
+        rows.append({**row, "simulate_seconds": round(simulated, 1)})  # this call's only
         if wave <= w.waves:
-            emulators.append(_emulators(calibration, points, wave))
+            clock = time.perf_counter()
+            emulators.append(_emulators(calibration, points, wave, mapper))
+            rows[-1]["fit_seconds"] = round(time.perf_counter() - clock, 1)
     table_waves = pd.DataFrame(rows)
     files.save_csv(out, out / WAVES, table_waves)
     files.save_csv(out, out / EMULATORS, _length_scales(calibration, emulators))
@@ -199,7 +204,7 @@ def _not_ruled_out(
     kept, seen, spare, spare_i = [], 0, np.empty((0, d)), np.empty(0)
     for _ in range(MAX_BATCHES):
         x = rng.random((calibration.waves.candidates, d))
-        worst = np.max([emulated(calibration, wave, x) for wave in emulators], axis=0)
+        worst = emulated(calibration, emulators, x)
         seen += len(x)
         kept.append(x[worst < cutoff])
         spare = np.vstack([spare, x])
@@ -213,31 +218,54 @@ def _not_ruled_out(
     return spare[np.argsort(spare_i, kind="stable")[:count]], share
 
 
-def emulated(calibration: Calibration, wave: list[Emulator], x: np.ndarray) -> np.ndarray:
-    """The largest emulated implausibility over the calibration targets at unit points ``x``."""
+def emulated(
+    calibration: Calibration, emulators: list[list[Emulator]], x: np.ndarray
+) -> np.ndarray:
+    """The largest emulated implausibility at unit points ``x``, over every wave and target.
+
+    A cascade: each emulator is asked only about the points no earlier one has ruled out
+    (their value is then a lower bound, already above the cutoff), which saves most predictions
+    once the first wave has ruled out most of the box.
+    """
+    cutoff = calibration.waves.cutoff
     worst = np.zeros(len(x))
-    for target, emulator in zip(calibration.fitted, wave, strict=True):
-        mean, var = emulator.predict(x)
-        if not np.all(np.isfinite(var)):
-            continue  # not emulated: this target rules nothing out
-        sd = reading_sds(target, mean)
-        found = np.abs(mean - target.middle) / np.sqrt(sd**2 + var + emulator.noise)
-        worst = np.maximum(worst, found)
+    for wave in emulators:
+        for target, emulator in zip(calibration.fitted, wave, strict=True):
+            alive = np.flatnonzero(worst < cutoff)
+            if alive.size == 0:
+                return worst
+            mean, var = emulator.predict(x[alive])
+            if not np.all(np.isfinite(var)):
+                continue  # not emulated: this target rules nothing out
+            sd = reading_sds(target, mean)
+            found = np.abs(mean - target.middle) / np.sqrt(sd**2 + var + emulator.noise)
+            worst[alive] = np.maximum(worst[alive], found)
     return worst
 
 
-def _emulators(calibration: Calibration, points: pd.DataFrame, wave: int) -> list[Emulator]:
-    """One emulator per calibration target, fitted on every set simulated up to ``wave``."""
+def _emulators(
+    calibration: Calibration, points: pd.DataFrame, wave: int, mapper: Mapper
+) -> list[Emulator]:
+    """One emulator per calibration target, fitted on every set simulated up to ``wave``.
+
+    Fitted on the workers, one target each (an emulator pickles).
+    """
     done = points[points["wave"] <= wave]
     x = unit(calibration.priors, done[[p.name for p in calibration.priors]].to_numpy())
-    found = []
+    jobs = []
     for k, t in enumerate(calibration.fitted):
         y, var = done[t.name].to_numpy(float), done[f"var:{t.name}"].to_numpy(float)
-        emulator = fit(t.name, x, y, var, seed=calibration.seed + 1000 * wave + k)
-        typical = np.nanmedian(var) if np.any(np.isfinite(var)) else 0.0
-        emulator.noise = float(typical)  # a new set's own runs will be this noisy
-        found.append(emulator)
-    return found
+        jobs.append((t.name, x, y, var, calibration.seed + 1000 * wave + k))
+    return list(mapper(_fit_one, jobs))
+
+
+def _fit_one(job: tuple[str, np.ndarray, np.ndarray, np.ndarray, int]) -> Emulator:
+    """`fit` of one target's job; its noise is the typical sampling variance of a set."""
+    name, x, y, var, seed = job
+    emulator = fit(name, x, y, var, seed=seed)
+    typical = np.nanmedian(var) if np.any(np.isfinite(var)) else 0.0
+    emulator.noise = float(typical)  # a new set's own runs will be this noisy
+    return emulator
 
 
 def _length_scales(calibration: Calibration, emulators: list[list[Emulator]]) -> pd.DataFrame:
