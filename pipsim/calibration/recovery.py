@@ -48,8 +48,8 @@ def synthetic(
         low, high = centre - half, centre + half
         if t.statistic in ("probability", "ratio") and t.baseline is None:
             low, high = max(low, 0.0), min(high, 1.0)
-        centre = min(max(centre, low), high) if t.centre is not None else None
-        targets.append(dataclasses.replace(t, low=low, high=high, centre=centre))
+        middle = min(max(centre, low), high) if t.centre is not None else None
+        targets.append(dataclasses.replace(t, low=low, high=high, centre=middle))
     note = f"\n# recovery: ranges simulated at {dict(truth)}\n"
     return dataclasses.replace(calibration, targets=tuple(targets), text=calibration.text + note)
 
