@@ -43,7 +43,7 @@ def main() -> None:
     parser.add_argument("--from", dest="source", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=Path("results/recovery"))
     parser.add_argument("--budget", type=int, default=3000)
-    parser.add_argument("--keep", type=int, default=6)
+    parser.add_argument("--keep", type=int, default=None, help="parameters (v1 default 6; v2 all)")
     parser.add_argument("--at", type=float, default=0.35, help="the truth's place in each prior")
     parser.add_argument("--sets", type=int, default=4, help="known sets (history matching)")
     parser.add_argument("--workers", type=int, default=1)
@@ -55,7 +55,7 @@ def main() -> None:
     if args.source is not None:
         names = screening.kept(pd.read_csv(args.source / outputs.SCREENING))
     else:
-        names = [p.name for p in c.priors[: args.keep]]
+        names = [p.name for p in c.priors[: args.keep or 6]]
     priors = tuple(c.prior(n) for n in names)
     truth = {}
     for p in priors:
@@ -83,6 +83,8 @@ def waves(c, args: argparse.Namespace) -> None:
     from pipsim.calibration.waves import history_match
 
     started = time.perf_counter()
+    if args.keep is not None and args.keep < len(c.priors):  # the others at their presets
+        c = dataclasses.replace(c, priors=c.priors[: args.keep])
     found = []
     for k, truth in enumerate(recovery.known_sets(c, args.sets, seed=c.seed)):
         known = recovery.synthetic(c, truth, blocks=4)

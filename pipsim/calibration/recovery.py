@@ -89,6 +89,7 @@ def known_sets(calibration: Calibration, count: int, seed: int) -> list[dict[str
 def coverage(found: list[pd.DataFrame]) -> pd.DataFrame:
     """Per parameter over several recoveries (`covered` tables): the share of truths inside."""
     pooled = pd.concat(found, ignore_index=True)
+    pooled["narrowed"] = pooled["narrowed"].where(np.isfinite(pooled["narrowed"]))  # no ensemble
     table = pooled.groupby("parameter", sort=False).agg(
         sets=("inside", "size"), inside=("inside", "sum"), narrowed=("narrowed", "mean")
     )

@@ -475,8 +475,8 @@ def write_figures(out: Path) -> list[Path]:
     if (out / ENSEMBLE).exists():
         frame = ens.load(out / ENSEMBLE)
         posterior = frame[[*ens.parameters(frame), "weight"]]
-        figures["pairs"] = plots.pairs(posterior, table)
-        figures["marginals"] = plots.marginals(posterior, table)
+        figures["pairs"] = plots.pairs(posterior, table, "Ensemble (accepted sets)")
+        figures["marginals"] = plots.marginals(posterior, table, "Ensemble (accepted sets)")
     if (out / outputs.CHECK).exists():
         check = pd.read_csv(out / outputs.CHECK)
         predicted = pd.read_parquet(out / outputs.PREDICTIVE)

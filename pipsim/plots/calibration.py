@@ -29,7 +29,7 @@ def screening_bars(ranking: pd.DataFrame) -> Figure:
     return fig
 
 
-def marginals(posterior: pd.DataFrame, table: pd.DataFrame) -> Figure:
+def marginals(posterior: pd.DataFrame, table: pd.DataFrame, what: str = "Posterior") -> Figure:
     """One weighted histogram per parameter over its prior range; median, 90% interval, default."""
     names = list(table["parameter"])
     cols = min(3, len(names))
@@ -49,11 +49,11 @@ def marginals(posterior: pd.DataFrame, table: pd.DataFrame) -> Figure:
     for ax in axes[len(names) :]:
         ax.set_visible(False)
     axes[0].legend(fontsize=7, loc="upper right")
-    fig.suptitle("Posterior marginals (x axis: the prior range)")
+    fig.suptitle(f"{what} marginals (x axis: the prior range)")
     return fig
 
 
-def pairs(posterior: pd.DataFrame, table: pd.DataFrame) -> Figure:
+def pairs(posterior: pd.DataFrame, table: pd.DataFrame, what: str = "Posterior") -> Figure:
     """The particles of every pair of parameters, sized by weight, on the prior box."""
     names = list(table["parameter"])
     k = len(names)
@@ -82,7 +82,7 @@ def pairs(posterior: pd.DataFrame, table: pd.DataFrame) -> Figure:
                 ax.set_xlabel(x.replace("_", " "), fontsize=7)
             if j == 0:
                 ax.set_ylabel(y.replace("_", " "), fontsize=7)
-    fig.suptitle("Posterior pairs (points sized by weight; axes span the priors)")
+    fig.suptitle(f"{what} pairs (points sized by weight; axes span the priors)")
     return fig
 
 
