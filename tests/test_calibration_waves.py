@@ -282,3 +282,18 @@ def test_recovery_finds_a_known_pilot_success_rate_on_the_toy(tmp_path):
     rate = pooled.set_index("parameter").loc["pilot_success_rate"]
     assert rate["coverage"] == 1.0  # both truths inside their 90% intervals
     assert rate["narrowed"] < 0.9  # and the interval is narrower than the prior
+
+
+@pytest.mark.slow  # about 20 s: the toy's full sizes, the check and the figures
+def test_the_command_runs_a_history_matching_and_refuses_another_targets_file(tmp_path, capsys):
+    from pipsim.cli import main
+
+    out = tmp_path / "hm"
+    assert main(["calibrate", str(ROOT / "calibration" / "toy_waves.toml"), "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "history matching" in said and "Ensemble:" in said and "Predictive check" in said
+    assert (out / "ensemble.csv").exists() and (out / "figures" / "posterior_pairs.png").exists()
+    ens.load(out / "ensemble.csv")
+    other = ROOT / "calibration" / "toy.toml"
+    assert main(["calibrate", str(other), "--out", str(out)]) == 2
+    assert "another targets file" in capsys.readouterr().err
