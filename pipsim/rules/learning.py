@@ -96,15 +96,32 @@ def trust_in_agency(relationship: Any, institutional: Any, relationship_weight: 
     return relationship_weight * relationship + (1.0 - relationship_weight) * institutional
 
 
+FIRST_IMPRESSIONS_TABULATED = 64  # whole pieces a gathering tabulates (`scarce_pieces`)
+
+
 @njit(cache=True)
 def first_impression_rate(rate: float, prior_weight: float, evidence: float) -> float:
     """Learning rate of the next piece of evidence about a firm already seen ``evidence`` times.
 
     Initial trust counts as ``prior_weight`` pieces, so the next piece weighs one over all the
-    evidence so far plus itself (a running mean) while that is more than ``rate``; after that,
-    ``rate``: recent conduct keeps its weight however long the record.
+    evidence so far (whole pieces: fractions of a month's observation add up to pieces) plus
+    itself, a running mean, while that is more than ``rate``; after that, ``rate``: recent
+    conduct keeps its weight however long the record.
     """
-    return max(rate, 1.0 / (prior_weight + evidence + 1.0))
+    return max(rate, 1.0 / (prior_weight + math.floor(evidence) + 1.0))
+
+
+@njit(cache=True)
+def scarce_pieces(p: Rules) -> int:
+    """Whole pieces of evidence about a firm after which the next one weighs ``trust_gain``.
+
+    0 when first impressions are off; at most `FIRST_IMPRESSIONS_TABULATED`, the pieces for
+    which a gathering computes each attendee's factors once (`contact.trust_building`).
+    """
+    k = 0
+    while k < FIRST_IMPRESSIONS_TABULATED and evidence_is_scarce(p, float(k)):
+        k += 1
+    return k
 
 
 @njit(cache=True)
