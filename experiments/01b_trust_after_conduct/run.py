@@ -178,8 +178,8 @@ def summary(n: np.ndarray, est: dict[str, np.ndarray], rule: dict) -> str:
 
     ratios = " / ".join(
         f"{est['ratio'][k]:.1f} [{est['ratio_ci'][0, k]:.1f}, {est['ratio_ci'][1, k]:.1f}]"
-        if min(n[k, COMPLIED], n[k, DEFECTED])
-        else "–"
+        if min(n[k, COMPLIED], n[k, DEFECTED]) >= MIN_OBSERVATIONS
+        else "not judged"
         for k in range(len(BINS))
     )
     return (
@@ -217,21 +217,22 @@ def figure(n: np.ndarray, est: dict[str, np.ndarray]) -> Figure:
     left.legend(fontsize=8)
     judged = np.minimum(n[:, COMPLIED], n[:, DEFECTED]) >= MIN_OBSERVATIONS
     ratio, (low, high) = est["ratio"], est["ratio_ci"]
-    for mask, style in ((judged, "o"), (~judged & np.isfinite(ratio), "x")):
-        if mask.any():
-            right.errorbar(
-                centres[mask],
-                ratio[mask],
-                yerr=[ratio[mask] - low[mask], high[mask] - ratio[mask]],
-                marker=style,
-                linestyle="none",
-                capsize=3,
-                color=OKABE_ITO["blue"],
-                label="judged bin" if style == "o" else f"< {MIN_OBSERVATIONS} observations",
-            )
+    if judged.any():  # an unjudged bin's ratio can be anything: it is not drawn
+        right.errorbar(
+            centres[judged],
+            ratio[judged],
+            yerr=[ratio[judged] - low[judged], high[judged] - ratio[judged]],
+            marker="o",
+            linestyle="none",
+            capsize=3,
+            color=OKABE_ITO["blue"],
+            label=f"judged bins (≥ {MIN_OBSERVATIONS} compliances and defections)",
+        )
+    right.set_yscale("log")
     right.axhline(1, color=OKABE_ITO["black"], linewidth=0.8, linestyle=":")
     right.axhline(SHARP, color=OKABE_ITO["black"], linewidth=1, linestyle="--", label="rule: ≥ 2")
     right.set_xticks(centres, BINS)
+    right.set_xlim(left.get_xlim())
     right.set_xlabel("watcher's trust in the partner before (bin)")
     right.set_ylabel("−(change after defection) / (change after compliance)")
     right.set_title("Months of kept word one defection undoes")
