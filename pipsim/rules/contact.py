@@ -16,8 +16,8 @@ from numba import njit
 
 from pipsim.rules.draws import choose, whole_and_chance
 from pipsim.rules.learning import (
-    apply_evidence,
     evidence_factors,
+    learn_from_sight,
     learn_many,
     observe,
     trust_in_agency,
@@ -131,7 +131,7 @@ def trust_building(s: State, p: Rules, r: int, rng: np.random.Generator) -> None
                 )
         for a in range(k):
             if attended[e, a]:
-                see_each_other(s.trust[r], s.contact[r], members[a], there, half_bad, closed)
+                see_each_other(s, p, r, members[a], there, evidence[e], half_bad, closed)
     for a in range(k):
         heard = 0.0
         for e in range(planned):
@@ -144,23 +144,35 @@ def trust_building(s: State, p: Rules, r: int, rng: np.random.Generator) -> None
 
 @njit(cache=True)
 def see_each_other(
-    trust: np.ndarray,
-    contact: np.ndarray,
+    s: State,
+    p: Rules,
+    r: int,
     watcher: int,
     there: np.ndarray,
+    weight: float,
     half_bad: np.ndarray,
     closed: np.ndarray,
 ) -> None:
-    """At a gathering, ``watcher`` sees every other firm ``there`` at work (one run's matrices).
+    """At a gathering, ``watcher`` sees every other firm ``there`` at work for ``weight``.
 
-    A firm not there shows nothing (its factors are 1 and 0: trust unchanged). Written over the
-    whole row, without a branch, so the compiler updates many firms at once.
+    ``half_bad`` and ``closed`` are each firm's `seen_at_work` factors at the steady rate; a
+    watcher who has seen little of a firm weighs what it sees more (`learning.learn_from_sight`).
     """
+    trust, evidence, contact = s.trust[r], s.evidence[r], s.contact[r]
     for j in range(len(there)):
-        seen = there[j] and j != watcher
-        learned = apply_evidence(trust[watcher, j], half_bad[j], closed[j])
-        trust[watcher, j] = learned if seen else trust[watcher, j]
-        contact[watcher, j] = contact[watcher, j] or seen
+        if there[j] and j != watcher:
+            good = weight * s.reliability[r, j]
+            trust[watcher, j] = learn_from_sight(
+                trust[watcher, j],
+                evidence[watcher, j],
+                good,
+                weight - good,
+                half_bad[j],
+                closed[j],
+                p,
+            )
+            evidence[watcher, j] += weight
+            contact[watcher, j] = True
 
 
 @njit(cache=True)
@@ -205,10 +217,27 @@ def chance_meetings(s: State, p: Rules, r: int, rng: np.random.Generator) -> Non
     for _ in range(rng.binomial(k * (k - 1) // 2, chance)):
         a, b = int(rng.random() * k), int(rng.random() * k)  # two participants at random
         if a != b:
-            i, j = members[a], members[b]
-            s.trust[r, i, j] = apply_evidence(s.trust[r, i, j], half_bad[b], closed[b])
-            s.trust[r, j, i] = apply_evidence(s.trust[r, j, i], half_bad[a], closed[a])
-            s.contact[r, i, j] = s.contact[r, j, i] = True
+            meet(s, p, r, members[a], members[b], half_bad[b], closed[b])
+            meet(s, p, r, members[b], members[a], half_bad[a], closed[a])
+
+
+@njit(cache=True)
+def meet(
+    s: State, p: Rules, r: int, watcher: int, seen: int, half_bad: float, closed: float
+) -> None:
+    """``watcher`` meets ``seen`` informally: one observation of it at work (`seen_at_work`)."""
+    good = s.reliability[r, seen]
+    s.trust[r, watcher, seen] = learn_from_sight(
+        s.trust[r, watcher, seen],
+        s.evidence[r, watcher, seen],
+        good,
+        1.0 - good,
+        half_bad,
+        closed,
+        p,
+    )
+    s.evidence[r, watcher, seen] += 1.0
+    s.contact[r, watcher, seen] = True
 
 
 @njit(cache=True)

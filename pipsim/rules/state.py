@@ -103,6 +103,7 @@ class StateArrays(NamedTuple):
     # trust
     baseline_trust: np.ndarray
     trust: np.ndarray
+    evidence: np.ndarray  # pieces of evidence each firm has had of each other firm
     joint_successes: np.ndarray  # ventures succeeded together
     together: np.ndarray  # pairs ever in a venture together
     contact: np.ndarray  # pairs that met this month (their trust does not fade)
@@ -161,7 +162,7 @@ LAYOUT: dict[str, tuple[Any, int]] = {
     **dict.fromkeys(("market_index", "sales_uplift", "joint_sales_uplift"), (np.float64, 2)),
     **dict.fromkeys(("productivity_uplift",), (np.float64, 2)),
     **dict.fromkeys(("exporter",), (np.bool_, 2)),
-    **dict.fromkeys(("baseline_trust", "trust"), (TRUST_DTYPE, 3)),
+    **dict.fromkeys(("baseline_trust", "trust", "evidence"), (TRUST_DTYPE, 3)),
     **dict.fromkeys(("joint_successes",), (np.int32, 3)),
     **dict.fromkeys(("together", "contact"), (np.bool_, 3)),
     **dict.fromkeys(("trust_collective", "trust_public", "institutional_trust"), (np.float64, 2)),
@@ -276,6 +277,7 @@ def _struct_of(a: StateArrays) -> State:
     s.exporter = a.exporter
     s.baseline_trust = a.baseline_trust
     s.trust = a.trust
+    s.evidence = a.evidence
     s.joint_successes = a.joint_successes
     s.together = a.together
     s.contact = a.contact
@@ -334,6 +336,7 @@ class RuleValues(NamedTuple):
     geographic_distance: float
     trust_gain: float
     trust_loss_ratio: float
+    trust_prior_weight: float
     trust_decay: float
     mean_reliability: float
     spontaneous_contact: float
@@ -442,6 +445,7 @@ def _rules_struct_of(v: RuleValues) -> Rules:
     p.geographic_distance = v.geographic_distance
     p.trust_gain = v.trust_gain
     p.trust_loss_ratio = v.trust_loss_ratio
+    p.trust_prior_weight = v.trust_prior_weight
     p.trust_decay = v.trust_decay
     p.mean_reliability = v.mean_reliability
     p.spontaneous_contact = v.spontaneous_contact

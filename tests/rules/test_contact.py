@@ -105,3 +105,37 @@ def test_invite_draws_distinct_participants(seed, k, data):
     assert len(drawn) == invited
     assert len(set(drawn.tolist())) == invited
     assert all(0 <= a < k for a in drawn)
+
+
+# --- first impressions at gatherings and meetings ----------------------------------------------
+def _sight_state(record: float):
+    from tests.rules.states import state
+
+    s, p = state(4, trust_gain=0.05, trust_loss_ratio=3.0, trust_prior_weight=10.0)
+    s.trust[0] = 0.3
+    np.fill_diagonal(s.trust[0], 1.0)
+    s.evidence[0] = 0.0
+    s.evidence[0, 0, 2] = record  # firm 0 has seen firm 2 at work before, not firms 1 and 3
+    s.reliability[0] = 0.9
+    s.contact[0] = False
+    half_bad, closed = np.ones(4), np.zeros(4)
+    for j in range(4):
+        half_bad[j], closed[j] = contact.seen_at_work(s, p, 0, j, 1.0)
+    return s, p, half_bad, closed
+
+
+def test_at_a_gathering_a_firm_learns_more_of_those_it_has_seen_little_of():
+    s, p, half_bad, closed = _sight_state(record=40.0)
+    there = np.array([True, True, True, False])
+    contact.see_each_other(s, p, 0, 0, there, 1.0, half_bad, closed)
+    assert s.trust[0, 0, 1] > s.trust[0, 0, 2] > 0.3  # both good on balance; 1 is new to 0
+    assert s.trust[0, 0, 3] == pytest.approx(0.3)  # not there: nothing seen
+    assert list(s.evidence[0, 0]) == [0.0, 1.0, 41.0, 0.0]
+    assert list(s.contact[0, 0]) == [False, True, True, False]
+
+
+def test_a_chance_meeting_counts_as_evidence_for_the_watcher_only():
+    s, p, half_bad, closed = _sight_state(record=0.0)
+    contact.meet(s, p, 0, 1, 3, half_bad[3], closed[3])
+    assert s.evidence[0, 1, 3] == 1.0 and s.evidence[0, 3, 1] == 0.0
+    assert s.trust[0, 1, 3] > 0.3 and s.trust[0, 3, 1] == pytest.approx(0.3)
