@@ -68,6 +68,7 @@ NEVER = np.nan  # a dated event or milestone that has not happened
 TRUST_DTYPE = np.float32  # firm-to-firm trust: the largest arrays; 7 digits are plenty
 LOG_FIELDS = 4  # an event of the log: month, what happened (`pipsim.rules.events`), two numbers
 LOG_MONTHS = 12  # the log has room for this many months of the most eventful kind
+CONDUCT_FIELDS = 7  # a row of the conduct record (`pipsim.rules.probe.CONDUCT_COLUMNS`)
 
 
 class StateArrays(NamedTuple):
@@ -140,6 +141,9 @@ class StateArrays(NamedTuple):
     at_project_end: np.ndarray  # (R, measures) when the agency left; NaN before
     log: np.ndarray  # (R, room, LOG_FIELDS): the month's notable events, read by the model
     logged: np.ndarray  # events in ``log``, per run
+    # an experiment's record of conduct and trust (`pipsim.rules.probe`); no room unless asked
+    conduct_record: np.ndarray = np.zeros((0, 0, CONDUCT_FIELDS))
+    conduct_noted: np.ndarray = np.zeros(0, dtype=np.int64)
 
 
 # Each array's element type and number of axes, in the order of `StateArrays`: the struct's type.
@@ -182,6 +186,8 @@ LAYOUT: dict[str, tuple[Any, int]] = {
     **dict.fromkeys(("at_project_end",), (np.float64, 2)),
     **dict.fromkeys(("log",), (np.int64, 3)),
     **dict.fromkeys(("logged",), (np.int64, 1)),
+    **dict.fromkeys(("conduct_record",), (np.float64, 3)),
+    **dict.fromkeys(("conduct_noted",), (np.int64, 1)),
 }
 if tuple(LAYOUT) != StateArrays._fields:  # one list of arrays, in one order
     raise ImportError("pipsim.rules.state: LAYOUT and StateArrays name different arrays")
@@ -306,6 +312,8 @@ def _struct_of(a: StateArrays) -> State:
     s.at_project_end = a.at_project_end
     s.log = a.log
     s.logged = a.logged
+    s.conduct_record = a.conduct_record
+    s.conduct_noted = a.conduct_noted
     return s
 
 
