@@ -162,6 +162,6 @@ def _value(where: str, line: int, name: str, cell: str) -> Any:
     try:
         check_field(f, value)
     except ValueError as error:
-        allowed = str(error).split(": ", 1)[-1]
+        allowed = "is " + str(error).split(" is ", 1)[-1]  # "name=value is ...": the rest
         raise EnsembleError(where, key, cell, allowed) from None
     return value
