@@ -30,13 +30,20 @@ def test_a_good_file_reads_as_typed_rows_with_normalised_weights(tmp_path):
         ("recruitment_rate\n0.1\n", "header: has no 'weight' column"),
         ("recruitment_rat,weight\n0.1,1\n", "column 'recruitment_rat': is not a parameter"),
         ("typology,weight\ncluster,1\n", "column 'typology': is the scenario's choice"),
-        ("recruitment_rate,weight\n1.5,1\n", "line 2, column 'recruitment_rate' = '1.5': "
-         "is out of range: allowed 0.0 ≤ recruitment_rate ≤ 1.0"),
+        (
+            "recruitment_rate,weight\n1.5,1\n",
+            "line 2, column 'recruitment_rate' = '1.5': "
+            "is out of range: allowed 0.0 ≤ recruitment_rate ≤ 1.0",
+        ),
         ("successes_before_project,weight\n1.5,1\n", "give a whole number"),
-        ("pilots,weight\nmaybe,1\n", "line 2, column 'pilots' = 'maybe': is not allowed: give "
-         "true or false"),
-        ("recruitment_rate,weight\n0.1,-1\n", "line 2, column 'weight' = '-1': is not allowed: "
-         "give a finite number ≥ 0"),
+        (
+            "pilots,weight\nmaybe,1\n",
+            "line 2, column 'pilots' = 'maybe': is not allowed: give true or false",
+        ),
+        (
+            "recruitment_rate,weight\n0.1,-1\n",
+            "line 2, column 'weight' = '-1': is not allowed: give a finite number ≥ 0",
+        ),
         ("recruitment_rate,weight\n0.1,nan\n", "column 'weight' = 'nan'"),
         ("recruitment_rate,weight\n0.1,0\n", "weight: every weight is 0"),
         ("recruitment_rate,weight\n0.1,1,3\n", "line 2: has 3 cells: the header has 2"),
@@ -46,9 +53,7 @@ def test_a_good_file_reads_as_typed_rows_with_normalised_weights(tmp_path):
         ("weight,weight\n1,1\n", "column 'weight': appears twice"),
     ],
 )
-def test_each_fault_is_one_line_naming_file_place_value_and_what_is_allowed(
-    tmp_path, text, says
-):
+def test_each_fault_is_one_line_naming_file_place_value_and_what_is_allowed(tmp_path, text, says):
     path = write(tmp_path, text)
     with pytest.raises(EnsembleError) as caught:
         ensemble.load(path)

@@ -52,7 +52,7 @@ class Split:
     n: int
 
     def sentence(self) -> str:
-        """ "P = 42% (runs: 36–48%; with what we do not know about the parameters: 25–60%)"."""
+        """The answer in the issue's words: P = 42% (runs: 36–48%; with what we do not ...)."""
         runs = f"runs: {span(*self.runs)}"
         if self.parameters is not None:
             more = f"; with what we do not know about the parameters: {span(*self.parameters)}"
