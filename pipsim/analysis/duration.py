@@ -220,10 +220,16 @@ class Duration:
             if self.not_reached
             else ""
         )
+        what = "blocks of runs, one parameter set each" if self.drawn else "the runs"
         return (
             f"{text}\nBootstrap 95% interval for the shortest length: {span} "
-            f"({self.draws} resamples of the runs{missed})."
+            f"({self.draws} resamples of {what}{missed})."
         )
+
+    @property
+    def drawn(self) -> bool:
+        """Whether the runs were drawn across an ensemble of parameter sets."""
+        return "parameters_lower" in self.table.columns
 
 
 def analyse(runs: pd.DataFrame, target: float, draws: int = DRAWS, seed: int = 0) -> Duration:

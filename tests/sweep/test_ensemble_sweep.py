@@ -132,6 +132,13 @@ def test_duration_across_an_ensemble_answers_with_both_uncertainties(files, caps
     facts = json.loads((out / "duration.json").read_text())
     assert facts["ensemble"] and facts["at_asked_length"]["parameters_interval"] is not None
     assert "with what we do not know about the parameters" in facts["designer_answer"]
+    # the report says it in the answer box and under the title
+    assert main(["report", str(out)]) == 0
+    capsys.readouterr()
+    page = (out / "report.html").read_text()
+    assert "with what we do not know about the parameters: " in page
+    assert "drawn across an ensemble of 3 accepted sets" in page
+    assert "the second adds what we do not know about the parameters" in page
     # a run of it is made again with its member's values (run-once --from)
     status = main(["run-once", "--from", str(out), "--run", "13"])
     assert status == 0 and "differ from the saved row" not in capsys.readouterr().out
