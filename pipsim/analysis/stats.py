@@ -65,7 +65,11 @@ def distributions(runs: pd.DataFrame, design_keys: list[str]) -> pd.DataFrame:
 
 
 def probabilities(runs: pd.DataFrame, design_keys: list[str]) -> pd.DataFrame:
-    """Per design point and target: the probability of meeting it, with a Wilson 95% interval."""
+    """Per design point and target: the probability of meeting it, with a Wilson 95% interval.
+
+    Runs drawn across an ensemble (a ``member`` column) get the runs' interval and the one
+    with what we do not know about the parameters (`pipsim.analysis.uncertainty`).
+    """
     keys = ["point", *design_keys]
     flags = [f for f in TARGET_FLAGS if f in runs.columns]
     long = runs.melt(id_vars=keys, value_vars=flags, var_name="target")
@@ -77,4 +81,19 @@ def probabilities(runs: pd.DataFrame, design_keys: list[str]) -> pd.DataFrame:
     )
     table["probability"] = table["met"] / table["n"]
     table["lower"], table["upper"] = wilson_interval(table["met"], table["n"])
+    if "member" in runs.columns:  # drawn across an ensemble: both uncertainties
+        from pipsim.analysis import uncertainty  # it builds on this module's Wilson interval
+
+        splits = {
+            (point, flag): uncertainty.split(
+                group[["seed", "member"]].assign(success=group[flag].astype(bool))
+            )
+            for point, group in runs.groupby("point", sort=False)
+            for flag in flags
+        }
+        both = [splits[key] for key in zip(table["point"], table["target"], strict=True)]
+        table["lower"] = [b.runs[0] for b in both]
+        table["upper"] = [b.runs[1] for b in both]
+        table["parameters_lower"] = [b.parameters[0] if b.parameters else np.nan for b in both]
+        table["parameters_upper"] = [b.parameters[1] if b.parameters else np.nan for b in both]
     return table

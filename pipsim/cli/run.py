@@ -97,5 +97,10 @@ def run(args: argparse.Namespace) -> int:
         return 130
     print()
     print(summary_text(scenario, summary))
+    if scenario.ensemble is not None:
+        print(
+            "[with the parameters]: the chance's 5–95% spread across the ensemble's accepted "
+            "sets, the runs' interval included (README, 'Parameter uncertainty')"
+        )
     runlog.say(speed(result))
     return 0

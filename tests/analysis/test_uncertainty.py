@@ -72,3 +72,14 @@ def test_the_sentence_has_the_issues_words():
     assert both.sentence() == (
         "P = 42% (runs: 36–48%; with what we do not know about the parameters: 25–60%)"
     )
+
+
+def test_a_sweeps_probabilities_table_carries_both_intervals_across_an_ensemble():
+    runs = ensemble_runs([0.2, 0.8], members=20, runs_each=50).assign(point=0, project_months=36)
+    table = stats.probabilities(runs, ["project_months"])
+    row = table[table["target"] == "success"].iloc[0]
+    assert row.parameters_lower == pytest.approx(0.2, abs=0.02)
+    assert row.parameters_upper == pytest.approx(0.8, abs=0.02)
+    plain = stats.probabilities(runs.drop(columns="member"), ["project_months"])
+    assert "parameters_lower" not in plain.columns
+    assert row.upper - row.lower > plain.iloc[0].upper - plain.iloc[0].lower
