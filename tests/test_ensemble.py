@@ -89,3 +89,21 @@ def test_members_are_drawn_by_weight_and_reproducibly(tmp_path):
     assert abs((draws == 2).mean() - 0.75) < 0.03
     assert [e.draw(5, g) for g in range(50)] == list(draws[:50])
     assert [e.draw(6, g) for g in range(50)] != list(draws[:50])
+
+
+def test_the_calibrations_comments_and_bookkeeping_columns_are_read_past(tmp_path):
+    text = (
+        "# format: pipsim-ensemble-1\n# seed: 3\n"
+        "member,recruitment_rate,weight,representative\n"
+        "7,0.1,1,false\n# a note\n9,0.3,1,true\n"
+        "11,2.0,1,false\n"
+    )
+    with pytest.raises(EnsembleError, match=r"line 7, column 'recruitment_rate' = '2.0'"):
+        ensemble.load(write(tmp_path, text))  # line numbers count the comments
+    e = ensemble.load(write(tmp_path, text.replace("2.0", "0.5")))
+    assert e.names == ("recruitment_rate",)
+    assert e.rows == (
+        {"recruitment_rate": 0.1},
+        {"recruitment_rate": 0.3},
+        {"recruitment_rate": 0.5},
+    )

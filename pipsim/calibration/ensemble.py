@@ -4,8 +4,12 @@ The one module that owns the file's format. ``pipsim/data/ensemble.csv`` (packag
 calibration writes it, everything else reads it through `load`) is a CSV with one row per
 accepted parameter set: a column per `pipsim.parameters.Parameters` field it sets (numbers, or
 true/false for switches; ``typology`` is the scenario's, not the ensemble's) and a ``weight``
-column (non-negative, normalised on load). Every problem is one `EnsembleError` line naming
-the file, the row and column, the value and what is allowed, as a scenario file's are.
+column (non-negative, normalised on load). Lines starting with ``#`` are comments (the
+calibration records where the ensemble came from in ``# key: value`` lines at the top), and
+the calibration's bookkeeping columns ``member`` (an identifier) and ``representative`` (the
+set chosen as the defaults) are read past: runs name a member by its row, counted from 0.
+Every problem is one `EnsembleError` line naming the file, the line and column, the value and
+what is allowed, as a scenario file's are.
 
 How runs draw from it is `pipsim.sweep.design`'s (`member_of`); how the answer separates the
 two uncertainties is `pipsim.analysis.uncertainty`'s.
@@ -26,6 +30,7 @@ import numpy as np
 from pipsim.parameters import FIELDS, check_field
 
 WEIGHT = "weight"
+BOOKKEEPING = ("member", "representative")  # the calibration's columns, not parameters
 MAX_BYTES = 10_000_000  # an ensemble of 100 sets is a few kilobytes
 
 
@@ -85,16 +90,19 @@ def load(path: str | Path | None = None) -> Ensemble:
         raise EnsembleError(where, "", None, "is not UTF-8 text: give a CSV file") from None
     if len(data) > MAX_BYTES:
         raise EnsembleError(where, "", None, f"is larger than {MAX_BYTES:,} bytes")
-    table = list(csv.reader(text.splitlines()))
-    if not table or not table[0]:
+    lines = [
+        (i, line)
+        for i, line in enumerate(text.splitlines(), start=1)  # numbered as an editor shows them
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    table = [(i, next(csv.reader([line]))) for i, line in lines]  # a set is one line
+    if not table:
         raise EnsembleError(where, "", None, "is empty: give a header and one row per set")
-    header = [h.strip() for h in table[0]]
+    header = [h.strip() for h in table[0][1]]
     _check_header(where, header)
-    names = tuple(h for h in header if h != WEIGHT)
+    names = tuple(h for h in header if h != WEIGHT and h not in BOOKKEEPING)
     rows, weights = [], []
-    for i, cells in enumerate(table[1:], start=2):  # line numbers as an editor shows them
-        if not any(c.strip() for c in cells):
-            continue
+    for i, cells in table[1:]:
         if len(cells) != len(header):
             allowed = f"has {len(cells)} cells: the header has {len(header)}"
             raise EnsembleError(where, f"line {i}", None, allowed)
@@ -117,7 +125,7 @@ def _check_header(where: str, header: list[str]) -> None:
     for name in header:
         if header.count(name) > 1:
             raise EnsembleError(where, f"column {name!r}", None, "appears twice")
-        if name == WEIGHT:
+        if name == WEIGHT or name in BOOKKEEPING:
             continue
         if name not in FIELDS:
             allowed = "is not a parameter: allowed are the fields of pipsim.parameters"
@@ -125,7 +133,7 @@ def _check_header(where: str, header: list[str]) -> None:
         if "choices" in FIELDS[name].metadata:
             allowed = "is the scenario's choice, not a parameter an ensemble can vary"
             raise EnsembleError(where, f"column {name!r}", None, allowed)
-    if len(header) < 2:
+    if not set(header) - {WEIGHT, *BOOKKEEPING}:
         raise EnsembleError(where, "header", None, "names no parameter beside the weight")
 
 
