@@ -280,7 +280,13 @@ def figure(d: Duration, asked: float | None = None) -> Figure:
     ax = fig.subplots()
     black, blue = OKABE_ITO["black"], OKABE_ITO["blue"]
     ax.fill_between(
-        x, t["lower"], t["upper"], color=black, alpha=0.12, lw=0, label="95% interval (Wilson)"
+        x,
+        t["lower"],
+        t["upper"],
+        color=black,
+        alpha=0.12,
+        lw=0,
+        label="95% interval from the runs" if d.drawn else "95% interval (Wilson)",
     )
     if "parameters_lower" in t.columns:  # drawn across an ensemble
         ax.fill_between(
