@@ -17,6 +17,7 @@ from pipsim.parameters import FIELDS
 TARGET_FLAGS = target_flags()  # yes/no outcomes: their probability, not their distribution
 ID_COLUMNS = ("run", "point", "replicate", "seed", "place", "block_runs")
 QUANTILES = (0.05, 0.5, 0.95)
+DRAWN = "member"  # runs drawn across an ensemble: the member's row, an id and no outcome
 
 
 def wilson_interval(
@@ -41,7 +42,7 @@ def wilson_interval(
 
 def outcome_columns(runs: pd.DataFrame, design_keys: list[str]) -> list[str]:
     """The numeric outcome columns of a run table (not ids, parameters or target flags)."""
-    skip = set(ID_COLUMNS) | set(design_keys) | set(TARGET_FLAGS) | set(FIELDS)
+    skip = set(ID_COLUMNS) | {DRAWN} | set(design_keys) | set(TARGET_FLAGS) | set(FIELDS)
     return [
         c
         for c in runs.columns

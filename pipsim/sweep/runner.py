@@ -76,8 +76,8 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
     Each row names its run (``run``, ``point``, ``replicate``) and how to make it again: its
     block's ``seed``, its ``place`` in the block and the block's size (``block_runs``), the
     ensemble ``member`` its block drew (runs across an ensemble only), then every parameter
-    the scenario set (swept first, then its base, then the member's); the monthly series carry
-    the swept ones, so neither needs a join to be read.
+    the runs were given (swept first, then the member's, then the base's); the monthly
+    series carry the swept ones, so neither needs a join to be read.
     """
     tables, series, seconds = [], [], 0.0
     for b in chunk.blocks:

@@ -83,3 +83,8 @@ def test_a_sweeps_probabilities_table_carries_both_intervals_across_an_ensemble(
     plain = stats.probabilities(runs.drop(columns="member"), ["project_months"])
     assert "parameters_lower" not in plain.columns
     assert row.upper - row.lower > plain.iloc[0].upper - plain.iloc[0].lower
+
+
+def test_the_member_is_an_id_not_an_outcome():
+    runs = ensemble_runs([0.2, 0.8], members=6, runs_each=5).assign(point=0, sales_growth=0.1)
+    assert stats.outcome_columns(runs, []) == ["sales_growth"]
