@@ -59,7 +59,7 @@ class Split:
         elif self.members:
             more = f"; {self.members} parameter sets drawn, too few to tell their spread"
         else:
-            more = "; parameters fixed at the defaults"
+            more = "; parameters as the scenario sets them"
         return f"P = {percent(self.probability)} ({runs}{more})"
 
 

@@ -58,7 +58,7 @@ def test_without_an_ensemble_the_interval_is_todays_wilson_interval():
     both = uncertainty.split(runs)
     low, high = stats.wilson_interval(7, 20)
     assert both.runs == (float(low), float(high)) and both.parameters is None
-    assert both.sentence() == "P = 35% (runs: 18–57%; parameters fixed at the defaults)"
+    assert both.sentence() == "P = 35% (runs: 18–57%; parameters as the scenario sets them)"
 
 
 def test_too_few_members_to_tell_their_spread_is_said():
