@@ -274,6 +274,7 @@ def set_up(p: Parameters, rngs: list[np.random.Generator], event_log: bool) -> S
         sales_uplift=np.zeros(shape),
         joint_sales_uplift=np.zeros(shape),
         productivity_uplift=np.zeros(shape),
+        evidence=np.zeros(pairs, dtype=TRUST_DTYPE),  # no pair has seen the other at work yet
         joint_successes=np.zeros(pairs, dtype=np.int32),
         together=np.zeros(pairs, dtype=bool),
         contact=np.zeros(pairs, dtype=bool),

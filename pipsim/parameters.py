@@ -70,6 +70,9 @@ class Parameters:
     geographic_distance: float = _p(0.0, 0.0, 1.0, "0-1", "0 concentrated .. 1 far apart")
     trust_gain: float = _p(0.05, 0.0, 0.3, "share", "way to the evidence one good piece closes")
     trust_loss_ratio: float = _p(3.0, 1.0, 10.0, "ratio", "weight of bad evidence / good evidence")
+    trust_prior_weight: float = _p(
+        10.0, 0.0, 200.0, "pieces", "evidence initial trust is worth: first impressions count"
+    )
     trust_decay: float = _p(0.01, 0.0, 0.5, "per month", "built trust fading between firms apart")
     mean_reliability: float = _p(0.85, 0.0, 1.0, "share", "how often an average firm behaves well")
     spontaneous_contact: float = _p(0.05, 0.0, 1.0, "per month", "two neighbours meet informally")

@@ -131,7 +131,7 @@ def test_projects_whose_members_trust_each_other_outlast_the_agency():
     )
     rows = [
         row
-        for seed in range(16)
+        for seed in range(24)  # first impressions lift trust: more seeds for low-trust groups
         for initial in (0.1, 0.5)
         for row in projects_at_project_end(seed, initial_trust=initial, **haste)
     ]
@@ -180,9 +180,10 @@ def test_distance_lowers_spontaneous_contact_not_the_value_of_an_event():
     for model in (near, far):
         run_until(model, 6)
     assert near.contact.sum() > far.contact.sum()
-    # the same gathering teaches the same thing near and far
+    # the same gathering teaches firms with the same record the same thing near and far
     for model in (near, far):
         model.trust[:5, :5] = 0.3
+        model.evidence[:5, :5] = 0.0  # the same record: chance meetings differ near and far
         np.fill_diagonal(model.trust, 1.0)
         model.reliability[:5] = 0.9
         for i in range(5):  # one gathering: every pair sees the other at work
@@ -212,12 +213,14 @@ def test_broken_promises_change_results_not_only_trust():
 
 # --- 7. the close-out does not shrink the count by the calendar -------------------------------
 def test_projects_can_still_form_in_the_close_out():
+    from pipsim.rules.measures import firms_in_joint_projects
+
+    runs = 48  # a block: the month-to-month noise of 24 single runs hid the plateau
+    model = PIPModel(rng=7, replications=runs, typology="cluster", project_months=36)
     series = []
-    for seed in SEEDS:
-        model = PIPModel(rng=seed, typology="cluster", project_months=36, time_series=True)
-        run_until(model, 36)
-        df = model.datacollector.get_model_vars_dataframe()
-        series.append(df["firms_in_joint_projects"].to_numpy())
-    mean = np.mean(series, axis=0)
-    close_out = slice(36 - model.p.close_out_months, 37)
-    assert mean[36] >= 0.95 * mean[close_out].max()
+    while model.steps < 36:
+        model.step()
+        series.append([firms_in_joint_projects(model.state, r) for r in range(runs)])
+    mean = np.mean(series, axis=1)  # month 1 .. 36
+    close_out = slice(35 - model.p.close_out_months, 36)
+    assert mean[35] >= 0.95 * mean[close_out].max()

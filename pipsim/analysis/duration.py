@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from pipsim.analysis import stats
+from pipsim.analysis import stats, uncertainty
 from pipsim.plots.style import OKABE_ITO
 
 if TYPE_CHECKING:
@@ -66,7 +66,12 @@ def check_design(scenario: Scenario) -> None:
 
 
 def success_by_length(runs: pd.DataFrame) -> pd.DataFrame:
-    """Per swept length: runs, successes, probability of success and its Wilson 95% interval."""
+    """Per swept length: runs, successes, probability of success and its Wilson 95% interval.
+
+    Runs drawn across an ensemble (a ``member`` column) also get ``parameters_lower`` and
+    ``parameters_upper``, the interval with what we do not know about the parameters, and
+    their runs interval allows for runs of one member being alike (`uncertainty.split`).
+    """
     table = (
         runs.groupby(AXIS)["success"]
         .agg(runs="count", successes="sum")
@@ -76,6 +81,12 @@ def success_by_length(runs: pd.DataFrame) -> pd.DataFrame:
     table["successes"] = table["successes"].astype(int)
     table["probability"] = table["successes"] / table["runs"]
     table["lower"], table["upper"] = stats.wilson_interval(table["successes"], table["runs"])
+    if "member" in runs.columns:
+        splits = [uncertainty.split(runs[runs[AXIS] == m]) for m in table[AXIS]]
+        table["lower"] = [s.runs[0] for s in splits]
+        table["upper"] = [s.runs[1] for s in splits]
+        table["parameters_lower"] = [s.parameters[0] if s.parameters else np.nan for s in splits]
+        table["parameters_upper"] = [s.parameters[1] if s.parameters else np.nan for s in splits]
     return table
 
 
@@ -106,6 +117,25 @@ def bootstrap(table: pd.DataFrame, target: float, draws: int, seed: int) -> np.n
     return shortest_length(table[AXIS].to_numpy(), hits / n, target)
 
 
+def cluster_bootstrap(runs: pd.DataFrame, target: float, draws: int, seed: int) -> np.ndarray:
+    """`bootstrap` for runs drawn across an ensemble: whole members resampled, not runs.
+
+    A block of replicates (its first replicate, ``replicate - place``) holds one member at
+    every length (`pipsim.sweep.design.member_of`), so blocks are resampled with replacement,
+    the same blocks at every length: the shortest length moves as much as having drawn other
+    members and other runs would move it.
+    """
+    first = runs["replicate"] - runs["place"]
+    cells = runs.assign(first=first).pivot_table(
+        index="first", columns=AXIS, values="success", aggfunc=["sum", "count"], fill_value=0
+    )
+    hits, sizes = cells["sum"].to_numpy(float), cells["count"].to_numpy(float)
+    pick = np.random.default_rng(seed).integers(0, len(hits), size=(draws, len(hits)))
+    n = sizes[pick].sum(axis=1)
+    share = np.divide(hits[pick].sum(axis=1), n, out=np.zeros_like(n), where=n > 0)
+    return shortest_length(cells["sum"].columns.to_numpy(float), share, target)
+
+
 @dataclass(frozen=True)
 class Duration:
     """The answer: the table per swept length, the shortest length and its bootstrap interval."""
@@ -131,7 +161,9 @@ class Duration:
             inside = x[0] < length < x[-1]
             row: dict[str, object] = {AXIS: length}
             row["source"] = "interpolated" if inside else "not swept"
-            for col in ("probability", "lower", "upper"):
+            for col in ("probability", "lower", "upper", "parameters_lower", "parameters_upper"):
+                if col not in t.columns:
+                    continue
                 row[col] = np.interp(length, x, t[col].to_numpy()) if inside else np.nan
             extra.append(row)
         rows = pd.concat([t, pd.DataFrame(extra)], ignore_index=True) if extra else t
@@ -142,6 +174,7 @@ class Duration:
         )
         rows["shortest"] = (rows["source"] == "swept") & (rows[AXIS] == self.shortest)
         order = [AXIS, "source", "runs", "successes", "probability", "lower", "upper"]
+        order += [c for c in ("parameters_lower", "parameters_upper") if c in rows.columns]
         return rows[[*order, "reaches_target", "shortest", "common"]]
 
     def shortest_sentence(self) -> str:
@@ -187,17 +220,26 @@ class Duration:
             if self.not_reached
             else ""
         )
+        what = "blocks of runs, one parameter set each" if self.drawn else "the runs"
         return (
             f"{text}\nBootstrap 95% interval for the shortest length: {span} "
-            f"({self.draws} resamples of the runs{missed})."
+            f"({self.draws} resamples of {what}{missed})."
         )
+
+    @property
+    def drawn(self) -> bool:
+        """Whether the runs were drawn across an ensemble of parameter sets."""
+        return "parameters_lower" in self.table.columns
 
 
 def analyse(runs: pd.DataFrame, target: float, draws: int = DRAWS, seed: int = 0) -> Duration:
     """The answer for ``target`` from a run table with ``project_months`` and ``success``."""
     table = success_by_length(runs)
     shortest = float(shortest_length(table[AXIS].to_numpy(), table["probability"], target)[0])
-    sample = bootstrap(table, target, draws, seed)
+    if "member" in runs.columns:
+        sample = cluster_bootstrap(runs, target, draws, seed)
+    else:
+        sample = bootstrap(table, target, draws, seed)
     low, high = np.quantile(sample, [0.025, 0.975], method="inverted_cdf")
     return Duration(
         target, table, shortest, (float(low), float(high)), float(np.isinf(sample).mean()), draws
@@ -238,8 +280,24 @@ def figure(d: Duration, asked: float | None = None) -> Figure:
     ax = fig.subplots()
     black, blue = OKABE_ITO["black"], OKABE_ITO["blue"]
     ax.fill_between(
-        x, t["lower"], t["upper"], color=black, alpha=0.12, lw=0, label="95% interval (Wilson)"
+        x,
+        t["lower"],
+        t["upper"],
+        color=black,
+        alpha=0.12,
+        lw=0,
+        label="95% interval from the runs" if d.drawn else "95% interval (Wilson)",
     )
+    if "parameters_lower" in t.columns:  # drawn across an ensemble
+        ax.fill_between(
+            x,
+            t["parameters_lower"],
+            t["parameters_upper"],
+            color=OKABE_ITO["orange"],
+            alpha=0.18,
+            lw=0,
+            label="with what we do not know about the parameters (5–95%)",
+        )
     ax.plot(x, t["probability"], "-o", color=black, lw=2, ms=4, label="all log frame targets met")
     ax.axhline(
         d.target, color=OKABE_ITO["vermillion"], ls="--", lw=1.5, label=f"target: P = {d.target:g}"
@@ -290,6 +348,11 @@ def figure(d: Duration, asked: float | None = None) -> Figure:
 
 
 def _p(row: pd.Series) -> str:
+    """A length's chance in words; across an ensemble, with both of its uncertainties."""
+    if np.isfinite(row.get("parameters_lower", np.nan)):
+        both = (float(row.parameters_lower), float(row.parameters_upper))
+        split = uncertainty.Split(row.probability, (row.lower, row.upper), both, 0, row.runs)
+        return split.sentence().removeprefix("P = ")
     return f"{row.probability:.2f} (95% interval {row.lower:.2f}–{row.upper:.2f})"
 
 

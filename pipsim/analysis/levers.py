@@ -24,7 +24,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from pipsim.analysis import stats
+from pipsim.analysis import uncertainty
+from pipsim.analysis.uncertainty import percent as percent  # the one way of writing them
+from pipsim.analysis.uncertainty import span as span
 from pipsim.outcomes import outcome
 from pipsim.parameters import Parameters
 from pipsim.sweep import block, design
@@ -102,20 +104,6 @@ def binding_sentence(targets: pd.DataFrame) -> str:
         f"The binding target is {b.words} (met in {percent(b.met_share)} of runs; median "
         f"{shown(b.target_name, b['median'])} against {shown(b.target_name, b.target)})."
     )
-
-
-def percent(p: float) -> str:
-    """A probability as a percentage a reader takes in at once: 4%, <1%, >99%."""
-    if 0 < p < 0.005:
-        return "<1%"
-    if 0.995 <= p < 1:
-        return ">99%"
-    return f"{p:.0%}"
-
-
-def span(low: float, high: float) -> str:
-    """An interval of probabilities in percent, e.g. "1–10%"."""
-    return f"{low * 100:.0f}–{high * 100:.0f}%"
 
 
 @dataclass(frozen=True)
@@ -224,7 +212,10 @@ def run_levers(
     for lever in levers:
         for b in blocks:
             runs, _ = block.run_block({**b.overrides, **lever.overrides}, b.seed, b.size)
-            tables.append(runs.assign(lever=lever.name, replicate=b.first + runs["place"]))
+            runs = runs.assign(lever=lever.name, replicate=b.first + runs["place"], seed=b.seed)
+            if b.member is not None:  # drawn across an ensemble (`uncertainty.split` reads it)
+                runs["member"] = b.member
+            tables.append(runs)
         done += 1
         if progress is not None:
             progress(done, len(levers))
@@ -236,6 +227,10 @@ def lever_table(
 ) -> pd.DataFrame:
     """Per lever: its setting, P(every target met) with its Wilson 95% interval, the change.
 
+    Across an ensemble, the interval is the runs' (`pipsim.analysis.uncertainty`) and
+    ``parameters_lower``/``parameters_upper`` hold the one with what we do not know about the
+    parameters (NaN without an ensemble).
+
     ``binding_met`` is how often the binding target (the flag ``binding``) is met under the
     lever: a lever can move it a long way and still leave the whole log frame out of reach.
     """
@@ -243,7 +238,7 @@ def lever_table(
     for lever in levers:
         mine = runs[runs["lever"] == lever.name]
         hits, n = int(mine["success"].sum()), len(mine)
-        low, high = stats.wilson_interval(hits, n)
+        both = uncertainty.split(mine)
         rows.append(
             {
                 "lever": lever.name,
@@ -252,8 +247,10 @@ def lever_table(
                 "runs": n,
                 "successes": hits,
                 "probability": hits / n if n else float("nan"),
-                "lower": float(low),
-                "upper": float(high),
+                "lower": both.runs[0],
+                "upper": both.runs[1],
+                "parameters_lower": both.parameters[0] if both.parameters else np.nan,
+                "parameters_upper": both.parameters[1] if both.parameters else np.nan,
                 "binding_met": float(mine[binding].mean()),
             }
         )
@@ -323,9 +320,18 @@ class DesignerAnswer:
     def headline(self) -> str:
         """The chance at the asked length, with its interval, in one sentence."""
         r = self.levers.iloc[0]
-        return (
-            f"At {self.months} months the chance of meeting the whole log frame is "
-            f"{percent(r.probability)} (95% interval {span(r.lower, r.upper)})."
+        start = f"At {self.months} months the chance of meeting the whole log frame is"
+        if np.isfinite(r.get("parameters_lower", np.nan)):  # drawn across an ensemble
+            return f"{start} {self.split().sentence()}."
+        return f"{start} {percent(r.probability)} (95% interval {span(r.lower, r.upper)})."
+
+    def split(self) -> uncertainty.Split:
+        """The as-designed row's two uncertainties (its parameters' interval NaN: none)."""
+        r = self.levers.iloc[0]
+        both = (float(r.parameters_lower), float(r.parameters_upper))
+        parameters = both if np.isfinite(both).all() else None
+        return uncertainty.Split(
+            float(r.probability), (float(r.lower), float(r.upper)), parameters, 0, int(r.runs)
         )
 
     def text(self) -> str:
@@ -340,6 +346,9 @@ class DesignerAnswer:
             "months": self.months,
             "probability": float(r.probability),
             "interval": [float(r.lower), float(r.upper)],
+            "parameters_interval": (
+                list(self.split().parameters or ()) or None  # None: no ensemble
+            ),
             "sentence": self.headline(),
             "binding_target": binding_sentence(self.targets),
             "targets": self.targets.drop(columns="shortfall").to_dict(orient="records"),

@@ -182,6 +182,12 @@ def build_report(
         f"pipsim {__version__} report of {directory.name}, written "
         f"{time.strftime('%Y-%m-%d %H:%M')}; {manifest.get('total_runs', '?')} runs"
     )
+    drawn = _table(design, "ensemble")
+    if drawn:  # the parameters were drawn, not fixed: say so where every reader looks
+        meta += (
+            f", their parameters drawn across an ensemble of {drawn.get('members', '?')} "
+            "accepted sets (the scenario's own values kept)"
+        )
     keys = manifest.get("design_keys")
     keys = [str(k) for k in keys] if isinstance(keys, list) else None
     sections = discovery_sections(directory, ok) + sensitivity_warnings(directory, ok)
@@ -264,6 +270,12 @@ def _answer(found: dict, spread: tuple[list, list]) -> dict[str, Any]:
                 f"Wilson half-width was within {found.get('tolerance')} or the maximum was "
                 "reached."
             )
+        if found.get("ensemble"):
+            note = (
+                f"{note} Runs drawn across an ensemble of accepted parameter sets: the first "
+                "interval is what more runs would settle; the second adds what we do not know "
+                "about the parameters (their 5–95% spread)."
+            ).strip()
         months, target = asked.get("months"), found.get("target")
         question = str(found.get("question", ""))
         if months and isinstance(target, int | float):

@@ -17,6 +17,7 @@ from pipsim.parameters import FIELDS
 TARGET_FLAGS = target_flags()  # yes/no outcomes: their probability, not their distribution
 ID_COLUMNS = ("run", "point", "replicate", "seed", "place", "block_runs")
 QUANTILES = (0.05, 0.5, 0.95)
+DRAWN = "member"  # runs drawn across an ensemble: the member's row, an id and no outcome
 
 
 def wilson_interval(
@@ -41,7 +42,7 @@ def wilson_interval(
 
 def outcome_columns(runs: pd.DataFrame, design_keys: list[str]) -> list[str]:
     """The numeric outcome columns of a run table (not ids, parameters or target flags)."""
-    skip = set(ID_COLUMNS) | set(design_keys) | set(TARGET_FLAGS) | set(FIELDS)
+    skip = set(ID_COLUMNS) | {DRAWN} | set(design_keys) | set(TARGET_FLAGS) | set(FIELDS)
     return [
         c
         for c in runs.columns
@@ -65,7 +66,11 @@ def distributions(runs: pd.DataFrame, design_keys: list[str]) -> pd.DataFrame:
 
 
 def probabilities(runs: pd.DataFrame, design_keys: list[str]) -> pd.DataFrame:
-    """Per design point and target: the probability of meeting it, with a Wilson 95% interval."""
+    """Per design point and target: the probability of meeting it, with a Wilson 95% interval.
+
+    Runs drawn across an ensemble (a ``member`` column) get the runs' interval and the one
+    with what we do not know about the parameters (`pipsim.analysis.uncertainty`).
+    """
     keys = ["point", *design_keys]
     flags = [f for f in TARGET_FLAGS if f in runs.columns]
     long = runs.melt(id_vars=keys, value_vars=flags, var_name="target")
@@ -77,4 +82,19 @@ def probabilities(runs: pd.DataFrame, design_keys: list[str]) -> pd.DataFrame:
     )
     table["probability"] = table["met"] / table["n"]
     table["lower"], table["upper"] = wilson_interval(table["met"], table["n"])
+    if "member" in runs.columns:  # drawn across an ensemble: both uncertainties
+        from pipsim.analysis import uncertainty  # it builds on this module's Wilson interval
+
+        splits = {
+            (point, flag): uncertainty.split(
+                group[["seed", "member"]].assign(success=group[flag].astype(bool))
+            )
+            for point, group in runs.groupby("point", sort=False)
+            for flag in flags
+        }
+        both = [splits[key] for key in zip(table["point"], table["target"], strict=True)]
+        table["lower"] = [b.runs[0] for b in both]
+        table["upper"] = [b.runs[1] for b in both]
+        table["parameters_lower"] = [b.parameters[0] if b.parameters else np.nan for b in both]
+        table["parameters_upper"] = [b.parameters[1] if b.parameters else np.nan for b in both]
     return table

@@ -18,6 +18,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipsim.analysis import stats
@@ -159,13 +160,20 @@ def _ranked_by(runs: pd.DataFrame) -> str | None:
 def screen_table(dist: pd.DataFrame, prob: pd.DataFrame, keys: list[str]) -> str:
     """Per design point: the odds of success and sustainability, and a few outcome means."""
     ids = ["point", *keys]
+    drawn = "parameters_lower" in prob.columns  # across an ensemble: its interval too
+
+    def odds_text(r: pd.Series) -> str:
+        text = f"{r.probability:.2f} [{r.lower:.2f}, {r.upper:.2f}]"
+        if drawn and np.isfinite(r.parameters_lower):
+            text += f" [{r.parameters_lower:.2f}, {r.parameters_upper:.2f}]"
+        return text
+
     odds = prob[prob["target"].isin(SCREEN_TARGETS)].assign(
-        text=lambda t: t.apply(
-            lambda r: f"{r.probability:.2f} [{r.lower:.2f}, {r.upper:.2f}]", axis=1
-        )
+        text=lambda t: t.apply(odds_text, axis=1)
     )
     table = odds.pivot(index=ids, columns="target", values="text")
-    table.columns = [f"P({c}) [95% CI]" for c in table.columns]
+    more = " [with the parameters]" if drawn else ""
+    table.columns = [f"P({c}) [95% CI]{more}" for c in table.columns]
     means = dist[dist["outcome"].isin(SCREEN_OUTCOMES)].pivot(
         index=ids, columns="outcome", values="mean"
     )[list(SCREEN_OUTCOMES)]

@@ -362,24 +362,21 @@ def _finish(
     representative: dict[str, float] = {}
     size = size_likelihood = 0.0
     if len(frame):
-        best = ens.representative(frame, low, high)
+        best = ens.representative(frame, names, low, high)
         frame["representative"] = frame.index == best
         representative = {n: float(frame.loc[best, n]) for n in names}
         size = ens.effective_size(frame["weight"].to_numpy())
         size_likelihood = ens.effective_size(likelihood)
-        files.write_bytes(
-            out,
-            out / ENSEMBLE,
-            ens.save(
-                frame,
-                None,
-                targets=calibration.name,
-                targets_digest=calibration.digest,
-                seed=calibration.seed,
-                weights=calibration.waves.weights,
-                representative="weighted medoid",
-            ),
+        data = ens.write(
+            frame,
+            targets=calibration.name,
+            targets_digest=calibration.digest,
+            seed=calibration.seed,
+            weights=calibration.waves.weights,
+            representative="weighted medoid",
         )
+        files.write_bytes(out, out / ENSEMBLE, data)
+        ens.load(out / ENSEMBLE)  # what was written reads back (EnsembleError if not)
     else:
         notes.append("no simulated set met every calibration target: no ensemble")
         say(f"note: {notes[-1]}; see {out / POINTS} for the nearest sets")
@@ -456,8 +453,8 @@ def _check(
             with files.open_read(path) as file:
                 predicted = pd.read_parquet(file)
     if predicted is None:
-        posterior = frame[[*ens.parameters(frame), "weight"]]
-        predicted = outputs.predictive(calibration, posterior, mapper)
+        names = [p.name for p in calibration.priors]
+        predicted = outputs.predictive(calibration, frame[[*names, "weight"]], mapper)
         files.write(out, path, predicted.to_parquet)
         outputs.write_manifest(out, predictive_of=key)
     checked = outputs.check_table(calibration, predicted)
@@ -473,8 +470,7 @@ def write_figures(out: Path) -> list[Path]:
     written = []
     figures: dict[str, Any] = {}
     if (out / ENSEMBLE).exists():
-        frame = ens.load(out / ENSEMBLE)
-        posterior = frame[[*ens.parameters(frame), "weight"]]
+        posterior = ens.frame_of(ens.load(out / ENSEMBLE))
         figures["pairs"] = plots.pairs(posterior, table, "Ensemble (accepted sets)")
         figures["marginals"] = plots.marginals(posterior, table, "Ensemble (accepted sets)")
     if (out / outputs.CHECK).exists():

@@ -170,6 +170,70 @@ def load(path: Path) -> Scenario:
         raise UsageError(str(error)) from None
 
 
+# --- the ensemble of parameter sets ----------------------------------------------------------
+SHIPPED = "shipped"  # ``--ensemble`` without a file: the ensemble shipped in the package
+
+
+def add_ensemble_options(parser: argparse.ArgumentParser, default_on: bool) -> None:
+    """``--ensemble [FILE]`` and ``--no-ensemble``: draw each block's parameters from a set.
+
+    ``default_on``: on when an ensemble is shipped (``duration``), else off (``run``).
+    """
+    when = "default: on when pipsim ships one" if default_on else "default: off"
+    parser.add_argument(
+        "--ensemble",
+        action=Once,
+        nargs="?",
+        const=SHIPPED,
+        metavar="FILE",
+        help="draw the parameters of each block of runs by weight from an ensemble of "
+        f"accepted parameter sets (a CSV; without FILE, the one shipped) and give each "
+        f"answer both uncertainties; the scenario's own values win ({when})",
+    )
+    parser.add_argument(
+        "--no-ensemble", action="store_true", help="run at the scenario's parameters only"
+    )
+    parser.set_defaults(ensemble_default=default_on)
+
+
+def with_ensemble(scenario: Scenario, args: argparse.Namespace) -> Scenario:
+    """``scenario`` drawn across the ensemble ``args`` ask for, or as it is (after replications).
+
+    Raises:
+        UsageError: both options, an ensemble that cannot be read, none shipped when asked
+            for, or a member that does not combine with the scenario.
+    """
+    from pipsim.calibration import ensemble
+    from pipsim.sweep import scenario as scenarios
+
+    if args.no_ensemble and args.ensemble is not None:
+        raise UsageError("--ensemble and --no-ensemble contradict each other: give one")
+    if args.no_ensemble:
+        return scenario
+    wanted = args.ensemble
+    if wanted is None:
+        if not args.ensemble_default or ensemble.shipped() is None:
+            return scenario
+        wanted = SHIPPED
+    try:
+        drawn = ensemble.load(None if wanted == SHIPPED else Path(wanted))
+        return scenarios.with_ensemble(scenario, drawn)
+    except (ensemble.EnsembleError, scenarios.ScenarioError) as error:
+        hint = " (give --ensemble FILE, or run without)" if wanted == SHIPPED else ""
+        raise UsageError(f"--ensemble: {error}{hint}") from None
+
+
+def ensemble_words(scenario: Scenario) -> str:
+    """How the runs' parameters are chosen, for the line a command starts with."""
+    e = scenario.ensemble
+    if e is None:
+        return "parameters: the scenario's (no ensemble)"
+    return (
+        f"parameters drawn across {len(e)} accepted sets ({e.source}), "
+        f"{scenario.block_size} runs each"
+    )
+
+
 # --- the sweep engine -------------------------------------------------------------------------
 def add_engine_options(parser: argparse.ArgumentParser) -> None:
     """Add the options every sweep command shares: where, on what, and how it shows progress."""

@@ -27,16 +27,19 @@ from pipsim.cli.common import (
     Subparsers,
     UsageError,
     add_engine_options,
+    add_ensemble_options,
     add_scenario_argument,
     check_limits,
     check_replications,
     command_line,
+    ensemble_words,
     load,
     output_dir,
     positive,
     share,
     summarize,
     sweep_engine,
+    with_ensemble,
     workers,
 )
 from pipsim.sweep.files import save_csv, save_figure, write_bytes
@@ -86,6 +89,7 @@ def add(subparsers: Subparsers) -> None:
         help="runs per length, instead of the scenario's own",
     )
     add_engine_options(parser)
+    add_ensemble_options(parser, default_on=True)
     adaptive = parser.add_argument_group("adaptive replications")
     adaptive.add_argument(
         "--adaptive",
@@ -111,7 +115,8 @@ def duration_command(args: argparse.Namespace) -> int:
         check_replications(args.replications, args)
         scenario = with_replications(scenario, args.replications)
     try:
-        duration.check_design(scenario)
+        duration.check_design(scenario)  # before the ensemble: its words are the file's
+        scenario = with_ensemble(scenario, args)
         levers.parameters(scenario, args.months)
     except duration.DurationError as error:
         raise UsageError(str(error)) from None
@@ -123,7 +128,10 @@ def duration_command(args: argparse.Namespace) -> int:
     lengths = len(design.design_points(scenario))
     print(
         f"pipsim duration: {scenario.name}: {lengths} lengths × {scenario.replications} "
-        f"replications" + (" (adaptive)" if args.adaptive else "") + f", into {out}",
+        f"replications"
+        + (" (adaptive)" if args.adaptive else "")
+        + f", into {out}; "
+        + ensemble_words(scenario),
         flush=True,
     )
     started = time.perf_counter()
@@ -224,6 +232,7 @@ def write(
         "target": answer.target,
         "shortest_months": finite(answer.shortest),
         "bootstrap_interval_months": [finite(v) for v in answer.interval],
+        "ensemble": _ensemble_facts(answer),
         "designer_answer": designer_text(answer, designer, levers_too=False),
         "shortest_sentence": answer.shortest_sentence(),
         "bootstrap_not_reached_share": answer.not_reached,
@@ -242,6 +251,17 @@ def write(
     figure = levers.figure(designer.levers, designer.months, designer.target)
     save_figure(out, files[4], figure, dpi=120)
     return files
+
+
+def _ensemble_facts(answer: Duration) -> str | None:
+    """What the intervals hold: None at the scenario's parameters, or what the ensemble adds."""
+    if "parameters_lower" not in answer.table.columns:
+        return None
+    return (
+        "runs drawn across an ensemble of accepted parameter sets: lower/upper are the runs' "
+        "95% interval, parameters_lower/parameters_upper add what we do not know about the "
+        "parameters (their 5-95% spread)"
+    )
 
 
 def designer_text(
@@ -269,7 +289,8 @@ def screen_text(answer: Duration) -> str:
     lines = [
         f"How long must the project be to meet the log frame with {answer.target:.0%} probability?",
         "",
-        "  months   runs  P(all targets met) [95% CI]",
+        "  months   runs  P(all targets met) [95% CI]"
+        + ("  [with the parameters]" if "parameters_lower" in answer.table.columns else ""),
     ]
     for r in rows[rows.source == "swept"].itertuples():
         mark = "  ← shortest reaching it" if r.shortest else ""
@@ -318,4 +339,8 @@ def _adaptive_options(args: argparse.Namespace, block: int) -> tuple[float | Non
 
 def _odds(row: Any) -> str:
     """A length's probability and its interval, from a row of `Duration.lengths_table`."""
-    return f"{row.probability:.2f} [{row.lower:.2f}, {row.upper:.2f}]"
+    text = f"{row.probability:.2f} [{row.lower:.2f}, {row.upper:.2f}]"
+    low = getattr(row, "parameters_lower", math.nan)
+    if math.isfinite(low):  # drawn across an ensemble
+        text += f"  [{low:.2f}, {row.parameters_upper:.2f}]"
+    return text

@@ -62,7 +62,11 @@ def sweep_run(folder: Path, run: int) -> tuple[dict[str, Any], pd.Series]:
     found = row.iloc[0]
     if unknown := [k for k in keys if k not in runs.columns]:
         raise UsageError(f"--from {folder}: no column {unknown[0]!r} in its runs: {EDITED}")
-    overrides = dict(base or {})
+    # runs drawn across an ensemble record their member's values: the lowest layer
+    drawn = design.get("ensemble") if isinstance(design, dict) else None
+    drawn = drawn if isinstance(drawn, dict) else {}
+    names = [k for k in drawn.get("parameters") or [] if isinstance(k, str) and k in found]
+    overrides = {k: _plain(found[k]) for k in names} | dict(base or {})
     for key in keys:
         overrides[key] = _plain(found[key])
     try:

@@ -14,7 +14,9 @@ from pipsim.cli.common import (
     Subparsers,
     UsageError,
     add_engine_options,
+    add_ensemble_options,
     add_scenario_argument,
+    ensemble_words,
     load,
     output_dir,
     positive,
@@ -22,6 +24,7 @@ from pipsim.cli.common import (
     summarize,
     summary_text,
     sweep_as_commanded,
+    with_ensemble,
     workers,
 )
 
@@ -41,6 +44,7 @@ def add(subparsers: Subparsers) -> None:
     )
     add_scenario_argument(parser)
     add_engine_options(parser)
+    add_ensemble_options(parser, default_on=False)
     parser.add_argument(
         "--replications",
         type=positive,
@@ -64,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.replications is not None:
         scenario = with_replications(scenario, args.replications)
+    scenario = with_ensemble(scenario, args)
     out = output_dir(args, scenario)
     runlog.folder(out)
     points = len(design.design_points(scenario))
@@ -78,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     )
     runlog.say(
         f"pipsim run: {scenario.name}: {total:,} runs ({points} design points × "
-        f"{scenario.replications} replications) {engine}, into {out}",
+        f"{scenario.replications} replications) {engine}, into {out}; " + ensemble_words(scenario),
     )
     result = sweep_as_commanded(scenario, out, args, total)
     try:
@@ -92,5 +97,10 @@ def run(args: argparse.Namespace) -> int:
         return 130
     print()
     print(summary_text(scenario, summary))
+    if scenario.ensemble is not None:
+        print(
+            "[with the parameters]: the chance's 5–95% spread across the ensemble's accepted "
+            "sets, the runs' interval included (README, 'Parameter uncertainty')"
+        )
     runlog.say(speed(result))
     return 0

@@ -16,10 +16,14 @@ from numba import njit
 
 from pipsim.rules.draws import choose, whole_and_chance
 from pipsim.rules.learning import (
+    FIRST_IMPRESSIONS_TABULATED,
     apply_evidence,
     evidence_factors,
+    first_impression_rate,
+    learn_from_sight,
     learn_many,
     observe,
+    scarce_pieces,
     trust_in_agency,
 )
 from pipsim.rules.state import EVENTS_HELD, PARTICIPATING, PROJECT, Rules, State
@@ -120,18 +124,24 @@ def trust_building(s: State, p: Rules, r: int, rng: np.random.Generator) -> None
             )
             attended[e, a] = rng.random() < come
     s.counts[r, EVENTS_HELD] += planned
+    scarce = scarce_pieces(p)
     for e in range(planned):
         there = np.zeros(p.n, dtype=np.bool_)  # by firm: who came
         half_bad, closed = np.ones(p.n), np.zeros(p.n)  # by firm: what the others saw of it
+        first = np.empty((p.n, scarce, 2))  # by firm and pieces seen of it: first impressions
         for b in range(k):
             if attended[e, b]:
-                there[members[b]] = True
-                half_bad[members[b]], closed[members[b]] = seen_at_work(
-                    s, p, r, members[b], evidence[e]
-                )
-        for a in range(k):
-            if attended[e, a]:
-                see_each_other(s.trust[r], s.contact[r], members[a], there, half_bad, closed)
+                j = members[b]
+                there[j] = True
+                half_bad[j], closed[j] = seen_at_work(s, p, r, j, evidence[e], p.trust_gain)
+                for seen in range(scarce):
+                    rate = first_impression_rate(p.trust_gain, p.trust_prior_weight, seen)
+                    first[j, seen, 0], first[j, seen, 1] = seen_at_work(
+                        s, p, r, j, evidence[e], rate
+                    )
+        present = members[attended[e]]
+        for i in present:
+            see_each_other(s, p, r, i, there, present, evidence[e], half_bad, closed, first)
     for a in range(k):
         heard = 0.0
         for e in range(planned):
@@ -144,33 +154,68 @@ def trust_building(s: State, p: Rules, r: int, rng: np.random.Generator) -> None
 
 @njit(cache=True)
 def see_each_other(
-    trust: np.ndarray,
-    contact: np.ndarray,
+    s: State,
+    p: Rules,
+    r: int,
     watcher: int,
     there: np.ndarray,
+    present: np.ndarray,
+    weight: float,
     half_bad: np.ndarray,
     closed: np.ndarray,
+    first: np.ndarray,
 ) -> None:
-    """At a gathering, ``watcher`` sees every other firm ``there`` at work (one run's matrices).
+    """At a gathering, ``watcher`` sees every other firm there at work for ``weight``.
 
-    A firm not there shows nothing (its factors are 1 and 0: trust unchanged). Written over the
-    whole row, without a branch, so the compiler updates many firms at once.
+    ``there`` marks by firm who came, ``present`` lists them. ``half_bad`` and ``closed`` are
+    each firm's `seen_at_work` factors at the steady rate; ``first[j, k]`` those a watcher who
+    has seen ``k`` whole pieces of firm j applies (first impressions, `learning.scarce_pieces`
+    of them): computed once per firm, not per pair. Two passes: the steady rule over the whole
+    row without a branch (the compiler updates many firms at once), then first impressions,
+    firm by firm, for those the watcher has seen little of.
     """
+    trust, evidence, contact = s.trust[r], s.evidence[r], s.contact[r]
+    scarce = first.shape[1]
+    # at the cap, evidence may still be scarce beyond the table: every pair takes pass two
+    steady_from = scarce if scarce < FIRST_IMPRESSIONS_TABULATED else np.inf
     for j in range(len(there)):
-        seen = there[j] and j != watcher
+        steady = there[j] and j != watcher and evidence[watcher, j] >= steady_from
         learned = apply_evidence(trust[watcher, j], half_bad[j], closed[j])
-        trust[watcher, j] = learned if seen else trust[watcher, j]
-        contact[watcher, j] = contact[watcher, j] or seen
+        trust[watcher, j] = learned if steady else trust[watcher, j]
+        evidence[watcher, j] += weight if steady else 0.0
+        contact[watcher, j] = contact[watcher, j] or steady
+    for j in present:
+        if j == watcher or evidence[watcher, j] >= steady_from:
+            continue
+        k = int(evidence[watcher, j])
+        if k < scarce:
+            trust[watcher, j] = apply_evidence(trust[watcher, j], first[j, k, 0], first[j, k, 1])
+        else:  # first impressions beyond the tabulated pieces
+            good = weight * s.reliability[r, j]
+            trust[watcher, j] = learn_from_sight(
+                trust[watcher, j],
+                evidence[watcher, j],
+                good,
+                weight - good,
+                half_bad[j],
+                closed[j],
+                p,
+            )
+        evidence[watcher, j] += weight
+        contact[watcher, j] = True
 
 
 @njit(cache=True)
-def seen_at_work(s: State, p: Rules, r: int, firm: int, weight: float) -> tuple[float, float]:
+def seen_at_work(
+    s: State, p: Rules, r: int, firm: int, weight: float, rate: float
+) -> tuple[float, float]:
     """`learning.evidence_factors` of watching ``firm`` at work for ``weight`` of a month.
 
     Fractional evidence: on average a firm behaves as reliably as it is (`learning.observe`).
+    ``rate``: ``trust_gain``, or a first impression's (`learning.first_impression_rate`).
     """
     good = weight * s.reliability[r, firm]
-    return evidence_factors(good, weight - good, p.trust_gain, p.trust_loss_ratio)
+    return evidence_factors(good, weight - good, rate, p.trust_loss_ratio)
 
 
 @njit(cache=True)
@@ -201,14 +246,31 @@ def chance_meetings(s: State, p: Rules, r: int, rng: np.random.Generator) -> Non
         return
     half_bad, closed = np.empty(k), np.empty(k)
     for a in range(k):  # what a meeting shows of each participant (the same at every meeting)
-        half_bad[a], closed[a] = seen_at_work(s, p, r, members[a], 1.0)
+        half_bad[a], closed[a] = seen_at_work(s, p, r, members[a], 1.0, p.trust_gain)
     for _ in range(rng.binomial(k * (k - 1) // 2, chance)):
         a, b = int(rng.random() * k), int(rng.random() * k)  # two participants at random
         if a != b:
-            i, j = members[a], members[b]
-            s.trust[r, i, j] = apply_evidence(s.trust[r, i, j], half_bad[b], closed[b])
-            s.trust[r, j, i] = apply_evidence(s.trust[r, j, i], half_bad[a], closed[a])
-            s.contact[r, i, j] = s.contact[r, j, i] = True
+            meet(s, p, r, members[a], members[b], half_bad[b], closed[b])
+            meet(s, p, r, members[b], members[a], half_bad[a], closed[a])
+
+
+@njit(cache=True)
+def meet(
+    s: State, p: Rules, r: int, watcher: int, seen: int, half_bad: float, closed: float
+) -> None:
+    """``watcher`` meets ``seen`` informally: one observation of it at work (`seen_at_work`)."""
+    good = s.reliability[r, seen]
+    s.trust[r, watcher, seen] = learn_from_sight(
+        s.trust[r, watcher, seen],
+        s.evidence[r, watcher, seen],
+        good,
+        1.0 - good,
+        half_bad,
+        closed,
+        p,
+    )
+    s.evidence[r, watcher, seen] += 1.0
+    s.contact[r, watcher, seen] = True
 
 
 @njit(cache=True)

@@ -12,6 +12,13 @@ with a ratio of 3, 0.5 at c = 0.75, never 0 unless it never delivers.
 
 Firm-to-firm trust is a directed matrix per run with a diagonal of 1: ``trust[r, i, j]`` is what
 firm i expects of firm j, learned from what i saw j do.
+
+First impressions: while a firm has seen little of another, each piece of evidence weighs more.
+Its trust at launch is a belief worth ``trust_prior_weight`` pieces of evidence; the k-th piece
+then moves it ``1 / (prior + k)`` of the way, as a running mean would, until that falls to
+``rate`` and the delta rule's steady weighting takes over (`first_impression_rate`). An early
+quick win (or an early broken promise) matters; a late one, against a long record, less.
+``evidence[r, i, j]`` counts the pieces i has had of j.
 """
 
 from __future__ import annotations
@@ -89,15 +96,78 @@ def trust_in_agency(relationship: Any, institutional: Any, relationship_weight: 
     return relationship_weight * relationship + (1.0 - relationship_weight) * institutional
 
 
+FIRST_IMPRESSIONS_TABULATED = 64  # whole pieces a gathering tabulates (`scarce_pieces`)
+
+
+@njit(cache=True)
+def first_impression_rate(rate: float, prior_weight: float, evidence: float) -> float:
+    """Learning rate of the next piece of evidence about a firm already seen ``evidence`` times.
+
+    Initial trust counts as ``prior_weight`` pieces, so the next piece weighs one over all the
+    evidence so far (whole pieces: fractions of a month's observation add up to pieces) plus
+    itself, a running mean, while that is more than ``rate``; after that, ``rate``: recent
+    conduct keeps its weight however long the record.
+    """
+    return max(rate, 1.0 / (prior_weight + math.floor(evidence) + 1.0))
+
+
+@njit(cache=True)
+def scarce_pieces(p: Rules) -> int:
+    """Whole pieces of evidence about a firm after which the next one weighs ``trust_gain``.
+
+    0 when first impressions are off; at most `FIRST_IMPRESSIONS_TABULATED`, the pieces for
+    which a gathering computes each attendee's factors once (`contact.trust_building`).
+    """
+    k = 0
+    while k < FIRST_IMPRESSIONS_TABULATED and evidence_is_scarce(p, float(k)):
+        k += 1
+    return k
+
+
+@njit(cache=True)
+def evidence_is_scarce(p: Rules, evidence: float) -> bool:
+    """Does the next piece of evidence weigh more than ``trust_gain`` (first impressions)?"""
+    return first_impression_rate(p.trust_gain, p.trust_prior_weight, evidence) > p.trust_gain
+
+
+@njit(cache=True)
+def learn_of(s: State, p: Rules, r: int, watcher: int, seen: int, good: float, bad: float) -> None:
+    """Firm ``watcher``'s trust in firm ``seen`` after ``good`` and ``bad`` pieces of evidence."""
+    rate = first_impression_rate(p.trust_gain, p.trust_prior_weight, s.evidence[r, watcher, seen])
+    s.trust[r, watcher, seen] = learn_many(
+        s.trust[r, watcher, seen], good, bad, rate, p.trust_loss_ratio
+    )
+    s.evidence[r, watcher, seen] += good + bad
+
+
 @njit(cache=True)
 def learn_about(
     s: State, p: Rules, r: int, watcher: int, seen: int, good: float, bad: float
 ) -> None:
     """Firm ``watcher`` learns about firm ``seen`` from what it saw; they met this month."""
-    s.trust[r, watcher, seen] = learn_many(
-        s.trust[r, watcher, seen], good, bad, p.trust_gain, p.trust_loss_ratio
-    )
+    learn_of(s, p, r, watcher, seen, good, bad)
     s.contact[r, watcher, seen] = True
+
+
+@njit(cache=True)
+def learn_from_sight(
+    trust: float,
+    evidence: float,
+    good: float,
+    bad: float,
+    half_bad: float,
+    closed: float,
+    p: Rules,
+) -> float:
+    """Trust after seeing a firm at work, given its `evidence_factors` at the steady rate.
+
+    A rule that shows one firm to many watchers computes the steady factors once; only a
+    watcher who has seen little of the firm (`evidence_is_scarce`) needs its own.
+    """
+    if evidence_is_scarce(p, evidence):
+        rate = first_impression_rate(p.trust_gain, p.trust_prior_weight, evidence)
+        half_bad, closed = evidence_factors(good, bad, rate, p.trust_loss_ratio)
+    return apply_evidence(trust, half_bad, closed)
 
 
 @njit(cache=True)

@@ -68,6 +68,7 @@ NEVER = np.nan  # a dated event or milestone that has not happened
 TRUST_DTYPE = np.float32  # firm-to-firm trust: the largest arrays; 7 digits are plenty
 LOG_FIELDS = 4  # an event of the log: month, what happened (`pipsim.rules.events`), two numbers
 LOG_MONTHS = 12  # the log has room for this many months of the most eventful kind
+CONDUCT_FIELDS = 7  # a row of the conduct record (`pipsim.rules.probe.CONDUCT_COLUMNS`)
 
 
 class StateArrays(NamedTuple):
@@ -102,6 +103,7 @@ class StateArrays(NamedTuple):
     # trust
     baseline_trust: np.ndarray
     trust: np.ndarray
+    evidence: np.ndarray  # pieces of evidence each firm has had of each other firm
     joint_successes: np.ndarray  # ventures succeeded together
     together: np.ndarray  # pairs ever in a venture together
     contact: np.ndarray  # pairs that met this month (their trust does not fade)
@@ -141,6 +143,9 @@ class StateArrays(NamedTuple):
     at_project_end: np.ndarray  # (R, measures) when the agency left; NaN before
     log: np.ndarray  # (R, room, LOG_FIELDS): the month's notable events, read by the model
     logged: np.ndarray  # events in ``log``, per run
+    # an experiment's record of conduct and trust (`pipsim.rules.probe`); no room unless asked
+    conduct_record: np.ndarray = np.zeros((0, 0, CONDUCT_FIELDS))
+    conduct_noted: np.ndarray = np.zeros(0, dtype=np.int64)
 
 
 # Each array's element type and number of axes, in the order of `StateArrays`: the struct's type.
@@ -159,7 +164,7 @@ LAYOUT: dict[str, tuple[Any, int]] = {
     **dict.fromkeys(("market_index", "sales_uplift", "joint_sales_uplift"), (np.float64, 2)),
     **dict.fromkeys(("productivity_uplift",), (np.float64, 2)),
     **dict.fromkeys(("exporter",), (np.bool_, 2)),
-    **dict.fromkeys(("baseline_trust", "trust"), (TRUST_DTYPE, 3)),
+    **dict.fromkeys(("baseline_trust", "trust", "evidence"), (TRUST_DTYPE, 3)),
     **dict.fromkeys(("joint_successes",), (np.int32, 3)),
     **dict.fromkeys(("together", "contact"), (np.bool_, 3)),
     **dict.fromkeys(("trust_collective", "trust_public", "institutional_trust"), (np.float64, 2)),
@@ -184,6 +189,8 @@ LAYOUT: dict[str, tuple[Any, int]] = {
     **dict.fromkeys(("at_project_end",), (np.float64, 2)),
     **dict.fromkeys(("log",), (np.int64, 3)),
     **dict.fromkeys(("logged",), (np.int64, 1)),
+    **dict.fromkeys(("conduct_record",), (np.float64, 3)),
+    **dict.fromkeys(("conduct_noted",), (np.int64, 1)),
 }
 if tuple(LAYOUT) != StateArrays._fields:  # one list of arrays, in one order
     raise ImportError("pipsim.rules.state: LAYOUT and StateArrays name different arrays")
@@ -273,6 +280,7 @@ def _struct_of(a: StateArrays) -> State:
     s.exporter = a.exporter
     s.baseline_trust = a.baseline_trust
     s.trust = a.trust
+    s.evidence = a.evidence
     s.joint_successes = a.joint_successes
     s.together = a.together
     s.contact = a.contact
@@ -309,6 +317,8 @@ def _struct_of(a: StateArrays) -> State:
     s.at_project_end = a.at_project_end
     s.log = a.log
     s.logged = a.logged
+    s.conduct_record = a.conduct_record
+    s.conduct_noted = a.conduct_noted
     return s
 
 
@@ -331,6 +341,7 @@ class RuleValues(NamedTuple):
     geographic_distance: float
     trust_gain: float
     trust_loss_ratio: float
+    trust_prior_weight: float
     trust_decay: float
     mean_reliability: float
     spontaneous_contact: float
@@ -439,6 +450,7 @@ def _rules_struct_of(v: RuleValues) -> Rules:
     p.geographic_distance = v.geographic_distance
     p.trust_gain = v.trust_gain
     p.trust_loss_ratio = v.trust_loss_ratio
+    p.trust_prior_weight = v.trust_prior_weight
     p.trust_decay = v.trust_decay
     p.mean_reliability = v.mean_reliability
     p.spontaneous_contact = v.spontaneous_contact

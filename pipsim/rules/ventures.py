@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from pipsim.rules import events
+from pipsim.rules import events, probe
 from pipsim.rules.book import close_venture, remove_member
 from pipsim.rules.kinds import JOINT_MARKETING, JOINT_PURCHASE, PRODUCTIVITY_WEIGHT, SALES_WEIGHT
-from pipsim.rules.learning import learn, learn_about, learn_many
+from pipsim.rules.learning import learn, learn_about, learn_many, learn_of
 from pipsim.rules.log import record
 from pipsim.rules.market import monthly_probability, own_gain, spill_over
 from pipsim.rules.motivation import reward, spend
@@ -201,10 +201,14 @@ def month_of_ventures(s: State, p: Rules, r: int, rng: np.random.Generator, mont
             other[v], mediated[v], broke[v] = conflicts(
                 s, p, r, rng, month, v, defected[v], trusting[v]
             )
+    recording = s.conduct_record.shape[1] > 0  # an experiment's record (`probe`), else none
     for v in range(slots):
         if s.alive[r, v]:
             strain = other[v] * conflict_weight(mediated[v], p.mediation_effectiveness)
+            first = probe.note_before(s, r, month, v, defected[v], lapsed[v]) if recording else 0
             learn_from_conduct(s, p, r, v, defected[v], lapsed[v], strain)
+            if recording:
+                probe.note_after(s, r, first)
     for v in range(slots):
         if s.alive[r, v]:
             n_conflicts = other[v] + defected[v].sum()
@@ -552,10 +556,7 @@ def walk_out(s: State, p: Rules, r: int, leaving: np.ndarray) -> None:
             if leaving[seen]:
                 for a in range(size):
                     if a != b:
-                        watcher = s.members[r, v, a]
-                        s.trust[r, watcher, seen] = learn_many(
-                            s.trust[r, watcher, seen], 0.0, 1.0, p.trust_gain, p.trust_loss_ratio
-                        )
+                        learn_of(s, p, r, s.members[r, v, a], seen, 0.0, 1.0)
         for b in range(size - 1, -1, -1):
             firm = s.members[r, v, b]
             if leaving[firm]:

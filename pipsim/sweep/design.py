@@ -19,11 +19,14 @@ import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from pipsim.parameters import FIELDS
+
+if TYPE_CHECKING:
+    from pipsim.calibration.ensemble import Ensemble
 
 Z95 = 1.959963984540054  # the 97.5% quantile of the standard normal
 
@@ -85,6 +88,9 @@ class Scenario:
     sensitivity: Sensitivity | None = None  # a [sensitivity] section: its design replaces axes
     source: str = "<scenario>"
     text: str = ""
+    # Runs drawn across an ensemble of parameter sets (`pipsim.sweep.scenario.with_ensemble`):
+    # each block of replicates takes one member, drawn by weight (`member_of`).
+    ensemble: Ensemble | None = None
 
     @property
     def digest(self) -> str:
@@ -108,6 +114,12 @@ class Scenario:
             "time_series": self.time_series,
             "sensitivity": dataclasses.asdict(self.sensitivity) if self.sensitivity else None,
         }
+        if self.ensemble is not None:  # only then: results without one keep their digest
+            fields["ensemble"] = {
+                "digest": self.ensemble.digest,
+                "members": len(self.ensemble),
+                "parameters": list(self.ensemble.names),
+            }
         return json.loads(json.dumps(fields, sort_keys=True))
 
     @property
@@ -129,6 +141,7 @@ class Run:
     replicate: int
     seed: int
     overrides: dict[str, Any]
+    member: int | None = None  # the ensemble member its parameters come from, if any
 
 
 def design_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
@@ -206,8 +219,30 @@ def runs(scenario: Scenario, points: list[dict[str, Any]], start: int, stop: int
     reps = scenario.replications
     for index in range(start, stop):
         point, replicate = divmod(index, reps)
-        overrides = {**scenario.base, **points[point]}
-        yield Run(index, point, replicate, run_seed(scenario.seed, point, replicate), overrides)
+        first = replicate - replicate % min(scenario.block_size, reps)  # its block's first
+        member, overrides = member_of(scenario, points[point], first)
+        seed = run_seed(scenario.seed, point, replicate)
+        yield Run(index, point, replicate, seed, overrides, member)
+
+
+def member_of(
+    scenario: Scenario, point: dict[str, Any], first: int
+) -> tuple[int | None, dict[str, Any]]:
+    """The ensemble member of the block starting at replicate ``first``, and its parameters.
+
+    Without an ensemble: (None, the scenario's base with the point on top). With one, the
+    member is drawn by weight from (root seed, ``first``) alone, so replicate group *g* has the
+    same member at every design point (the lengths of a duration sweep are compared on the
+    same parameter sets, as they are on the same seeds), and its values are the lowest layer of
+    what the runs are given: declared default < typology preset < **ensemble member** <
+    the scenario's own values (``[model]``, ``[sweep]``, ``[sample]``) < a lever's change. A
+    parameter the scenario sets explicitly is therefore never drawn: the user's word wins.
+    """
+    ensemble = scenario.ensemble
+    if ensemble is None:
+        return None, {**scenario.base, **point}
+    member = ensemble.draw(scenario.seed, first)
+    return member, {**ensemble.rows[member], **scenario.base, **point}
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +259,7 @@ class Block:
     size: int
     seed: int
     overrides: dict[str, Any]
+    member: int | None = None  # the ensemble member its parameters come from, if any
 
 
 def blocks_per_point(scenario: Scenario) -> int:
@@ -242,13 +278,15 @@ def block(scenario: Scenario, points: list[dict[str, Any]], j: int, first: int =
     start = k * scenario.block_size
     size = min(scenario.block_size, scenario.replications - start)
     replicate = first + start
+    member, overrides = member_of(scenario, points[point], replicate)
     return Block(
         index=point * scenario.replications + start,
         point=point,
         first=replicate,
         size=size,
         seed=run_seed(scenario.seed, point, replicate),
-        overrides={**scenario.base, **points[point]},
+        overrides=overrides,
+        member=member,
     )
 
 

@@ -74,9 +74,10 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
     """Run every block of ``chunk`` (on a worker): its run table, series and model seconds.
 
     Each row names its run (``run``, ``point``, ``replicate``) and how to make it again: its
-    block's ``seed``, its ``place`` in the block and the block's size (``block_runs``), then
-    every parameter the scenario set (swept first, then its base); the monthly series carry
-    the swept ones, so neither needs a join to be read.
+    block's ``seed``, its ``place`` in the block and the block's size (``block_runs``), the
+    ensemble ``member`` its block drew (runs across an ensemble only), then every parameter
+    the runs were given (swept first, then the member's, then the base's); the monthly
+    series carry the swept ones, so neither needs a join to be read.
     """
     tables, series, seconds = [], [], 0.0
     for b in chunk.blocks:
@@ -95,6 +96,8 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
                 **{k: [b.overrides[k]] * b.size for k in _parameters(chunk, b)},
             }
         )
+        if b.member is not None:  # drawn across an ensemble: which member (its values follow)
+            ids.insert(len(results.ID_COLUMNS), "member", b.member)
         tables.append(pd.concat([ids, runs], axis=1))
         if monthly is not None:
             at = monthly.pop("place").to_numpy()

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import json
 import math
 import re
 import stat
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipsim.outcomes import OUTCOMES as DECLARED_OUTCOMES
 from pipsim.parameters import FIELDS, Parameters, check_field
@@ -25,6 +26,7 @@ from pipsim.sweep.design import (
     Scenario,
     Sensitivity,
     corner_points,
+    design_points,
     factorial_points,
     sensitivity_of,
     sensitivity_points,
@@ -35,6 +37,9 @@ from pipsim.sweep.limits import MAX_POINTS as MAX_POINTS
 from pipsim.sweep.limits import MAX_REPLICATIONS as MAX_REPLICATIONS
 from pipsim.sweep.limits import MAX_RUNS as MAX_RUNS
 from pipsim.sweep.limits import MAX_SEED as MAX_SEED
+
+if TYPE_CHECKING:
+    from pipsim.calibration.ensemble import Ensemble
 
 __all__ = ["Factor", "Range", "Scenario", "ScenarioError", "Sensitivity", "load_scenario"]
 __all__ += ["parse_scenario"]
@@ -106,6 +111,52 @@ def with_replications(scenario: Scenario, replications: int) -> Scenario:
     """
     note = "\n" + REPLICATIONS_NOTE.format(replications) + "\n"
     return scenario.replace(replications=replications, text=scenario.text + note)
+
+
+MEMBERS_WANTED = 20  # parameter sets per design point an ensemble sweep aims for
+MOST_RUNS_PER_MEMBER = 10  # and the most runs each gets, so that the members stay many
+
+
+def runs_per_member(replications: int) -> int:
+    """Runs of one drawn parameter set, in one block: about 20 sets per point, 2–10 runs each.
+
+    At least two, or a member's own run-to-run noise could not be told from the spread across
+    members (`pipsim.analysis.uncertainty`); at most ten, so that the 5–95% spread across
+    members is read from many members (20 of 200 replications) while blocks stay long enough
+    for the compiled engine to run them together.
+    """
+    return max(2, min(MOST_RUNS_PER_MEMBER, replications // MEMBERS_WANTED))
+
+
+def with_ensemble(scenario: Scenario, ensemble: Ensemble) -> Scenario:
+    """``scenario`` with its runs drawn across ``ensemble``: a member per block of replicates.
+
+    The block size becomes `runs_per_member` (a block is one member's runs); the file's own
+    values win over the members' (`pipsim.sweep.design.member_of`). Every member is checked
+    with every design point before any run, so a set that cannot be combined with the scenario
+    is one line naming both, not a failure in a worker.
+
+    Raises:
+        ScenarioError: a member and the scenario together are not valid parameters.
+    """
+    if scenario.sensitivity is not None:
+        raise ScenarioError(
+            scenario.source,
+            "[sensitivity]",
+            NO_VALUE,
+            "a sensitivity analysis varies "
+            "parameters itself: run it without an ensemble (--no-ensemble)",
+        )
+    for point in {json.dumps(p, sort_keys=True) for p in design_points(scenario)}:
+        for k, row in enumerate(ensemble.rows):
+            try:
+                Parameters.from_overrides({**row, **scenario.base, **json.loads(point)})
+            except ValueError as error:
+                raise ScenarioError(
+                    scenario.source, f"with {ensemble.source} row {k + 1}", NO_VALUE, str(error)
+                ) from None
+    size = runs_per_member(scenario.replications)
+    return scenario.replace(ensemble=ensemble, block_size=size)
 
 
 def load_copy(path: str | Path) -> Scenario:

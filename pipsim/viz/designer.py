@@ -26,10 +26,12 @@ import numpy as np
 import pandas as pd
 import solara
 
-from pipsim.analysis import duration, levers
+from pipsim.analysis import duration, levers, uncertainty
+from pipsim.calibration import ensemble
 from pipsim.parameters import FIELDS, Parameters
 from pipsim.plots.style import OKABE_ITO
 from pipsim.sweep import block, design
+from pipsim.sweep.scenario import with_ensemble
 from pipsim.viz import draw, presets
 from pipsim.viz.page import CSS
 
@@ -64,7 +66,10 @@ def success_runs(
         settings_parameters(settings, months)  # a ValueError names a bad setting
         for b in levers.lever_blocks(scenario, months):
             runs, _ = block.run_block(b.overrides, b.seed, b.size)
-            tables.append(runs.assign(project_months=months))
+            runs = runs.assign(project_months=months, seed=b.seed, replicate=b.first + runs.place)
+            if b.member is not None:  # drawn across the shipped ensemble
+                runs["member"] = b.member
+            tables.append(runs)
         if progress is not None:
             progress(k, len(lengths))
     return pd.concat(tables, ignore_index=True)
@@ -75,11 +80,11 @@ def answer_words(runs: pd.DataFrame, settings: dict[str, Any], planned: int, tar
     table = duration.success_by_length(runs)
     row = table.loc[(table[duration.AXIS] - planned).abs().idxmin()]
     at = int(row[duration.AXIS])
-    words = (
-        f"At {at} months the chance of meeting the whole log frame is "
-        f"{levers.percent(row.probability)} (95% interval {levers.span(row.lower, row.upper)}, "
-        f"{int(row.runs)} runs)."
-    )
+    chance = f"{levers.percent(row.probability)} (95% interval {levers.span(row.lower, row.upper)}"
+    if np.isfinite(row.get("parameters_lower", np.nan)):  # across the shipped ensemble
+        chance = uncertainty.split(runs[runs[duration.AXIS] == at]).sentence()[:-1]
+    words = f"At {at} months the chance of meeting the whole log frame is {chance}, "
+    words += f"{int(row.runs)} runs)."
     targets = levers.target_table(
         runs[runs[duration.AXIS] == at], settings_parameters(settings, at)
     )
@@ -99,8 +104,11 @@ def chart_html(runs: pd.DataFrame, planned: int, target: float) -> str:
 
 
 def lever_scenario(settings: dict[str, Any], replications: int) -> design.Scenario:
-    """The designer's settings as a scenario sweeping the page's lengths (for `levers.ask`)."""
-    return design.Scenario(
+    """The designer's settings as a scenario sweeping the page's lengths (for `levers.ask`).
+
+    Drawn across the shipped ensemble when pipsim ships one, as ``pipsim duration`` is.
+    """
+    scenario = design.Scenario(
         name="designer",
         description="the designer's what-if page",
         seed=SEED,
@@ -109,6 +117,9 @@ def lever_scenario(settings: dict[str, Any], replications: int) -> design.Scenar
         sweep={levers.AXIS: LENGTHS},
         block_size=max(1, replications),
     )
+    if ensemble.shipped() is None:
+        return scenario
+    return with_ensemble(scenario, ensemble.load())
 
 
 def lever_answer(

@@ -260,3 +260,44 @@ def test_duration_refuses_a_scenario_without_a_length_sweep(tmp_path, capsys):
     assert status == 2 and "sweep.project_months" in err and err.count("\n") == 1
     status, _, err = pipsim(capsys, "duration", path, "--target", "1.5")
     assert status == 2 and "--target" in err
+
+
+# --- across an ensemble -----------------------------------------------------------------------
+def ensemble_table(chances_by_length, members=20, runs_each=50):
+    """Runs drawn across two sets: block k (member k % 2) has exactly its chance's successes."""
+    rows = []
+    for length, chances in chances_by_length.items():
+        for k in range(members):
+            hits = round(chances[k % 2] * runs_each)
+            rows += [
+                {"project_months": length, "replicate": k * runs_each + r, "place": r,
+                 "seed": 100 * length + k, "member": k % 2, "success": r < hits}
+                for r in range(runs_each)
+            ]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_across_an_ensemble_each_length_has_both_uncertainties():
+    runs = ensemble_table({24: (0.0, 0.4), 48: (0.2, 0.8), 72: (0.9, 1.0)})
+    d = duration.analyse(runs, 0.5, draws=400)
+    at = d.table.set_index("project_months").loc[48]
+    assert at.probability == pytest.approx(0.5)
+    assert at.parameters_lower == pytest.approx(0.2, abs=0.02)
+    assert at.parameters_upper == pytest.approx(0.8, abs=0.02)
+    assert at.upper - at.lower > 0.15  # runs of one member are alike: wider than Wilson's 0.09
+    assert d.shortest == 48
+    assert "with what we do not know about the parameters: 21–79%" in d.answer()
+    lengths = d.lengths_table()
+    assert {"parameters_lower", "parameters_upper"} <= set(lengths.columns)
+    interpolated = lengths.set_index("project_months").loc[36]
+    assert interpolated.parameters_lower == pytest.approx((at.parameters_lower + 0.0) / 2, abs=0.02)
+
+
+def test_the_ensemble_bootstrap_resamples_whole_members():
+    """Two members at 0% and 100%: P moves in steps of whole members, not of single runs."""
+    runs = ensemble_table({24: (0.0, 1.0), 48: (1.0, 1.0)}, members=10, runs_each=20)
+    sample = duration.cluster_bootstrap(runs, 0.7, draws=300, seed=1)
+    assert set(np.unique(sample)) == {24.0, 48.0}  # 24 reached when >= 7 of 10 members are good
+    assert 0.05 < (sample == 24).mean() < 0.4  # P(Binomial(10, 0.5) >= 7) = 0.17
+    again = duration.cluster_bootstrap(runs, 0.7, draws=300, seed=1)
+    assert (sample == again).all()

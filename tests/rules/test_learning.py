@@ -158,24 +158,75 @@ def test_evidence_factors_applied_equal_learn_many(t, n_good, n_bad, rate, ratio
 
 
 def test_learn_about_moves_one_direction_of_one_pair_and_marks_the_contact():
-    s, p = state(4, trust_gain=RATE, trust_loss_ratio=RATIO)
+    s, p = state(4, trust_gain=RATE, trust_loss_ratio=RATIO, trust_prior_weight=PRIOR)
     s.trust[0] = 0.3
     s.contact[0] = False
+    s.evidence[0, 1, 2] = SEASONED  # a long record: the steady rate
     learning.learn_about(s, p, 0, 1, 2, 2.0, 1.0)
     assert s.trust[0, 1, 2] == pytest.approx(_learn_many(0.3, 2.0, 1.0, RATE, RATIO), rel=1e-6)
     assert s.trust[0, 2, 1] == pytest.approx(0.3)  # what 2 thinks of 1 is its own business
     assert s.contact[0, 1, 2] and s.contact[0].sum() == 1
+    assert s.evidence[0, 1, 2] == SEASONED + 3.0 and s.evidence[0, 2, 1] == 0.0
 
 
 def test_observing_a_partner_is_evidence_in_proportion_to_its_reliability():
-    s, p = state(3, trust_gain=RATE, trust_loss_ratio=RATIO)
+    s, p = state(3, trust_gain=RATE, trust_loss_ratio=RATIO, trust_prior_weight=PRIOR)
     s.trust[0] = 0.4
+    s.evidence[0] = SEASONED
     s.reliability[0] = [0.5, 0.9, 0.2]
     learning.observe(s, p, 0, 0, 1, 1.0)
     learning.observe(s, p, 0, 0, 2, 1.0)
     assert s.trust[0, 0, 1] == pytest.approx(_learn_many(0.4, 0.9, 0.1, RATE, RATIO), rel=1e-6)
     assert s.trust[0, 0, 2] == pytest.approx(_learn_many(0.4, 0.2, 0.8, RATE, RATIO), rel=1e-6)
     assert s.trust[0, 0, 1] > 0.4 > s.trust[0, 0, 2]
+
+
+# --- first impressions: evidence weighs more while it is scarce --------------------------------
+PRIOR = 4.0  # initial trust worth four pieces: the first piece weighs 1/5, the steady rate 1/10
+SEASONED = 50.0  # pieces of evidence after which a pair learns at the steady rate
+
+
+@given(rate=st.floats(0.01, 0.3), prior=st.floats(0.0, 200.0), e1=st.floats(0.0, 500.0))
+def test_first_impression_rate_falls_with_evidence_to_the_steady_rate(rate, prior, e1):
+    e2 = e1 + 1.0
+    first, later = (learning.first_impression_rate(rate, prior, e) for e in (e1, e2))
+    assert rate <= later <= first <= 1.0
+    assert later < first or later == rate
+
+
+def test_first_impression_rate_is_a_running_mean_then_the_steady_rate():
+    assert learning.first_impression_rate(RATE, PRIOR, 0.0) == pytest.approx(1 / 5)
+    assert learning.first_impression_rate(RATE, PRIOR, 3.0) == pytest.approx(1 / 8)
+    assert learning.first_impression_rate(RATE, PRIOR, 5.0) == RATE
+    assert learning.first_impression_rate(RATE, PRIOR, 50.0) == RATE
+
+
+@given(rate=st.floats(0.01, 0.3), e=st.floats(0.0, 1000.0))
+def test_a_prior_worth_the_steady_rates_memory_turns_first_impressions_off(rate, e):
+    assert learning.first_impression_rate(rate, 1.0 / rate - 1.0, e) == pytest.approx(rate)
+
+
+@pytest.mark.parametrize("good", [True, False])
+def test_an_early_piece_of_evidence_moves_trust_more_than_a_late_one(good):
+    s, p = state(3, trust_gain=RATE, trust_loss_ratio=RATIO, trust_prior_weight=PRIOR)
+    s.trust[0] = 0.4
+    s.evidence[0, 0, 2] = SEASONED  # 0 has a long record of 2, none of 1
+    learning.learn_about(s, p, 0, 0, 1, float(good), float(not good))
+    learning.learn_about(s, p, 0, 0, 2, float(good), float(not good))
+    early, late = abs(s.trust[0, 0, 1] - 0.4), abs(s.trust[0, 0, 2] - 0.4)
+    assert early > 1.5 * late  # 1/5 against 1/10 of the way
+    assert early == pytest.approx(abs(learning.learn(0.4, good, 1 / 5, RATIO) - 0.4), rel=1e-5)
+
+
+@given(t=unit, e=st.floats(0.0, 60.0), weight=st.floats(0.0, 3.0), c=unit)
+def test_learning_from_sight_is_learning_of_the_same_evidence(t, e, weight, c):
+    s, p = state(2, trust_gain=RATE, trust_loss_ratio=RATIO, trust_prior_weight=PRIOR)
+    good, bad = weight * c, weight * (1.0 - c)
+    half_bad, closed = learning.evidence_factors(good, bad, RATE, RATIO)  # the steady factors
+    sight = learning.learn_from_sight(t, e, good, bad, half_bad, closed, p)
+    s.trust[0, 0, 1], s.evidence[0, 0, 1] = t, e
+    learning.learn_of(s, p, 0, 0, 1, good, bad)
+    assert sight == pytest.approx(float(s.trust[0, 0, 1]), abs=1e-6)
 
 
 # --- where trust converges ---------------------------------------------------------------------

@@ -211,6 +211,20 @@ def test_the_designer_answer_reads_the_chance_by_length_with_its_band() -> None:
         designer.success_runs({"initial_trust": 2.0}, (24,), 2)
 
 
+def test_the_designer_answer_draws_across_a_shipped_ensemble(tmp_path, monkeypatch) -> None:
+    from pipsim.calibration import ensemble
+    from pipsim.viz import designer
+
+    path = tmp_path / "ensemble.csv"
+    path.write_text("recruitment_rate,project_trust_threshold,weight\n0.05,0.6,1\n0.5,0.2,1\n")
+    monkeypatch.setattr(ensemble, "shipped", lambda: path)
+    settings = {"typology": "horizontal_network", "initial_trust": 0.3}
+    runs = designer.success_runs(settings, (24, 60), 10)
+    assert set(runs["member"]) <= {0, 1} and runs.groupby("seed")["member"].nunique().max() == 1
+    words = designer.answer_words(runs, settings, 60, 0.8)
+    assert "(runs: " in words and "with what we do not know about the parameters: " in words
+
+
 def test_viz_refuses_compare_and_designer_together(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["viz", "--compare", "--designer", "--port", "1"]) == 2
     assert "--compare or --designer" in capsys.readouterr().err
