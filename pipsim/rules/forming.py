@@ -190,6 +190,8 @@ def start_project(s: State, p: Rules, r: int, rng: np.random.Generator, month: i
     """
     n = p.n
     ready = ready_ties(s, p, r)
+    if not ready.any():
+        return False  # no pair is ready: nobody can found a project (most months)
     founders = np.empty(n, dtype=np.int64)
     keen = np.empty(n)
     count = 0
