@@ -19,10 +19,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 from numba import njit
 
-from pipsim.rules.state import OUTSIDE, Rules, State
+from pipsim.rules.state import Rules, State
 
 
 @njit(cache=True)
@@ -118,29 +117,13 @@ def fade(s: State, r: int, rate: float) -> None:
 
     A share ``rate`` of what was built above the pair's trust at launch is lost; a remembered
     betrayal (trust below it) stays. Pairs that met this month are left as they are.
-
-    Only firms that have taken part (participants, and those that left) ever saw anyone, so only
-    their rows of the matrix can hold anything built: the others are not visited.
     """
     if rate <= 0.0:
         return
+    n = s.trust.shape[1]
     trust, baseline, contact = s.trust[r], s.baseline_trust[r], s.contact[r]
-    for i in took_part(s, r):
-        for j in range(trust.shape[1]):  # the whole row, without a branch: the compiler
-            t = float(trust[i, j])  # updates many pairs at once
-            built = t - float(baseline[i, j])
-            fades = built > 0.0 and not contact[i, j]
-            trust[i, j] = t - rate * built if fades else t
-
-
-@njit(cache=True)
-def took_part(s: State, r: int) -> np.ndarray:
-    """The firms that have taken part in the project (now or before), in firm order."""
-    n = s.status.shape[1]
-    firms = np.empty(n, dtype=np.int64)
-    count = 0
     for i in range(n):
-        if s.status[r, i] != OUTSIDE:
-            firms[count] = i
-            count += 1
-    return firms[:count]
+        for j in range(n):
+            built = float(trust[i, j]) - float(baseline[i, j])
+            if built > 0.0 and not contact[i, j]:
+                trust[i, j] = float(trust[i, j]) - rate * built

@@ -238,11 +238,9 @@ def conduct(
     size = s.size[r, v]
     watched = p.monitoring_effect * agency_at_work(s, p, r, month)
     shadow = shadow_of_the_future(months_ahead(s, p, r, v, month))
-    total = 0.0  # the members' trust in their partners, summed as `group_trust` sums it
     for a in range(size):
         i = s.members[r, v, a]
         trusted = trust_in_partners(s, r, v, a)
-        total += trusted
         risk = p.noncompliance_risk * s.unreliability[r, i] * (1.0 - watched)
         hazard = noncompliance_probability(
             risk, trusted, s.motivation[r, i], p.appropriability, s.trust_public[r, i]
@@ -252,7 +250,7 @@ def conduct(
             s.reliability[r, i], s.goodwill[r, i], trusted, shadow, watched
         )
         lapsed[a] = not defected[a] and rng.random() >= keep
-    return total / size if size >= 2 else 0.0  # `group_trust`, from the sums above
+    return group_trust(s, r, v)
 
 
 @njit(cache=True)
