@@ -3,8 +3,9 @@
 `profiled_month` follows `pipsim.rules.month.month` call for call, with the thread's CPU clock
 read (``clock_gettime`` through ctypes, callable from compiled code) around each rule, so the
 figures have no Python dispatch in them, nor the time other processes took from this one; the
-cost of a clock read is measured and taken off each section. It draws the same numbers as `month`: the script checks
-that the block it profiled ends in the same state as the same block run by `PIPModel.run_model`.
+cost of a clock read is measured and taken off each section. It draws the same numbers as
+`month`: the script checks that the block it profiled ends in the same state as the same block
+run by `PIPModel.run_model`.
 Then the Python around the compiled months: setting up a block, its outcomes, the run table.
 
 Usage: ``.venv/bin/python benchmarks/profile_month.py [--blocks 4] [--block 50]
@@ -162,8 +163,9 @@ def main() -> None:
         model = PIPModel(rng=seed + 1000, replications=args.block, event_log=False, **overrides)
         last = model.p.total_months
         if seed < 0:
-            profiled_runs(model.state, model.rules, model.rngs, last, spent.copy(), calls.copy(),
-                          buffer)
+            profiled_runs(
+                model.state, model.rules, model.rngs, last, spent.copy(), calls.copy(), buffer
+            )
             continue
         start = time.perf_counter()
         profiled_runs(model.state, model.rules, model.rngs, last, spent, calls, buffer)
@@ -179,16 +181,24 @@ def main() -> None:
     cost = min(lap_cost(buffer, 20_000) for _ in range(5))
     spent = np.maximum(spent - (cost * calls).astype(np.int64), 0)
     total = spent.sum()
-    print(f"{runs} runs, {months} run-months; compiled months {sum(whole) / runs * 1e3:.3f} ms "
-          f"a run of wall time (clock reads included); sections sum {total / runs / 1e6:.3f} ms "
-          f"a run of CPU time (a clock read, {cost:.0f} ns, taken off each)")
+    print(
+        f"{runs} runs, {months} run-months; compiled months {sum(whole) / runs * 1e3:.3f} ms "
+        f"a run of wall time (clock reads included); sections sum {total / runs / 1e6:.3f} ms "
+        f"a run of CPU time (a clock read, {cost:.0f} ns, taken off each)"
+    )
     print(f"{'section':<24}{'us/run-month':>14}{'ms/run':>10}{'share':>8}{'calls/run':>11}")
     for k, name in enumerate(SECTIONS):
-        print(f"{name:<24}{spent[k] / months / 1e3:>14.2f}{spent[k] / runs / 1e6:>10.3f}"
-              f"{spent[k] / total:>8.1%}{calls[k] / runs:>11.1f}")
+        print(
+            f"{name:<24}{spent[k] / months / 1e3:>14.2f}{spent[k] / runs / 1e6:>10.3f}"
+            f"{spent[k] / total:>8.1%}{calls[k] / runs:>11.1f}"
+        )
     # the Python around the months
-    timed: dict[str, list[float]] = {"set-up (PIPModel(...))": [], "run_model": [],
-                                     "all_outcomes": [], "run_block (all of it)": []}
+    timed: dict[str, list[float]] = {
+        "set-up (PIPModel(...))": [],
+        "run_model": [],
+        "all_outcomes": [],
+        "run_block (all of it)": [],
+    }
     for seed in range(args.blocks):
         t0 = time.perf_counter()
         model = PIPModel(rng=seed, replications=args.block, event_log=False, **overrides)

@@ -1,5 +1,4 @@
-"""Random choices the rules share: one index by weight, several without replacement; the n² draws of
-firm-to-firm trust at launch.
+"""Random choices the rules share: one by weight, several without replacement, trust at launch.
 
 Each rule draws from its run's own generator (``rng``, a `numpy.random.Generator`), so a run's
 results do not depend on the other runs of its block.
