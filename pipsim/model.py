@@ -21,6 +21,7 @@ from pipsim import outcomes as _outcomes
 from pipsim.agents import Enterprise, ExecutingAgency, PublicAgency
 from pipsim.parameters import Parameters
 from pipsim.rules import events
+from pipsim.rules.draws import trust_among_firms
 from pipsim.rules.market import monthly_probability
 from pipsim.rules.measures import SERIES, STATE_MEASURES, log_frame_met
 from pipsim.rules.month import advance
@@ -32,7 +33,6 @@ from pipsim.rules.state import (
     OUTSIDE,
     PARTICIPATING,
     PHASES,
-    TRUST_DTYPE,
     Rules,
     State,
     StateArrays,
@@ -348,11 +348,9 @@ def enterprises(p: Parameters, rng: np.random.Generator) -> dict[str, np.ndarray
 def trust_at_launch(p: Parameters, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Trust at launch: among firms (higher where they worked together before), in institutions."""
     n = p.n_enterprises
-    base = rng.normal(p.initial_trust, p.initial_trust_spread, (n, n))
-    ties = np.triu(rng.random((n, n)) < p.prior_ties, 1)
-    base += 0.2 * (ties | ties.T)
-    np.fill_diagonal(base, 1.0)
-    baseline = np.clip(base, 0.0, 1.0).astype(TRUST_DTYPE)
+    baseline = trust_among_firms(
+        rng, n, float(p.initial_trust), float(p.initial_trust_spread), float(p.prior_ties)
+    )
     return {
         "baseline_trust": baseline,
         "trust": baseline.copy(),

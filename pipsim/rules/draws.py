@@ -1,4 +1,4 @@
-"""Random choices the rules share: one index by weight, several without replacement.
+"""Random choices the rules share: one by weight, several without replacement, trust at launch.
 
 Each rule draws from its run's own generator (``rng``, a `numpy.random.Generator`), so a run's
 results do not depend on the other runs of its block.
@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 from numba import njit
+
+from pipsim.rules.state import TRUST_DTYPE
 
 
 @njit(cache=True)
@@ -69,3 +71,33 @@ def whole_and_chance(rng: np.random.Generator, rate: float) -> int:
     """A plan of ``rate`` things a month: its whole part, one more with its fraction as chance."""
     whole = int(rate)
     return whole + (1 if rng.random() < rate - whole else 0)
+
+
+@njit(cache=True)
+def trust_among_firms(
+    rng: np.random.Generator, n: int, mean: float, spread: float, prior_ties: float
+) -> np.ndarray:
+    """Firm-to-firm trust at launch: ``(n, n)``, higher where a pair worked together before.
+
+    Each pair's trust is normal around ``mean``; a pair is tied by earlier work with chance
+    ``prior_ties`` (0.2 more trust, both ways); a firm trusts itself fully; all within [0, 1],
+    stored as `state.TRUST_DTYPE`. The numbers are drawn in the order numpy draws
+    ``rng.normal(mean, spread, (n, n))`` then ``rng.random((n, n))`` (the upper triangle
+    read), so a run is the same as when set-up drew them with numpy, but without numpy's
+    temporary arrays: the n² draws are most of a run's set-up.
+    """
+    base = np.empty((n, n))
+    for i in range(n):
+        for j in range(n):
+            base[i, j] = rng.normal(mean, spread)
+    for i in range(n):
+        for j in range(n):
+            tied = rng.random() < prior_ties
+            if tied and j > i:
+                base[i, j] += 0.2
+                base[j, i] += 0.2
+    trust = np.empty((n, n), dtype=TRUST_DTYPE)
+    for i in range(n):
+        for j in range(n):
+            trust[i, j] = 1.0 if i == j else min(max(base[i, j], 0.0), 1.0)
+    return trust

@@ -180,13 +180,13 @@ def ready_ties(s: State, p: Rules, r: int) -> np.ndarray:
             free[k] = i
             k += 1
     ready = np.zeros((n, n), dtype=np.bool_)
+    need = p.successes_before_project
     for a in range(k):
         i = free[a]
+        successes = s.joint_successes[r, i]  # i's row: most pairs stop at its first test
         for b in range(a + 1, k):
             j = free[b]
-            if min(s.joint_successes[r, i, j], s.joint_successes[r, j, i]) < (
-                p.successes_before_project
-            ):
+            if successes[j] < need or s.joint_successes[r, j, i] < need:
                 continue
             if mutual_trust(s, r, i, j) >= p.project_trust_threshold:
                 ready[i, j] = ready[j, i] = True
@@ -202,6 +202,8 @@ def start_project(s: State, p: Rules, r: int, rng: np.random.Generator, month: i
     """
     n = p.n
     ready = ready_ties(s, p, r)
+    if not ready.any():
+        return False  # no pair is ready: nobody can found a project (most months)
     founders = np.empty(n, dtype=np.int64)
     keen = np.empty(n)
     count = 0
