@@ -33,6 +33,7 @@ from pipsim.rules.state import (
     OUTSIDE,
     PARTICIPATING,
     PHASES,
+    TRUST_DTYPE,
     Rules,
     State,
     StateArrays,
