@@ -349,8 +349,9 @@ def enterprises(p: Parameters, rng: np.random.Generator) -> dict[str, np.ndarray
 def trust_at_launch(p: Parameters, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Trust at launch: among firms (higher where they worked together before), in institutions."""
     n = p.n_enterprises
-    baseline = trust_among_firms(
-        rng, n, float(p.initial_trust), float(p.initial_trust_spread), float(p.prior_ties)
+    baseline = np.empty((n, n), dtype=TRUST_DTYPE)
+    trust_among_firms(
+        rng, baseline, float(p.initial_trust), float(p.initial_trust_spread), float(p.prior_ties)
     )
     return {
         "baseline_trust": baseline,

@@ -11,8 +11,6 @@ import math
 import numpy as np
 from numba import njit
 
-from pipsim.rules.state import TRUST_DTYPE
-
 
 @njit(cache=True)
 def choose(rng: np.random.Generator, weights: np.ndarray, count: int) -> int:
@@ -75,17 +73,19 @@ def whole_and_chance(rng: np.random.Generator, rate: float) -> int:
 
 @njit(cache=True)
 def trust_among_firms(
-    rng: np.random.Generator, n: int, mean: float, spread: float, prior_ties: float
-) -> np.ndarray:
-    """Firm-to-firm trust at launch: ``(n, n)``, higher where a pair worked together before.
+    rng: np.random.Generator, trust: np.ndarray, mean: float, spread: float, prior_ties: float
+) -> None:
+    """Firm-to-firm trust at launch, into ``trust`` ``(n, n)``: higher where a pair worked before.
 
     Each pair's trust is normal around ``mean``; a pair is tied by earlier work with chance
     ``prior_ties`` (0.2 more trust, both ways); a firm trusts itself fully; all within [0, 1],
-    stored as `state.TRUST_DTYPE`. The numbers are drawn in the order numpy draws
-    ``rng.normal(mean, spread, (n, n))`` then ``rng.random((n, n))`` (the upper triangle
-    read), so a run is the same as when set-up drew them with numpy, but without numpy's
-    temporary arrays: the n² draws are most of a run's set-up.
+    stored in ``trust``'s own type (`state.TRUST_DTYPE`, chosen by the caller: a type read from
+    a global here would be frozen into the cached machine code). The numbers are drawn in the
+    order numpy draws ``rng.normal(mean, spread, (n, n))`` then ``rng.random((n, n))`` (the
+    upper triangle read), so a run is the same as when set-up drew them with numpy, but without
+    numpy's temporary arrays: the n² draws are most of a run's set-up.
     """
+    n = trust.shape[0]
     base = np.empty((n, n))
     for i in range(n):
         for j in range(n):
@@ -96,8 +96,6 @@ def trust_among_firms(
             if tied and j > i:
                 base[i, j] += 0.2
                 base[j, i] += 0.2
-    trust = np.empty((n, n), dtype=TRUST_DTYPE)
     for i in range(n):
         for j in range(n):
             trust[i, j] = 1.0 if i == j else min(max(base[i, j], 0.0), 1.0)
-    return trust
