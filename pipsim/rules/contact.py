@@ -19,11 +19,11 @@ from pipsim.rules.learning import (
     FIRST_IMPRESSIONS_TABULATED,
     apply_evidence,
     evidence_factors,
-    first_impression_rate,
+    factors_of_keeps,
+    first_impression_keeps,
     learn_from_sight,
     learn_many,
     observe,
-    scarce_pieces,
     trust_in_agency,
 )
 from pipsim.rules.state import EVENTS_HELD, PARTICIPATING, PROJECT, Rules, State
@@ -124,24 +124,20 @@ def trust_building(s: State, p: Rules, r: int, rng: np.random.Generator) -> None
             )
             attended[e, a] = rng.random() < come
     s.counts[r, EVENTS_HELD] += planned
-    scarce = scarce_pieces(p)
+    keeps = first_impression_keeps(p)
     for e in range(planned):
         there = np.zeros(p.n, dtype=np.bool_)  # by firm: who came
         half_bad, closed = np.ones(p.n), np.zeros(p.n)  # by firm: what the others saw of it
-        first = np.empty((p.n, scarce, 2))  # by firm and pieces seen of it: first impressions
+        # by firm and pieces seen of it: first impressions' factors, worked out when first needed
+        first = np.full((p.n, len(keeps), 2), np.nan)
         for b in range(k):
             if attended[e, b]:
                 j = members[b]
                 there[j] = True
-                half_bad[j], closed[j] = seen_at_work(s, p, r, j, evidence[e], p.trust_gain)
-                for seen in range(scarce):
-                    rate = first_impression_rate(p.trust_gain, p.trust_prior_weight, seen)
-                    first[j, seen, 0], first[j, seen, 1] = seen_at_work(
-                        s, p, r, j, evidence[e], rate
-                    )
+                half_bad[j], closed[j] = seen_at_work(s, p, r, j, evidence[e])
         present = members[attended[e]]
         for i in present:
-            see_each_other(s, p, r, i, there, present, evidence[e], half_bad, closed, first)
+            see_each_other(s, p, r, i, there, present, evidence[e], half_bad, closed, first, keeps)
     for a in range(k):
         heard = 0.0
         for e in range(planned):
@@ -164,13 +160,15 @@ def see_each_other(
     half_bad: np.ndarray,
     closed: np.ndarray,
     first: np.ndarray,
+    keeps: np.ndarray,
 ) -> None:
     """At a gathering, ``watcher`` sees every other firm there at work for ``weight``.
 
     ``there`` marks by firm who came, ``present`` lists them. ``half_bad`` and ``closed`` are
     each firm's `seen_at_work` factors at the steady rate; ``first[j, k]`` those a watcher who
     has seen ``k`` whole pieces of firm j applies (first impressions, `learning.scarce_pieces`
-    of them): computed once per firm, not per pair. Two passes: the steady rule over the whole
+    of them), worked out by the first watcher who needs them (NaN until then): once per firm
+    and record, not per pair. Two passes: the steady rule over the whole
     row without a branch (the compiler updates many firms at once), then first impressions,
     firm by firm, for those the watcher has seen little of.
     """
@@ -189,6 +187,11 @@ def see_each_other(
             continue
         k = int(evidence[watcher, j])
         if k < scarce:
+            if np.isnan(first[j, k, 0]):  # the first watcher with this record of j
+                good = weight * s.reliability[r, j]
+                first[j, k, 0], first[j, k, 1] = factors_of_keeps(
+                    good, weight - good, keeps[k, 0], keeps[k, 1]
+                )
             trust[watcher, j] = apply_evidence(trust[watcher, j], first[j, k, 0], first[j, k, 1])
         else:  # first impressions beyond the tabulated pieces
             good = weight * s.reliability[r, j]
@@ -199,6 +202,7 @@ def see_each_other(
                 weight - good,
                 half_bad[j],
                 closed[j],
+                keeps,
                 p,
             )
         evidence[watcher, j] += weight
@@ -206,16 +210,14 @@ def see_each_other(
 
 
 @njit(cache=True)
-def seen_at_work(
-    s: State, p: Rules, r: int, firm: int, weight: float, rate: float
-) -> tuple[float, float]:
+def seen_at_work(s: State, p: Rules, r: int, firm: int, weight: float) -> tuple[float, float]:
     """`learning.evidence_factors` of watching ``firm`` at work for ``weight`` of a month.
 
     Fractional evidence: on average a firm behaves as reliably as it is (`learning.observe`).
-    ``rate``: ``trust_gain``, or a first impression's (`learning.first_impression_rate`).
+    At the steady rate: first impressions are the watcher's (`learning.learn_from_sight`).
     """
     good = weight * s.reliability[r, firm]
-    return evidence_factors(good, weight - good, rate, p.trust_loss_ratio)
+    return evidence_factors(good, weight - good, p.trust_gain, p.trust_loss_ratio)
 
 
 @njit(cache=True)
@@ -246,31 +248,36 @@ def chance_meetings(s: State, p: Rules, r: int, rng: np.random.Generator) -> Non
         return
     half_bad, closed = np.empty(k), np.empty(k)
     for a in range(k):  # what a meeting shows of each participant (the same at every meeting)
-        half_bad[a], closed[a] = seen_at_work(s, p, r, members[a], 1.0, p.trust_gain)
+        half_bad[a], closed[a] = seen_at_work(s, p, r, members[a], 1.0)
+    keeps = first_impression_keeps(p)
+    trust, evidence, contact = s.trust[r], s.evidence[r], s.contact[r]  # this run's matrices
     for _ in range(rng.binomial(k * (k - 1) // 2, chance)):
         a, b = int(rng.random() * k), int(rng.random() * k)  # two participants at random
         if a != b:
-            meet(s, p, r, members[a], members[b], half_bad[b], closed[b])
-            meet(s, p, r, members[b], members[a], half_bad[a], closed[a])
-
-
-@njit(cache=True)
-def meet(
-    s: State, p: Rules, r: int, watcher: int, seen: int, half_bad: float, closed: float
-) -> None:
-    """``watcher`` meets ``seen`` informally: one observation of it at work (`seen_at_work`)."""
-    good = s.reliability[r, seen]
-    s.trust[r, watcher, seen] = learn_from_sight(
-        s.trust[r, watcher, seen],
-        s.evidence[r, watcher, seen],
-        good,
-        1.0 - good,
-        half_bad,
-        closed,
-        p,
-    )
-    s.evidence[r, watcher, seen] += 1.0
-    s.contact[r, watcher, seen] = True
+            i, j = members[a], members[b]
+            trust[i, j] = learn_from_sight(
+                trust[i, j],
+                evidence[i, j],
+                s.reliability[r, j],
+                1.0 - s.reliability[r, j],
+                half_bad[b],
+                closed[b],
+                keeps,
+                p,
+            )
+            trust[j, i] = learn_from_sight(
+                trust[j, i],
+                evidence[j, i],
+                s.reliability[r, i],
+                1.0 - s.reliability[r, i],
+                half_bad[a],
+                closed[a],
+                keeps,
+                p,
+            )
+            evidence[i, j] += 1.0
+            evidence[j, i] += 1.0
+            contact[i, j] = contact[j, i] = True
 
 
 @njit(cache=True)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 from numba import njit
 
 from pipsim.rules.state import Rules, State
@@ -67,10 +68,19 @@ def evidence_factors(n_good: float, n_bad: float, rate: float, loss_ratio: float
     The same evidence about a firm moves every watcher's trust by these factors, so a rule
     that shows one firm to many computes them once (`apply_evidence` for each watcher).
     """
-    keep = math.log1p(-min(loss_rate(rate, loss_ratio), 1.0 - 1e-12))
-    half_bad = math.exp(0.5 * n_bad * keep)
-    closed = -math.expm1(n_good * math.log1p(-min(rate, 1.0 - 1e-12)))
-    return half_bad, closed
+    keep_good = math.log1p(-min(rate, 1.0 - 1e-12))
+    keep_bad = math.log1p(-min(loss_rate(rate, loss_ratio), 1.0 - 1e-12))
+    return factors_of_keeps(n_good, n_bad, keep_good, keep_bad)
+
+
+@njit(cache=True)
+def factors_of_keeps(n_good: float, n_bad: float, keep_good: float, keep_bad: float) -> tuple:
+    """`evidence_factors` from the logs of what one good and one bad piece keep of the gap.
+
+    ``keep_good`` = log(1 - rate), ``keep_bad`` = log(1 - loss rate): a rule that applies the
+    same rates to many pieces of evidence takes the logarithms once (`first_impression_keeps`).
+    """
+    return math.exp(0.5 * n_bad * keep_bad), -math.expm1(n_good * keep_good)
 
 
 @njit(cache=True)
@@ -131,6 +141,21 @@ def evidence_is_scarce(p: Rules, evidence: float) -> bool:
 
 
 @njit(cache=True)
+def first_impression_keeps(p: Rules) -> np.ndarray:
+    """``(scarce_pieces, 2)``: log(1 - rate) and log(1 - loss rate) of each first impression.
+
+    Row k is for a watcher that has seen k whole pieces of a firm (`first_impression_rate`).
+    """
+    scarce = scarce_pieces(p)
+    keeps = np.empty((scarce, 2))
+    for k in range(scarce):
+        rate = first_impression_rate(p.trust_gain, p.trust_prior_weight, float(k))
+        keeps[k, 0] = math.log1p(-min(rate, 1.0 - 1e-12))
+        keeps[k, 1] = math.log1p(-min(loss_rate(rate, p.trust_loss_ratio), 1.0 - 1e-12))
+    return keeps
+
+
+@njit(cache=True)
 def learn_of(s: State, p: Rules, r: int, watcher: int, seen: int, good: float, bad: float) -> None:
     """Firm ``watcher``'s trust in firm ``seen`` after ``good`` and ``bad`` pieces of evidence."""
     rate = first_impression_rate(p.trust_gain, p.trust_prior_weight, s.evidence[r, watcher, seen])
@@ -149,7 +174,7 @@ def learn_about(
     s.contact[r, watcher, seen] = True
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def learn_from_sight(
     trust: float,
     evidence: float,
@@ -157,6 +182,7 @@ def learn_from_sight(
     bad: float,
     half_bad: float,
     closed: float,
+    keeps: np.ndarray,
     p: Rules,
 ) -> float:
     """Trust after seeing a firm at work, given its `evidence_factors` at the steady rate.
@@ -165,8 +191,12 @@ def learn_from_sight(
     watcher who has seen little of the firm (`evidence_is_scarce`) needs its own.
     """
     if evidence_is_scarce(p, evidence):
-        rate = first_impression_rate(p.trust_gain, p.trust_prior_weight, evidence)
-        half_bad, closed = evidence_factors(good, bad, rate, p.trust_loss_ratio)
+        k = int(evidence)
+        if k < keeps.shape[0]:  # `first_impression_keeps`: the logarithms taken once
+            half_bad, closed = factors_of_keeps(good, bad, keeps[k, 0], keeps[k, 1])
+        else:
+            rate = first_impression_rate(p.trust_gain, p.trust_prior_weight, evidence)
+            half_bad, closed = evidence_factors(good, bad, rate, p.trust_loss_ratio)
     return apply_evidence(trust, half_bad, closed)
 
 

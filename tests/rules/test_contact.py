@@ -8,7 +8,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from pipsim.rules import contact, learning
-from tests.rules.states import copy_state, state
+from tests.rules.states import copy_state, replace_rules, state
 from tests.strategies import unit
 
 _attend = contact.attendance_probability  # (motivation, trust collective, trust agency, distance)
@@ -109,6 +109,9 @@ def test_invite_draws_distinct_participants(seed, k, data):
 
 
 # --- first impressions at gatherings and meetings ----------------------------------------------
+keeps = learning.first_impression_keeps
+
+
 def _sight_state(record: float):
 
     s, p = state(4, trust_gain=0.05, trust_loss_ratio=3.0, trust_prior_weight=10.0)
@@ -119,31 +122,38 @@ def _sight_state(record: float):
     s.reliability[0] = 0.9
     s.contact[0] = False
     half_bad, closed = np.ones(4), np.zeros(4)
-    scarce = learning.scarce_pieces(p)
-    first = np.empty((4, scarce, 2))
+    first = np.full((4, learning.scarce_pieces(p), 2), np.nan)  # worked out when needed
     for j in range(4):
-        half_bad[j], closed[j] = contact.seen_at_work(s, p, 0, j, 1.0, p.trust_gain)
-        for k in range(scarce):
-            rate = learning.first_impression_rate(p.trust_gain, p.trust_prior_weight, k)
-            first[j, k] = contact.seen_at_work(s, p, 0, j, 1.0, rate)
+        half_bad[j], closed[j] = contact.seen_at_work(s, p, 0, j, 1.0)
     return s, p, half_bad, closed, first
 
 
 def test_at_a_gathering_a_firm_learns_more_of_those_it_has_seen_little_of():
     s, p, half_bad, closed, first = _sight_state(record=40.0)
     there = np.array([True, True, True, False])
-    contact.see_each_other(s, p, 0, 0, there, np.flatnonzero(there), 1.0, half_bad, closed, first)
+    contact.see_each_other(
+        s, p, 0, 0, there, np.flatnonzero(there), 1.0, half_bad, closed, first, keeps(p)
+    )
     assert s.trust[0, 0, 1] > s.trust[0, 0, 2] > 0.3  # both good on balance; 1 is new to 0
     assert s.trust[0, 0, 3] == pytest.approx(0.3)  # not there: nothing seen
     assert list(s.evidence[0, 0]) == [0.0, 1.0, 41.0, 0.0]
     assert list(s.contact[0, 0]) == [False, True, True, False]
 
 
-def test_a_chance_meeting_counts_as_evidence_for_the_watcher_only():
-    s, p, half_bad, closed, _ = _sight_state(record=0.0)
-    contact.meet(s, p, 0, 1, 3, half_bad[3], closed[3])
-    assert s.evidence[0, 1, 3] == 1.0 and s.evidence[0, 3, 1] == 0.0
-    assert s.trust[0, 1, 3] > 0.3 and s.trust[0, 3, 1] == pytest.approx(0.3)
+def test_chance_meetings_count_as_evidence_of_each_other_and_move_trust_from_first_sight():
+    s, p = state(5, trust_gain=0.05, trust_loss_ratio=3.0, trust_prior_weight=10.0)
+    p = replace_rules(p, spontaneous_contact=0.5, geographic_distance=0.0)
+    s.trust[0], s.evidence[0], s.contact[0], s.reliability[0] = 0.3, 0.0, False, 0.9
+    np.fill_diagonal(s.trust[0], 1.0)
+    contact.chance_meetings(s, p, 0, np.random.default_rng(3))
+    met = s.evidence[0] > 0
+    assert met.any()
+    np.testing.assert_array_equal(s.evidence[0], s.evidence[0].T)  # a meeting shows both
+    np.testing.assert_array_equal(met, s.contact[0])
+    once = s.evidence[0] == 1.0  # met once: a first impression, 1/11 of the way up, 3/11 down
+    expected = learning.learn_many(0.3, 0.9, 0.1, 1 / 11, 3.0)
+    np.testing.assert_allclose(s.trust[0][once], expected, rtol=1e-6)
+    assert expected - 0.3 > learning.learn_many(0.3, 0.9, 0.1, 0.05, 3.0) - 0.3
 
 
 @pytest.mark.parametrize("record", [0.0, 0.5, 3.2, 8.9, 9.0, 40.0])
@@ -154,7 +164,9 @@ def test_a_gathering_teaches_what_learning_of_the_same_evidence_teaches(record):
     expected = copy_state(s)
     learning.learn_of(expected, p, 0, 0, 2, 0.9, 0.1)  # firm 2 keeps its word 90% of the time
     there = np.array([True, False, True, False])
-    contact.see_each_other(s, p, 0, 0, there, np.flatnonzero(there), 1.0, half_bad, closed, first)
+    contact.see_each_other(
+        s, p, 0, 0, there, np.flatnonzero(there), 1.0, half_bad, closed, first, keeps(p)
+    )
     assert s.trust[0, 0, 2] == pytest.approx(float(expected.trust[0, 0, 2]), abs=1e-6)
     assert s.evidence[0, 0, 2] == expected.evidence[0, 0, 2] == pytest.approx(record + 1.0)
 
@@ -168,10 +180,12 @@ def test_first_impressions_beyond_the_tabulated_pieces_are_still_learn_of():
     expected = copy_state(s)
     learning.learn_of(expected, p, 0, 0, 1, 0.8, 0.2)
     half_bad, closed = np.ones(3), np.zeros(3)
-    first = np.zeros((3, learning.scarce_pieces(p), 2))  # not read: the record is longer
+    first = np.full((3, learning.scarce_pieces(p), 2), np.nan)  # not read: a longer record
     for j in range(3):
-        half_bad[j], closed[j] = contact.seen_at_work(s, p, 0, j, 1.0, p.trust_gain)
+        half_bad[j], closed[j] = contact.seen_at_work(s, p, 0, j, 1.0)
     there = np.array([True, True, False])
-    contact.see_each_other(s, p, 0, 0, there, np.flatnonzero(there), 1.0, half_bad, closed, first)
+    contact.see_each_other(
+        s, p, 0, 0, there, np.flatnonzero(there), 1.0, half_bad, closed, first, keeps(p)
+    )
     assert s.trust[0, 0, 1] == pytest.approx(float(expected.trust[0, 0, 1]), abs=1e-6)
     assert s.trust[0, 0, 1] != pytest.approx(0.3)

@@ -223,7 +223,8 @@ def test_learning_from_sight_is_learning_of_the_same_evidence(t, e, weight, c):
     s, p = state(2, trust_gain=RATE, trust_loss_ratio=RATIO, trust_prior_weight=PRIOR)
     good, bad = weight * c, weight * (1.0 - c)
     half_bad, closed = learning.evidence_factors(good, bad, RATE, RATIO)  # the steady factors
-    sight = learning.learn_from_sight(t, e, good, bad, half_bad, closed, p)
+    keeps = learning.first_impression_keeps(p)
+    sight = learning.learn_from_sight(t, e, good, bad, half_bad, closed, keeps, p)
     s.trust[0, 0, 1], s.evidence[0, 0, 1] = t, e
     learning.learn_of(s, p, 0, 0, 1, good, bad)
     assert sight == pytest.approx(float(s.trust[0, 0, 1]), abs=1e-6)
