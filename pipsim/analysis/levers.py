@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from pipsim.analysis import stats
-from pipsim.outcomes import outcome
+from pipsim.outcome_declarations import outcome
 from pipsim.parameters import Parameters
 from pipsim.sweep import block, design
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipsim.analysis import stats
-from pipsim.outcomes import KEY_OUTCOMES
+from pipsim.outcome_declarations import KEY_OUTCOMES
 from pipsim.plots import sweep as sweep_plots
 from pipsim.sweep import files, results
 
