@@ -25,7 +25,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-pytestmark = pytest.mark.slow  # see the README: the fast loop leaves it out
+# The fast loop leaves it out (see the README); under pytest-xdist one worker runs every test
+# here, in turn: one server and one Chromium at a time on a two-core machine.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
