@@ -135,7 +135,7 @@ def pool_start(repeats: int, folder: Path) -> list[float]:
 
 def row(label: str, times: list[float]) -> str:
     """``label  min  median`` in seconds."""
-    return f"{label:<28} {min(times):8.3f} {statistics.median(times):8.3f}"
+    return f"{label:<44} {min(times):8.3f} {statistics.median(times):8.3f}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -150,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         mine = environment(ROOT)
         theirs = environment(other) if other is not None else mine
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; seconds of wall time")
-        head = f"{'command':<28} {'min':>8} {'median':>8}"
+        head = f"{'command':<44} {'min':>8} {'median':>8}"
         if other is not None:
             head += f"   {args.against + ' min':>14} {'median':>8} {'ratio':>7}"
         print(head)
