@@ -1,4 +1,4 @@
-"""Outcomes are declared once (`pipsim.outcomes.OUTCOMES`); every list of them derives from it."""
+"""Outcomes are declared once (`pipsim.outcome_declarations.OUTCOMES`); every list derives it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from pipsim.analysis import report_words, stats, summary
-from pipsim.outcomes import KEY_OUTCOMES, OUTCOMES, outcome, target_flags
+from pipsim.outcome_declarations import KEY_OUTCOMES, OUTCOMES, outcome, target_flags
 from pipsim.plots import sensitivity as sensitivity_plots
 from pipsim.plots import sweep as sweep_plots
 from pipsim.sweep import scenario
@@ -29,7 +29,7 @@ def test_every_declared_outcome_is_computed_in_the_declared_order():
 def test_every_computed_outcome_is_declared():
     """Add an outcome in `pipsim.outcomes.outcomes`, then declare it in `OUTCOMES` beside it."""
     undeclared = [name for name in _run_outcomes() if name not in DECLARED]
-    assert not undeclared, f"declare {undeclared} in pipsim.outcomes.OUTCOMES"
+    assert not undeclared, f"declare {undeclared} in pipsim.outcome_declarations.OUTCOMES"
 
 
 def test_names_are_unique_and_kinds_known():

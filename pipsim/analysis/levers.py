@@ -27,7 +27,7 @@ import pandas as pd
 from pipsim.analysis import uncertainty
 from pipsim.analysis.uncertainty import percent as percent  # the one way of writing them
 from pipsim.analysis.uncertainty import span as span
-from pipsim.outcomes import outcome
+from pipsim.outcome_declarations import outcome
 from pipsim.parameters import Parameters
 from pipsim.sweep import block, design
 

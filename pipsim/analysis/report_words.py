@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from pipsim.analysis.levers import percent
-from pipsim.outcomes import KEY_OUTCOMES, outcome, target_flags
+from pipsim.outcome_declarations import KEY_OUTCOMES, outcome, target_flags
 from pipsim.parameters import FIELDS, Parameters
 from pipsim.plots.style import value_label
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipsim.outcomes import target_flags
+from pipsim.outcome_declarations import target_flags
 from pipsim.parameters import FIELDS
 
 TARGET_FLAGS = target_flags()  # yes/no outcomes: their probability, not their distribution

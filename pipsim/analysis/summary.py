@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from pipsim.analysis import stats
-from pipsim.outcomes import KEY_OUTCOMES
+from pipsim.outcome_declarations import KEY_OUTCOMES
 from pipsim.plots import sweep as sweep_plots
 from pipsim.sweep import files, results
 

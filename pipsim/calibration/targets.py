@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipsim.outcomes import OUTCOMES
+from pipsim.outcome_declarations import OUTCOMES
 from pipsim.parameters import FIELDS, Parameters
 from pipsim.sweep.scenario import MAX_SEED, NO_VALUE, ScenarioError
 

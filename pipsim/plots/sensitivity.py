@@ -6,7 +6,7 @@ importance. An index the analysis flags (`pipsim.analysis.sensitivity.flag_indic
 hatched and marked "(!)", and the figure says why under its title. Like
 `pipsim.plots.sweep` it draws on `matplotlib.figure.Figure` (no pyplot, no GUI backend) in the
 Okabe-Ito palette, and takes the tidy tables of `pipsim.analysis.sensitivity`. What an
-outcome measures is its declared question (`pipsim.outcomes.OUTCOMES`).
+outcome measures is its declared question (`pipsim.outcome_declarations.OUTCOMES`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from pipsim.outcomes import outcome
+from pipsim.outcome_declarations import outcome
 from pipsim.plots.style import OKABE_ITO, axis_label
 
 PARAMETER_WORDS = {  # names that do not read as words

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.figure import Figure
 
-from pipsim.outcomes import outcome
+from pipsim.outcome_declarations import outcome
 from pipsim.plots.style import MONTHS_LABEL, OKABE_ITO
 
 # What the envelopes show: trust where it forms, its strong ties, who takes part, who works.

@@ -5,7 +5,7 @@ of success probability over two axes. Each function takes tidy tables
 (`pipsim.analysis.stats.probabilities`, the run table) and returns the Figure it drew. Like
 `pipsim.plots.run`, it uses `matplotlib.figure.Figure` (no pyplot, no GUI backend) and the
 Okabe-Ito palette; titles state the question, axes carry units. Outcomes are named as
-`pipsim.outcomes.OUTCOMES` declares them.
+`pipsim.outcome_declarations.OUTCOMES` declares them.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from pipsim.outcomes import outcome, target_flags
+from pipsim.outcome_declarations import outcome, target_flags
 from pipsim.plots.style import OKABE_ITO, axis_label, value_label
 
 # The target flags' lines, in declared order: success bold, then each target, then sustained.

@@ -40,7 +40,7 @@ def folder() -> Path | None:
         place = base / f"{PREFIX}{digest()}"
         try:
             place.mkdir(parents=True, exist_ok=True)
-            probe = place / ".writable"
+            probe = place / f".writable-{os.getpid()}"  # one per process: two may start at once
             probe.touch()
             probe.unlink()
         except OSError:

@@ -58,8 +58,8 @@ def run_block(
     """Run ``replications`` runs of one parameter set; one outcomes row per run.
 
     Returns (runs, series): ``runs`` has a ``place`` column (0 .. replications-1) and one
-    column per outcome (`pipsim.outcomes.OUTCOMES`); ``series`` the monthly state of every
-    run (with ``place``) if ``time_series``, else None.
+    column per outcome (`pipsim.outcome_declarations.OUTCOMES`); ``series`` the monthly state
+    of every run (with ``place``) if ``time_series``, else None.
     """
     model = simulate(overrides, seed, replications, time_series=time_series)
     rows = [{"place": r, **o} for r, o in enumerate(model.all_outcomes())]

@@ -175,10 +175,10 @@ def factorial_points(sweep: dict[str, tuple[Any, ...]]) -> list[dict[str, Any]]:
 
 def lhs_points(ranges: tuple[Range, ...], n: int, seed: int) -> list[dict[str, Any]]:
     """``n`` Latin hypercube points over ``ranges`` (whole numbers rounded for integer ranges)."""
-    from scipy.stats import qmc  # scipy.stats takes ~0.5 s to import: only for a [sample]
-
     if not ranges:
         return [{}]
+    from scipy.stats import qmc  # scipy.stats takes ~0.5 s to import: only for a [sample]
+
     unit = qmc.LatinHypercube(d=len(ranges), rng=np.random.default_rng(seed)).random(n)
     lows = np.array([r.low for r in ranges])
     highs = np.array([r.high for r in ranges])

@@ -368,10 +368,13 @@ def open_engine(
                 signal.signal(signal.SIGINT, before)
     if workers == 1:
         return Engine(InlineExecutor())
-    # forkserver: forking a process that runs threads (progress bars, Dask) can deadlock
+    # forkserver: forking a process that runs threads (progress bars, Dask) can deadlock. It
+    # imports `preload` first (once, when it starts), so every worker it forks starts ready.
+    context = mp.get_context("forkserver")
+    context.set_forkserver_preload(["pipsim.sweep.preload"])
     pool = cf.ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=mp.get_context("forkserver"),
+        mp_context=context,
         initializer=start_worker,
         initargs=(os.getpid(), quiet_workers),
     )

@@ -18,7 +18,7 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipsim.outcomes import OUTCOMES as DECLARED_OUTCOMES
+from pipsim.outcome_declarations import OUTCOMES as DECLARED_OUTCOMES
 from pipsim.parameters import FIELDS, Parameters, check_field
 from pipsim.sweep.design import (
     Factor,

@@ -12,10 +12,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from pipsim.cli import COMMANDS
 
 HEAVY = ("pandas", "pyarrow", "matplotlib", "numba", "mesa", "scipy", "SALib", "networkx")
+
+STAFF_TURNOVER = Path(__file__).resolve().parents[2] / "scenarios" / "staff_turnover.toml"
 
 NAMES = [m.__name__.rsplit(".", 1)[1].replace("_", "-") for m in COMMANDS]
 
@@ -59,4 +62,27 @@ def test_python_m_pipsim_help_imports_no_heavy_library():
         if line.startswith("import time:") and "|" in line
     }
     assert imported, "python -X importtime printed no imports"
+    assert not imported & set(HEAVY)
+
+
+def test_check_of_a_factorial_scenario_imports_no_heavy_library():
+    """``pipsim check`` reads and validates a scenario without pandas, numba or Mesa.
+
+    The outcomes a scenario may name are declared in a light module
+    (`pipsim.outcome_declarations`); scipy is needed only for a ``[sample]`` and SALib only for
+    a ``[sensitivity]``, so a factorial scenario such as ``staff_turnover`` needs neither.
+    """
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "pipsim", "check", str(STAFF_TURNOVER)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.rstrip().endswith("ok")
+    imported = {
+        line.split("|")[-1].strip().split(".")[0]
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert "pipsim" in imported
     assert not imported & set(HEAVY)

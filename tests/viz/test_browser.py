@@ -25,7 +25,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-pytestmark = pytest.mark.slow  # see the README: the fast loop leaves it out
+# The fast loop leaves it out (see the README). Under pytest-xdist's --dist loadscope (as
+# scripts/test.sh runs it) one worker runs every test here, in turn: one server and one
+# Chromium at a time on a two-core machine.
+pytestmark = pytest.mark.slow
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
