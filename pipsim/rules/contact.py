@@ -254,30 +254,14 @@ def chance_meetings(s: State, p: Rules, r: int, rng: np.random.Generator) -> Non
     for _ in range(rng.binomial(k * (k - 1) // 2, chance)):
         a, b = int(rng.random() * k), int(rng.random() * k)  # two participants at random
         if a != b:
-            i, j = members[a], members[b]
-            trust[i, j] = learn_from_sight(
-                trust[i, j],
-                evidence[i, j],
-                s.reliability[r, j],
-                1.0 - s.reliability[r, j],
-                half_bad[b],
-                closed[b],
-                keeps,
-                p,
-            )
-            trust[j, i] = learn_from_sight(
-                trust[j, i],
-                evidence[j, i],
-                s.reliability[r, i],
-                1.0 - s.reliability[r, i],
-                half_bad[a],
-                closed[a],
-                keeps,
-                p,
-            )
-            evidence[i, j] += 1.0
-            evidence[j, i] += 1.0
-            contact[i, j] = contact[j, i] = True
+            for x, y in ((a, b), (b, a)):  # each sees the other at work once
+                i, j = members[x], members[y]
+                kept = s.reliability[r, j]
+                trust[i, j] = learn_from_sight(
+                    trust[i, j], evidence[i, j], kept, 1.0 - kept, half_bad[y], closed[y], keeps, p
+                )
+                evidence[i, j] += 1.0
+                contact[i, j] = True
 
 
 @njit(cache=True)
