@@ -52,7 +52,9 @@ def test_a_posterior_from_a_dask_scheduler_and_workers(scheduler, tmp_path, caps
     assert main([*args, "--no-progress"]) == 0
     assert "on Dask (tcp://127.0.0.1:" in capsys.readouterr().out
     table = _posterior_of(out)
-    assert table.loc["pilot_success_rate", "q05"] > 0.5  # as in-process: the target informs it
+    # as in-process (tests/test_calibration.py): the target moves the median to high success
+    # rates; the 5% quantile of 12 particles of 2 runs is noise (0.48 in one CI run, 0.5+ others)
+    assert table.loc["pilot_success_rate", "median"] > 0.75
     worker_logs = "".join(p.read_text() for p in tmp_path.glob("worker*.log"))
     assert "Starting Worker" in worker_logs
 
