@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pipsim.analysis import uncertainty
+from pipsim.analysis.intervals import wilson_interval
 from pipsim.outcome_declarations import target_flags
 from pipsim.parameters import FIELDS
 
@@ -18,26 +20,6 @@ TARGET_FLAGS = target_flags()  # yes/no outcomes: their probability, not their d
 ID_COLUMNS = ("run", "point", "replicate", "seed", "place", "block_runs")
 QUANTILES = (0.05, 0.5, 0.95)
 DRAWN = "member"  # runs drawn across an ensemble: the member's row, an id and no outcome
-
-
-def wilson_interval(
-    successes: np.ndarray | pd.Series | float, n: np.ndarray | pd.Series | float, z: float = 1.96
-) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval (lower, upper) for a binomial proportion; (0, 1) when n is 0.
-
-    Unlike the normal approximation it stays inside [0, 1] and behaves at 0 and n successes,
-    which is where project-length sweeps live.
-    """
-    successes, n = np.asarray(successes, float), np.asarray(n, float)
-    safe = np.maximum(n, 1.0)
-    p = successes / safe
-    denom = 1 + z**2 / safe
-    centre = (p + z**2 / (2 * safe)) / denom
-    half = z * np.sqrt(p * (1 - p) / safe + z**2 / (4 * safe**2)) / denom
-    # Rounding can put a bound a hair past p at 0 or n successes; an interval holds its estimate.
-    lower = np.where(n > 0, np.clip(np.minimum(centre - half, p), 0, 1), 0.0)
-    upper = np.where(n > 0, np.clip(np.maximum(centre + half, p), 0, 1), 1.0)
-    return lower, upper
 
 
 def outcome_columns(runs: pd.DataFrame, design_keys: list[str]) -> list[str]:
@@ -83,8 +65,6 @@ def probabilities(runs: pd.DataFrame, design_keys: list[str]) -> pd.DataFrame:
     table["probability"] = table["met"] / table["n"]
     table["lower"], table["upper"] = wilson_interval(table["met"], table["n"])
     if "member" in runs.columns:  # drawn across an ensemble: both uncertainties
-        from pipsim.analysis import uncertainty  # it builds on this module's Wilson interval
-
         splits = {
             (point, flag): uncertainty.split(
                 group[["seed", "member"]].assign(success=group[flag].astype(bool))

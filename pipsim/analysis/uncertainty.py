@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pipsim.analysis import stats
+from pipsim.analysis.intervals import wilson_interval
 
 QUANTILES = (0.05, 0.95)  # the spread across parameter sets
 FEWEST_MEMBERS = 5  # below this many drawn sets, no spread is read
@@ -73,7 +73,7 @@ def split(runs: pd.DataFrame) -> Split:
     n, hits = len(success), int(success.sum())
     p = hits / n if n else float("nan")
     if "member" not in runs.columns:
-        low, high = stats.wilson_interval(hits, n)
+        low, high = wilson_interval(hits, n)
         return Split(p, (float(low), float(high)), None, 0, n)
     groups = runs.groupby(GROUP, sort=False)["success"].agg(["sum", "count"])
     return from_groups(groups["sum"].to_numpy(), groups["count"].to_numpy())
@@ -87,7 +87,7 @@ def from_groups(successes: np.ndarray, sizes: np.ndarray) -> Split:
     usable = sizes >= 2  # a member run once says nothing about its own noise
     k = int(usable.sum())
     if k < FEWEST_MEMBERS:
-        low, high = stats.wilson_interval(total, n)
+        low, high = wilson_interval(total, n)
         return Split(p, (float(low), float(high)), None, len(sizes), n)
     share, m = successes[usable] / sizes[usable], sizes[usable]
     centre = float(np.average(share, weights=m))
@@ -97,7 +97,7 @@ def from_groups(successes: np.ndarray, sizes: np.ndarray) -> Split:
     # the design effect: runs of one member count for less than independent runs
     icc = min(1.0, between / (p * (1 - p))) if 0 < p < 1 else 0.0
     effective = n / (1 + (float(m.mean()) - 1) * icc)
-    low, high = stats.wilson_interval(p * effective, effective)
+    low, high = wilson_interval(p * effective, effective)
     shrink = np.sqrt(between / observed) if observed > 0 else 0.0
     values = np.clip(centre + (share - centre) * shrink, 0.0, 1.0)
     q_low, q_high = np.quantile(values, QUANTILES, weights=m, method="inverted_cdf")
