@@ -4,7 +4,9 @@
 range and what it means. Each field carries that in its metadata, so validation, the command
 line and scenario files all read the same declaration instead of repeating it. Defaults are
 justified in ``docs/ODD.md``; the numbers the source document gives (Dini, Guaipatín & Rivas
-2005) are cited there.
+2005) are cited there. The ten parameters calibration v2 fitted take the representative member of
+the shipped ensemble (``pipsim/data/ensemble.csv``), rounded to two significant figures
+(``docs/calibration.md`` §6.8); a test keeps the two in step.
 """
 
 from __future__ import annotations
@@ -54,9 +56,9 @@ class Parameters:
     exporter_share: float = _p(0.15, 0.0, 1.0, "share", "firms exporting at baseline")
     initial_motivation: float = _p(0.6, 0.0, 1.0, "0-1", "mean motivation at launch")
     mean_patience_months: float = _p(12.0, 1.0, 120.0, "months", "months without results tolerated")
-    participation_cost: float = _p(0.022, 0.0, 0.5, "per month", "motivation spent by taking part")
+    participation_cost: float = _p(0.031, 0.0, 0.5, "per month", "motivation spent by taking part")
     progress_indicators: bool = _p(True, None, None, "switch", "verifiable progress halves waits")
-    recruitment_rate: float = _p(0.28, 0.0, 1.0, "per month", "joining chance by word of mouth")
+    recruitment_rate: float = _p(0.2, 0.0, 1.0, "per month", "joining chance by word of mouth")
     coordination_cost: float = _p(
         0.02, 0.0, 0.5, "per month", "motivation: running a project alone"
     )
@@ -68,10 +70,10 @@ class Parameters:
     initial_trust_collective: float = _p(0.3, 0.0, 1.0, "0-1", "trust in collective action")
     initial_trust_public: float = _p(0.3, 0.0, 1.0, "0-1", "trust in the public sector")
     geographic_distance: float = _p(0.0, 0.0, 1.0, "0-1", "0 concentrated .. 1 far apart")
-    trust_gain: float = _p(0.05, 0.0, 0.3, "share", "way to the evidence one good piece closes")
+    trust_gain: float = _p(0.18, 0.0, 0.3, "share", "way to the evidence one good piece closes")
     trust_loss_ratio: float = _p(3.0, 1.0, 10.0, "ratio", "weight of bad evidence / good evidence")
     trust_prior_weight: float = _p(
-        10.0, 0.0, 200.0, "pieces", "evidence initial trust is worth: first impressions count"
+        17.0, 0.0, 200.0, "pieces", "evidence initial trust is worth: first impressions count"
     )
     trust_decay: float = _p(0.01, 0.0, 0.5, "per month", "built trust fading between firms apart")
     mean_reliability: float = _p(0.85, 0.0, 1.0, "share", "how often an average firm behaves well")
@@ -84,17 +86,17 @@ class Parameters:
     pilot_group_size: int = _p(4, 2, 50, "firms", "firms in one pilot")
     pilot_months: int = _p(3, 1, 24, "months", "duration of a pilot")
     pilot_success_rate: float = _p(0.9, 0.0, 1.0, "probability", "pilot works if all comply")
-    pilot_sales_effect: float = _p(0.11, 0.0, 1.0, "share", "sales uplift of a good pilot")
+    pilot_sales_effect: float = _p(0.23, 0.0, 1.0, "share", "sales uplift of a good pilot")
     pilot_productivity_effect: float = _p(0.02, 0.0, 1.0, "share", "productivity uplift")
     collective_projects: bool = _p(True, None, None, "switch", "riskier collective projects")
     project_group_size: int = _p(6, 2, 200, "firms", "firms in one collective project")
-    project_trust_threshold: float = _p(0.31, 0.0, 1.0, "0-1", "group trust needed to formalise")
+    project_trust_threshold: float = _p(0.32, 0.0, 1.0, "0-1", "group trust needed to formalise")
     project_maturation_months: int = _p(18, 1, 120, "months", "until a project pays off")
     successes_before_project: int = _p(1, 0, 20, "ventures", "joint successes before a project")
     project_success_rate: float = _p(0.85, 0.0, 1.0, "probability", "case holds: capable, trusting")
     project_sales_effect: float = _p(1.2, 0.0, 5.0, "share", "sales uplift, fully appropriated")
     project_productivity_effect: float = _p(0.4, 0.0, 5.0, "share", "productivity uplift")
-    noncompliance_risk: float = _p(0.0065, 0.0, 1.0, "probability", "a member fails the group")
+    noncompliance_risk: float = _p(0.017, 0.0, 1.0, "probability", "a member fails the group")
     monitoring_effect: float = _p(0.5, 0.0, 1.0, "share", "free riding the team's monitoring stops")
     operating_failure_rate: float = _p(0.1, 0.0, 1.0, "per year", "operating project loses market")
     conflict_rate: float = _p(0.05, 0.0, 1.0, "per month", "conflicts per joint activity")

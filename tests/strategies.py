@@ -35,6 +35,11 @@ SMALL = dict(
     initial_participants=10,
     n_lead_firms=1,
 )
+# Trust that builds slowly: model v3's trust gain and first impressions before calibration v2
+# (the calibrated defaults, gain 0.18 and 17 pieces, let a group's trust reach the formalising
+# threshold within a pilot or two: docs/calibration.md §6.8). Tests of how trust *gates* when
+# projects form and whether they last need trust that takes time to build, so they say so.
+SLOW_TRUST = dict(trust_gain=0.05, trust_prior_weight=10.0)
 # Firms that trust each other readily form collective projects, which work and pay off soon.
 EASY_PROJECTS = dict(
     initial_trust=0.7,

@@ -1,11 +1,14 @@
 """The ensemble file (`pipsim.calibration.ensemble`): what it holds, and one line for each fault."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from pipsim.calibration import ensemble
 from pipsim.calibration.ensemble import EnsembleError
 
+ROOT = Path(__file__).resolve().parents[1]
 GOOD = "recruitment_rate,successes_before_project,pilots,weight\n0.1,0,true,1\n0.4,2,false,3\n"
 
 
@@ -76,10 +79,33 @@ def test_without_a_shipped_ensemble_load_says_so(monkeypatch):
         ensemble.load()
 
 
-def test_the_shipped_ensemble_if_any_is_valid():
-    if ensemble.shipped() is None:
-        pytest.skip("no ensemble shipped yet (README, 'Parameter uncertainty')")
-    assert len(ensemble.load()) >= 1
+def test_the_shipped_ensemble_is_calibration_v2s_and_the_defaults_its_representative():
+    """The package ships what `calibrate calibration/targets_v2.toml` accepted, and the defaults
+    are its representative member rounded to two significant figures (docs/calibration.md §6.8):
+    a new calibration that is copied in without the defaults, or the reverse, fails here."""
+    import pandas as pd
+
+    from pipsim.calibration.targets import load_targets
+    from pipsim.parameters import Parameters
+
+    path = ensemble.shipped()
+    assert path is not None, "pipsim/data/ensemble.csv is not in the package"
+    shipped = ensemble.load()
+    targets = load_targets(ROOT / "calibration" / "targets_v2.toml")
+    facts = ensemble.facts(path.read_bytes())
+    assert facts["format"] == ensemble.FORMAT
+    assert facts["targets_digest"] == targets.digest, "shipped from another targets file"
+    assert len(shipped) >= 100 and set(shipped.names) == {p.name for p in targets.priors}
+    for row in shipped.rows:  # every member inside the calibration's prior box
+        for prior in targets.priors:
+            assert prior.low <= row[prior.name] <= prior.high
+    table = pd.read_csv(path, comment="#")
+    (chosen,) = table.index[table["representative"]]
+    defaults = Parameters()
+    for name in shipped.names:
+        value = shipped.rows[chosen][name]
+        expected = value if isinstance(value, int) else float(f"{value:.2g}")
+        assert getattr(defaults, name) == expected, name
 
 
 def test_members_are_drawn_by_weight_and_reproducibly(tmp_path):

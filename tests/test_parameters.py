@@ -189,8 +189,11 @@ def test_bool_fields_reject_numbers(name):
 @pytest.mark.parametrize("name", [n for n in NUMERIC_FIELDS if not _is_int_field(n)])
 def test_float_fields_accept_whole_numbers_and_bounds(name):
     low, high = FIELDS[name].metadata["low"], FIELDS[name].metadata["high"]
-    # the bounds are inclusive (shares are checked alone: their sum has its own rule)
+    # the bounds are inclusive (shares, trust's gain and loss ratio are checked alone: their sum
+    # and their product have rules of their own)
     others = dict(share_micro=0.0, share_small=0.0, share_medium=0.0)
+    partner = {"trust_loss_ratio": {"trust_gain": 0.0}, "trust_gain": {"trust_loss_ratio": 1.0}}
+    others |= partner.get(name, {})
     for value in (low, high):
         p = Parameters(**{**others, name: value})
         assert getattr(p, name) == value

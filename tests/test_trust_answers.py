@@ -12,6 +12,7 @@ import pytest
 
 from pipsim import PIPModel
 from pipsim.outcomes import block_outcomes
+from tests.strategies import SLOW_TRUST
 
 NO_PROJECT_EFFECT = dict(
     pilot_sales_effect=0.0,
@@ -115,9 +116,10 @@ def test_members_keep_their_word_more_in_a_group_that_starts_trusting():
 
 # --- 3. deciding to cooperate weighs trust ------------------------------------------------------
 def test_first_projects_wait_for_trust_at_low_trust():
-    # a group formalises with the chance its trust and record give it: later at low trust
-    trusting = block(40, initial_trust=0.5, project_months=36)
-    wary = block(40, initial_trust=0.15, project_months=36)
+    # a group formalises with the chance its trust and record give it: later at low trust,
+    # where trust takes time to build (at the calibrated gain it catches up within a pilot)
+    trusting = block(40, initial_trust=0.5, project_months=36, **SLOW_TRUST)
+    wary = block(40, initial_trust=0.15, project_months=36, **SLOW_TRUST)
     assert (
         wary["months_to_first_joint_project"].median()
         > trusting["months_to_first_joint_project"].median()
@@ -131,7 +133,7 @@ def test_groups_that_trust_each_other_when_the_agency_leaves_are_sustained_more(
     # longer for results, defect less and settle conflicts, so more groups last.
     import pickle
 
-    model = PIPModel(replications=60, rng=11, event_log=False, project_months=48)
+    model = PIPModel(replications=60, rng=11, event_log=False, project_months=48, **SLOW_TRUST)
     while model.steps < 48:
         model.step()
     frozen = pickle.dumps(model)
