@@ -8,7 +8,8 @@ must stay above the Bonferroni line. A change that was not meant to change the r
 loop, a new layout) must pass; a model version that changes them on purpose makes the reference
 anew from the commit that holds its rules, and says so in its changelog. Issue 19's compiled
 core passed this against the model before it (commit 19292cd); model v3 (issue 20) changed the
-rules and made the reference anew, and again with its first impressions (item 6). The full
+rules and made the reference anew, and again with its first impressions (item 6) and with
+calibration v2's defaults (the settings run at the defaults). The full
 comparison (4 typologies x 3 settings, 2,000 runs each way) is the benchmark's.
 """
 
