@@ -239,10 +239,20 @@ def test_an_interrupted_history_matching_resumes_to_the_same_ensemble(tmp_path, 
     saved = pd.read_parquet(tmp_path / "cut" / "points.parquet")
     assert len(saved) == 8  # the chunk written before the interruption is kept
     said: list[str] = []
-    again = history_match(c, tmp_path / "cut", say=said.append, check=False)
+    bars: dict[str, list[int]] = {}
+
+    def bar(label: str, total: int):
+        bars[label] = [total]
+        return bars[label].append
+
+    again = history_match(c, tmp_path / "cut", say=said.append, bar=bar, check=False)
     assert any("resuming" in line for line in said)
     pd.testing.assert_frame_equal(again.ensemble, whole.ensemble)
     assert again.representative == whole.representative
+    # a bar a wave, each counting its sets to its total; what was saved counts at once
+    assert list(bars) == ["wave 1: sets", "wave 2: sets", "ensemble: sets"]
+    assert bars["wave 1: sets"] == [6, 6] and bars["wave 2: sets"] == [4, 2, 2]
+    assert all(sum(ticks[1:]) == ticks[0] for ticks in bars.values())
 
 
 @pytest.mark.slow  # about 40 s on a loaded machine

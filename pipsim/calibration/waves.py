@@ -55,6 +55,7 @@ MAX_BATCHES = 20  # candidate batches drawn before settling for the least implau
 AT_BOUND = 0.05  # a 90% interval within this share of the prior range from a bound presses it
 
 Mapper = Callable[[Callable[[Any], Any], Iterable[Any]], Iterator[Any]]
+Bar = Callable[[str, int], Callable[[int], None] | None]  # a label and a total -> a tick
 
 
 @dataclass
@@ -94,13 +95,16 @@ def history_match(
     dask_timeout: float = 10.0,
     overwrite: bool = False,
     say: Callable[[str], None] = print,
+    bar: Bar | None = None,
     mapper: Mapper | None = None,
     check: bool = True,
 ) -> Matched:
     """Run (or resume) the history matching of ``calibration`` into ``out``.
 
-    ``mapper`` replaces the workers (a test passes one that stops midway); ``check`` runs the
-    predictive check of every target, held-out ones included, on ensemble members.
+    ``say`` takes the lines that report each wave; ``bar`` makes a progress callback from a
+    label and a total of sets (None: no bars). ``mapper`` replaces the workers (a test passes
+    one that stops midway); ``check`` runs the predictive check of every target, held-out
+    ones included, on ensemble members.
     """
     from pipsim.calibration.run import CalibrationError, claim_folder
     from pipsim.sweep.runner import open_engine
@@ -112,10 +116,10 @@ def history_match(
             claim_folder(calibration, out, overwrite, say)
             outputs.write_manifest(out, method="history_matching")
             if mapper is not None:
-                return _match(calibration, out, mapper, say, check, started)
+                return _match(calibration, out, mapper, say, bar, check, started)
             pool = open_engine(workers, dask, quiet_workers=True, dask_timeout=dask_timeout)
             try:
-                return _match(calibration, out, pool.executor.map, say, check, started)
+                return _match(calibration, out, pool.executor.map, say, bar, check, started)
             except BaseException:
                 pool.stop()
                 raise
@@ -130,6 +134,7 @@ def _match(
     out: Path,
     mapper: Mapper,
     say: Callable[[str], None],
+    bar: Bar | None,
     check: bool,
     started: float,
 ) -> Matched:
@@ -145,12 +150,13 @@ def _match(
             files.write(out, out / DESIGNS, designs.to_parquet)
         else:
             share = float(design["share"].iloc[0])
+        label = "ensemble" if wave > w.waves else f"wave {wave}"
+        tick = bar(f"{label}: sets", len(design)) if bar is not None else None
         clock = time.perf_counter()
-        points = _simulate(calibration, out, design, points, mapper, say)
+        points = _simulate(calibration, out, design, points, mapper, say, tick)
         simulated = time.perf_counter() - clock
         done = points[points["wave"] == wave]
         accepted = int((done["implausibility"] < w.cutoff).sum())
-        label = "ensemble" if wave > w.waves else f"wave {wave}"
         say(
             f"{label}: {len(done)} sets simulated, {share:.1%} of the prior box not ruled out "
             f"before it, {accepted} below the cutoff"
@@ -158,6 +164,7 @@ def _match(
         row = {"wave": wave, "sets": len(done), "not_ruled_out": share, "accepted": accepted}
         rows.append({**row, "simulate_seconds": round(simulated, 1)})  # this call's only
         if wave <= w.waves:
+            say(f"{label}: fitting {len(calibration.fitted)} emulators")
             clock = time.perf_counter()
             emulators.append(_emulators(calibration, points, wave, mapper))
             rows[-1]["fit_seconds"] = round(time.perf_counter() - clock, 1)
@@ -166,7 +173,12 @@ def _match(
     files.save_csv(out, out / EMULATORS, _length_scales(calibration, emulators))
     final = points[points["wave"] == w.waves + 1]
     accepted = final[final["implausibility"] < w.cutoff]
-    return _finish(calibration, out, accepted, table_waves, points, mapper, say, check, started)
+    tick = (
+        bar("predictive check: sets", calibration.predictive_draws + 1) if bar and check else None
+    )
+    return _finish(
+        calibration, out, accepted, table_waves, points, mapper, say, tick, check, started
+    )
 
 
 def _design(
@@ -301,13 +313,19 @@ def _simulate(
     points: pd.DataFrame,
     mapper: Mapper,
     say: Callable[[str], None],
+    tick: Callable[[int], None] | None = None,
 ) -> pd.DataFrame:
-    """Simulate the sets of ``design`` not yet in ``points``; write after every `CHUNK`."""
+    """Simulate the sets of ``design`` not yet in ``points``; write after every `CHUNK`.
+
+    ``tick`` is told how many sets are done: those found in ``points`` at once, then each chunk.
+    """
     names = [p.name for p in calibration.priors]
     have = set(zip(points["wave"], points["index"], strict=True)) if len(points) else set()
     todo = [r for r in design.itertuples(index=False) if (r.wave, r.index) not in have]
     if todo and len(todo) < len(design):
         say(f"resuming: {len(todo)} sets of wave {todo[0].wave} left to simulate")
+    if tick is not None:
+        tick(len(design) - len(todo))
     for start in range(0, len(todo), CHUNK):
         chunk = todo[start : start + CHUNK]
         thetas = [{n: float(getattr(r, n)) for n in names} for r in chunk]
@@ -320,6 +338,8 @@ def _simulate(
         )
         points = pd.concat([points, new], ignore_index=True) if len(points) else new
         files.write(out, out / POINTS, points.to_parquet)
+        if tick is not None:
+            tick(len(chunk))
     return points
 
 
@@ -343,10 +363,14 @@ def _finish(
     points: pd.DataFrame,
     mapper: Mapper,
     say: Callable[[str], None],
+    tick: Callable[[int], None] | None,
     check: bool,
     started: float,
 ) -> Matched:
-    """The ensemble, its table, the representative set, the predictive check and the manifest."""
+    """The ensemble, its table, the representative set, the predictive check and the manifest.
+
+    ``tick`` counts the predictive check's parameter sets (the defaults and the draws).
+    """
     names = [p.name for p in calibration.priors]
     low = np.array([p.low for p in calibration.priors])
     high = np.array([p.high for p in calibration.priors])
@@ -385,7 +409,7 @@ def _finish(
     pressed = [f"{r.parameter} ({r.at_bound})" for r in table.itertuples() if r.at_bound]
     checked = None
     if check and len(frame):
-        checked = _check(calibration, out, frame, mapper)
+        checked = _check(calibration, out, frame, mapper, tick)
     runs = len(points) * runs_per_set(calibration)
     wall = time.perf_counter() - started
     outputs.write_manifest(
@@ -442,7 +466,11 @@ def parameter_table(
 
 
 def _check(
-    calibration: Calibration, out: Path, frame: pd.DataFrame, mapper: Mapper
+    calibration: Calibration,
+    out: Path,
+    frame: pd.DataFrame,
+    mapper: Mapper,
+    tick: Callable[[int], None] | None = None,
 ) -> pd.DataFrame:
     """Every target, held-out ones too, for the defaults and ensemble members drawn by weight."""
     path = out / outputs.PREDICTIVE
@@ -454,7 +482,7 @@ def _check(
                 predicted = pd.read_parquet(file)
     if predicted is None:
         names = [p.name for p in calibration.priors]
-        predicted = outputs.predictive(calibration, frame[[*names, "weight"]], mapper)
+        predicted = outputs.predictive(calibration, frame[[*names, "weight"]], mapper, tick)
         files.write(out, path, predicted.to_parquet)
         outputs.write_manifest(out, predictive_of=key)
     checked = outputs.check_table(calibration, predicted)

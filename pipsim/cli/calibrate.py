@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +106,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
         raise UsageError("pyabc is not installed: pip install 'pipsim[calibrate]'") from None
     from pipsim.calibration import outputs
     from pipsim.calibration.abc import EngineError
-    from pipsim.calibration.run import CalibrationError, calibrate, plan, resume_hint
+    from pipsim.calibration.run import calibrate, plan, resume_hint
 
     sizes = plan(calibration, args.budget)
     note_workers(args)
@@ -119,7 +120,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
         flush=True,
     )
     bars: list[Any] = []
-    try:
+    with stopped_in_one_line(bars, lambda: resume_hint(out), dask=args.dask, engine=EngineError):
         result = calibrate(
             calibration,
             out,
@@ -131,23 +132,6 @@ def calibrate_command(args: argparse.Namespace) -> int:
             say=_say(bars),
             bar=None if args.no_progress else _bar_factory(bars),
         )
-    except CalibrationError as error:
-        raise UsageError(str(error)) from None
-    except RuntimeError as error:  # Dask is not installed
-        raise UsageError(str(error)) from None
-    except EngineError as error:
-        raise dask_problem(args.dask, error) from None
-    except (OSError, TimeoutError, ValueError) as error:
-        raise UsageError(f"the calibration stopped: {error}{resume_hint(out)}") from None
-    except KeyboardInterrupt:
-        for bar in bars:
-            bar.close()
-        bars.clear()
-        print(f"interrupted{resume_hint(out)}", file=sys.stderr)
-        raise SweepInterrupted from None
-    finally:
-        for bar in bars:
-            bar.close()
     files = outputs.write_figures(out)
     print(text(result))
     print("files written:\n" + "\n".join(f"  {f}" for f in sorted(out.glob("*.*")) + files))
@@ -156,7 +140,6 @@ def calibrate_command(args: argparse.Namespace) -> int:
 
 def _history_matching(calibration: Any, out: Path, args: argparse.Namespace) -> int:
     """``pipsim calibrate`` of a targets file with ``method = "history_matching"`` (v2)."""
-    from pipsim.calibration.run import CalibrationError
     from pipsim.calibration.waves import history_match, runs_per_set, simulated_sets, write_figures
 
     note_workers(args)
@@ -169,7 +152,9 @@ def _history_matching(calibration: Any, out: Path, args: argparse.Namespace) -> 
         f"parameter sets x {per:,} = {sets * per:,}, then the predictive check",
         flush=True,
     )
-    try:
+    bars: list[Any] = []
+    saved = f": the sets simulated are saved in {out}; run the same command again to resume"
+    with stopped_in_one_line(bars, lambda: saved, dask=args.dask):
         found = history_match(
             calibration,
             out,
@@ -177,20 +162,9 @@ def _history_matching(calibration: Any, out: Path, args: argparse.Namespace) -> 
             dask=args.dask,
             dask_timeout=args.dask_timeout,
             overwrite=args.overwrite,
+            say=_say(bars),
+            bar=None if args.no_progress else _bar_factory(bars),
         )
-    except CalibrationError as error:
-        raise UsageError(str(error)) from None
-    except RuntimeError as error:  # Dask is not installed
-        raise UsageError(str(error)) from None
-    except (OSError, TimeoutError, ValueError) as error:
-        raise UsageError(f"the calibration stopped: {error}; run it again to resume") from None
-    except KeyboardInterrupt:
-        print(
-            f"interrupted: the sets simulated are saved in {out}; run the same command again "
-            "to resume",
-            file=sys.stderr,
-        )
-        raise SweepInterrupted from None
     figures = write_figures(out)
     table = found.table.round(4).to_string(index=False)
     waves = found.waves.to_string(index=False)
@@ -206,6 +180,46 @@ def _history_matching(calibration: Any, out: Path, args: argparse.Namespace) -> 
     )
     print("files written:\n" + "\n".join(f"  {f}" for f in sorted(out.glob("*.*")) + figures))
     return 0
+
+
+@contextmanager
+def stopped_in_one_line(
+    bars: list[Any],
+    hint: Callable[[], str],
+    *,
+    dask: str | None,
+    engine: type[BaseException] | None = None,
+) -> Iterator[None]:
+    """Whatever stops a calibration, one line saying what is saved and how to go on.
+
+    ``hint`` says, when asked, what the folder holds (": ... run the same command again to
+    resume"; asked then, since what is saved grows as the calibration goes on); ``engine``
+    is the error type of a Dask cluster that cannot be reached (pyabc's path). The progress
+    bars in ``bars`` are closed in every case, so the line is not drawn over.
+    """
+    from pipsim.calibration.run import CalibrationError
+
+    try:
+        yield
+    except CalibrationError as error:
+        raise UsageError(str(error)) from None
+    except Exception as error:
+        if engine is not None and isinstance(error, engine):
+            raise dask_problem(dask, error) from None
+        if isinstance(error, RuntimeError):  # Dask is not installed
+            raise UsageError(str(error)) from None
+        if isinstance(error, (OSError, TimeoutError, ValueError)):
+            raise UsageError(f"the calibration stopped: {error}{hint()}") from None
+        raise
+    except KeyboardInterrupt:
+        for bar in bars:
+            bar.close()
+        bars.clear()
+        print(f"interrupted{hint()}", file=sys.stderr)
+        raise SweepInterrupted from None
+    finally:
+        for bar in bars:
+            bar.close()
 
 
 def _say(bars: list[Any]) -> Callable[[str], None]:
@@ -224,6 +238,8 @@ def _bar_factory(bars: list[Any]) -> Callable[[str, int], Callable[[int], None]]
     def make(label: str, total: int) -> Callable[[int], None]:
         from tqdm import tqdm
 
+        for done in bars:  # one bar at a time: the stage before is over
+            done.close()
         bar = tqdm(total=total, desc=label, unit="", file=sys.stderr, dynamic_ncols=True)
         bars.append(bar)
         return bar.update

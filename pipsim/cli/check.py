@@ -1,11 +1,17 @@
-"""``pipsim check``: validate a scenario file and describe its design, without running it."""
+"""``pipsim check``: validate a scenario file and describe its design, without running it.
+
+A calibration's targets file (a ``[calibration]`` table) is checked as one, with what a
+`pipsim calibrate` of it would run: users keep both kinds of file side by side.
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+import tomllib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from pipsim.cli.common import Subparsers, add_scenario_argument, clean, load, show
+from pipsim.cli.common import Subparsers, UsageError, add_scenario_argument, clean, load, show
 
 if TYPE_CHECKING:
     from pipsim.sweep.design import Scenario
@@ -15,9 +21,11 @@ def add(subparsers: Subparsers) -> None:
     """Add ``check``: validate a scenario file and describe its design, without running it."""
     parser = subparsers.add_parser(
         "check",
-        help="validate a scenario file and show its design, without running it",
+        help="validate a scenario (or calibration targets) file and show what it would run",
         description="Validate a scenario file and print its design: base values, axes, "
-        "sampled ranges, design points, replications and the total number of runs.",
+        "sampled ranges, design points, replications and the total number of runs. A "
+        "calibration targets file (with a [calibration] table) is checked as one: its "
+        "targets, parameters and the runs `pipsim calibrate` would make.",
         epilog="example: pipsim check scenarios/project_length.toml",
         allow_abbrev=False,
     )
@@ -27,6 +35,10 @@ def add(subparsers: Subparsers) -> None:
 
 def check(args: argparse.Namespace) -> int:
     """Print what ``args.scenario`` would run, then ``ok``; bad scenarios are usage errors."""
+    if is_targets_file(args.scenario):
+        print(describe_targets(args.scenario))
+        print("ok")
+        return 0
     scenario = load(args.scenario)
     print(describe(scenario))
     print("ok")
@@ -64,6 +76,56 @@ def describe(scenario: Scenario) -> str:
         ("replications", str(scenario.replications)),
         ("total runs", f"{total:,}"),
         ("time series", "kept (one row per run and month)" if scenario.time_series else "not kept"),
+    ]
+    width = max(len(label) for label, _ in rows)
+    return "\n".join(f"{label.ljust(width)}  {value}" for label, value in rows)
+
+
+def is_targets_file(path: Path) -> bool:
+    """Whether ``path`` reads as TOML with a ``[calibration]`` table (else: a scenario's checks)."""
+    if not Path(path).is_file():  # a pipe would block: the scenario loader names it
+        return False
+    try:
+        data: dict[str, Any] = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False  # the scenario loader says what is wrong, in its one line
+    return isinstance(data.get("calibration"), dict)
+
+
+def describe_targets(path: Path) -> str:
+    """A calibration targets file: its targets, parameters and the runs a calibration makes."""
+    from pipsim.calibration.targets import TargetsError, load_targets
+
+    try:
+        c = load_targets(path)
+    except TargetsError as error:
+        raise UsageError(str(error)) from None
+    if c.method == "history_matching":
+        from pipsim.calibration.waves import runs_per_set, simulated_sets
+
+        sets, per = simulated_sets(c), runs_per_set(c)
+        runs = f"{sets:,} parameter sets x {per:,} = {sets * per:,}, then the predictive check"
+    else:
+        from pipsim.calibration.run import plan
+        from pipsim.cli.calibrate import DEFAULT_BUDGET
+
+        sizes = plan(c, DEFAULT_BUDGET)
+        runs = (
+            f"screening {sizes['screening']:,}, ABC-SMC at most {sizes['abc']:,} (--budget "
+            f"{DEFAULT_BUDGET:,}), predictive check {sizes['predictive']:,}"
+        )
+    priors = [
+        f"{p.name}: {show(p.low)} to {show(p.high)}" + (" (whole numbers)" if p.integer else "")
+        for p in c.priors
+    ]
+    rows = [
+        ("calibration", c.name),
+        ("file", f"{path} (sha256 {c.digest})"),
+        ("method", c.method.replace("_", " ")),
+        ("targets", f"{len(c.fitted)} to fit, {len(c.held_out)} held out"),
+        ("scenarios", ", ".join(c.scenarios_of(c.targets))),
+        *(("parameters" if i == 0 else "", prior) for i, prior in enumerate(priors)),
+        ("runs", runs),
     ]
     width = max(len(label) for label, _ in rows)
     return "\n".join(f"{label.ljust(width)}  {value}" for label, value in rows)

@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -76,6 +77,20 @@ def assert_one_line_error(err, *fragments):
 
 
 # --- check ----------------------------------------------------------------------------------
+def test_check_of_a_calibration_targets_file_says_what_calibrate_would_run(tmp_path, capsys):
+    targets = Path(__file__).resolve().parents[2] / "calibration" / "targets_v2.toml"
+    status, out, err = run(capsys, "check", targets)
+    assert status == 0 and err == "" and out.endswith("ok\n")
+    assert "history matching" in out and "16 to fit, 12 held out" in out
+    assert "successes_before_project: 0 to 4 (whole numbers)" in out
+    assert "620 parameter sets x 250 = 155,000" in out
+    bad = tmp_path / "targets.toml"
+    bad.write_text('[calibration]\nname = "x"\n')
+    status, _, err = run(capsys, "check", bad)
+    assert status == 2
+    assert_one_line_error(err, "missing section")
+
+
 def test_check_describes_the_design_and_says_ok(tmp_path, capsys):
     path = write(tmp_path, rest="[sweep]\ninitial_trust = [0.1, 0.4]\nstaff_turnover = [0.0, 0.5]")
     status, out, err = run(capsys, "check", path)
