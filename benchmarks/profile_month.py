@@ -1,11 +1,11 @@
 """Where a run's time goes: each rule of the month timed inside the compiled loop, and set-up.
 
-`profiled_month` follows `pipsim.rules.month.month` call for call, with the thread's CPU clock
-read (``clock_gettime`` through ctypes, callable from compiled code) around each rule, so the
-figures have no Python dispatch in them, nor the time other processes took from this one; the
-cost of a clock read is measured and taken off each section. It draws the same numbers as
-`month`: the script checks that the block it profiled ends in the same state as the same block
-run by `PIPModel.run_model`.
+`profiled_month` follows the month of `pipsim.rules.month.advance` call for call, with the
+thread's CPU clock read (``clock_gettime`` through ctypes, callable from compiled code) around
+each rule, so the figures have no Python dispatch in them, nor the time other processes took
+from this one; the cost of a clock read is measured and taken off each section. It draws the
+same numbers as `advance`: the script checks that the block it profiled ends in the same state
+as the same block run by `PIPModel.run_model`.
 Then the Python around the compiled months: setting up a block, its outcomes, the run table.
 
 Usage: ``.venv/bin/python benchmarks/profile_month.py [--blocks 4] [--block 50]
@@ -88,7 +88,7 @@ def lap(buffer, spent, calls, k, since):
 
 @njit
 def profiled_month(s, p, r, rng, m, spent, calls, buffer):
-    """`pipsim.rules.month.month`, each rule timed into ``spent`` (ns), counted in ``calls``."""
+    """The month of `rules.month.advance`, each rule timed into ``spent`` (ns), in ``calls``."""
     t = now(buffer)
     s.contact[r, :, :] = False
     t = lap(buffer, spent, calls, 0, t)

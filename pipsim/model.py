@@ -3,7 +3,7 @@
 The model holds the state of one run, or of a block of ``replications`` runs of the same
 parameters, as arrays with a leading run axis (`pipsim.rules.state.State`), and advances it
 with the compiled rules of `pipsim.rules`: `step` is one month of every run (the schedule is
-`pipsim.rules.month.month`), each run with its own random generator, so a run's results do not
+`pipsim.rules.month.advance`'s), each run with its own random generator, so a run's results do not
 depend on the other runs of its block. A model of one run is a block of one; its attributes
 (``model.trust``, ``model.status``...) are run 0 of the arrays, and `run` shows any run of a
 block the same way. The Mesa agents are views of run 0.
@@ -25,7 +25,6 @@ from pipsim.rules.draws import trust_among_firms
 from pipsim.rules.market import monthly_probability
 from pipsim.rules.measures import SERIES, STATE_MEASURES, log_frame_met
 from pipsim.rules.month import advance
-from pipsim.rules.month import month as month_of_run
 from pipsim.rules.state import (
     COUNTS,
     LOG_FIELDS,
@@ -168,13 +167,13 @@ class PIPModel(OneRun, mesa.Model):
 
     # --- the month ----------------------------------------------------------------------------
     def step(self) -> None:
-        """One month of every run of the block (`pipsim.rules.month.month`)."""
+        """One month of every run of the block (`pipsim.rules.month.advance` by one month)."""
         month = self.steps
         views = list(self._views.values())
         for view in views:
             view.remember()
         for r, rng in enumerate(self.rngs):
-            month_of_run(self.state, self.rules, r, rng, month)
+            advance(self.state, self.rules, r, rng, month, month, NO_SERIES)
         self._read_log()
         if month >= self.p.total_months:
             self.running = False

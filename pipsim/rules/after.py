@@ -8,9 +8,9 @@ recruits, and now and then firms that are ready formalise a project without the 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from pipsim.rules import events
+from pipsim.rules.compiled import njit
 from pipsim.rules.forming import start_project
 from pipsim.rules.log import record
 from pipsim.rules.state import Rules, State

@@ -7,8 +7,8 @@ of its run; its members are ``members[r, v, :size[r, v]]``, in the order they jo
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from pipsim.rules.compiled import njit
 from pipsim.rules.state import State
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
+from pipsim.rules.compiled import njit
 from pipsim.rules.draws import choose, whole_and_chance
 from pipsim.rules.learning import (
     FIRST_IMPRESSIONS_TABULATED,
@@ -178,7 +178,7 @@ def see_each_other(
     steady_from = scarce if scarce < FIRST_IMPRESSIONS_TABULATED else np.inf
     for j in range(len(there)):
         steady = there[j] and j != watcher and evidence[watcher, j] >= steady_from
-        learned = apply_evidence(trust[watcher, j], half_bad[j], closed[j])
+        learned = apply_evidence(np.float64(trust[watcher, j]), half_bad[j], closed[j])
         trust[watcher, j] = learned if steady else trust[watcher, j]
         evidence[watcher, j] += weight if steady else 0.0
         contact[watcher, j] = contact[watcher, j] or steady
@@ -192,7 +192,9 @@ def see_each_other(
                 first[j, k, 0], first[j, k, 1] = factors_of_keeps(
                     good, weight - good, keeps[k, 0], keeps[k, 1]
                 )
-            trust[watcher, j] = apply_evidence(trust[watcher, j], first[j, k, 0], first[j, k, 1])
+            trust[watcher, j] = apply_evidence(
+                np.float64(trust[watcher, j]), first[j, k, 0], first[j, k, 1]
+            )
         else:  # first impressions beyond the tabulated pieces
             good = weight * s.reliability[r, j]
             trust[watcher, j] = learn_from_sight(

@@ -12,10 +12,10 @@ threshold (haste to show results) lets groups formalise without real trust.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from pipsim.rules import events
 from pipsim.rules.book import count_alive, open_venture
+from pipsim.rules.compiled import njit
 from pipsim.rules.draws import choose, sample, whole_and_chance
 from pipsim.rules.kinds import MATURATION_SHARE, N_PILOT_KINDS, N_PROJECT_KINDS
 from pipsim.rules.log import record

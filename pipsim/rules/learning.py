@@ -27,8 +27,8 @@ import math
 from typing import Any
 
 import numpy as np
-from numba import njit
 
+from pipsim.rules.compiled import njit
 from pipsim.rules.state import Rules, State
 
 
@@ -158,9 +158,11 @@ def first_impression_keeps(p: Rules) -> np.ndarray:
 @njit(cache=True)
 def learn_of(s: State, p: Rules, r: int, watcher: int, seen: int, good: float, bad: float) -> None:
     """Firm ``watcher``'s trust in firm ``seen`` after ``good`` and ``bad`` pieces of evidence."""
-    rate = first_impression_rate(p.trust_gain, p.trust_prior_weight, s.evidence[r, watcher, seen])
+    # as doubles (numba's float() keeps a float32 a float32): one compiled version of each
+    evidence = np.float64(s.evidence[r, watcher, seen])
+    rate = first_impression_rate(p.trust_gain, p.trust_prior_weight, evidence)
     s.trust[r, watcher, seen] = learn_many(
-        s.trust[r, watcher, seen], good, bad, rate, p.trust_loss_ratio
+        np.float64(s.trust[r, watcher, seen]), good, bad, rate, p.trust_loss_ratio
     )
     s.evidence[r, watcher, seen] += good + bad
 
@@ -190,6 +192,7 @@ def learn_from_sight(
     A rule that shows one firm to many watchers computes the steady factors once; only a
     watcher who has seen little of the firm (`evidence_is_scarce`) needs its own.
     """
+    evidence = np.float64(evidence)  # the callers' float32 as a double: one compiled version
     if evidence_is_scarce(p, evidence):
         k = int(evidence)
         if k < keeps.shape[0]:  # `first_impression_keeps`: the logarithms taken once
@@ -197,7 +200,7 @@ def learn_from_sight(
         else:
             rate = first_impression_rate(p.trust_gain, p.trust_prior_weight, evidence)
             half_bad, closed = evidence_factors(good, bad, rate, p.trust_loss_ratio)
-    return apply_evidence(trust, half_bad, closed)
+    return apply_evidence(np.float64(trust), half_bad, closed)
 
 
 @njit(cache=True)

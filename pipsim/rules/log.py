@@ -7,8 +7,7 @@ what happened (`pipsim.rules.events`) and two numbers (a group's size, a venture
 
 from __future__ import annotations
 
-from numba import njit
-
+from pipsim.rules.compiled import njit
 from pipsim.rules.state import Rules, State
 
 

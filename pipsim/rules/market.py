@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from pipsim.rules import events
+from pipsim.rules.compiled import njit
 from pipsim.rules.log import record
 from pipsim.rules.state import Rules, State
 

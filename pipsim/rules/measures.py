@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from pipsim.rules.book import count_alive
+from pipsim.rules.compiled import njit
 from pipsim.rules.kinds import JOINT_MARKETING
 from pipsim.rules.learning import trust_in_agency
 from pipsim.rules.market import net_growth

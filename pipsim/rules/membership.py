@@ -11,9 +11,9 @@ that recruits.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from pipsim.rules.book import position_in, slot_of
+from pipsim.rules.compiled import njit
 from pipsim.rules.motivation import (
     dropout_probability,
     expected_benefit,

@@ -13,47 +13,16 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from pipsim.rules import contact, events, forming, learning, market, public, team
 from pipsim.rules.after import self_organise
+from pipsim.rules.compiled import njit
 from pipsim.rules.log import record
 from pipsim.rules.measures import STATE_MEASURES, log_frame_met, series_row, state_measures
 from pipsim.rules.membership import month_of_membership
 from pipsim.rules.phases import agency_present, close_out_begins, joint_work_begins, phase_of
 from pipsim.rules.state import CLOSE_OUT, JOINT_WORK, LOG_MONTHS, Rules, State
 from pipsim.rules.ventures import month_of_ventures
-
-
-@njit(cache=True)
-def month(s: State, p: Rules, r: int, rng: np.random.Generator, m: int) -> None:
-    """Month ``m`` of run ``r``."""
-    s.contact[r, :, :] = False
-    dated_events(s, p, r, rng, m)
-    market.month_of_market(s, p, r, rng, m)
-    phase = phase_of(p, m)
-    if agency_present(p, m):
-        team.turnover(s, p, r, rng, m)
-    if public.agency_at_work(s, p, r, m):
-        team.serve_firms(s, p, r, m)
-        public.actions_fall_due(s, p, r, rng, m)
-        contact.trust_building(s, p, r, rng)
-        if phase == JOINT_WORK or phase == CLOSE_OUT:
-            forming.new_ventures(s, p, r, rng, m, phase)
-        if phase == CLOSE_OUT:
-            contact.consolidate(s, p, r)
-    elif agency_present(p, m):
-        public.divisions(s, p, r)  # a crisis has split the agency from the firms
-    else:
-        self_organise(s, p, r, rng, m)
-    contact.chance_meetings(s, p, r, rng)
-    month_of_ventures(s, p, r, rng, m)
-    learning.fade(s, r, p.trust_decay)
-    month_of_membership(s, p, r, rng, m)
-    if math.isnan(s.log_frame_month[r]) and log_frame_met(s, p, r):
-        s.log_frame_month[r] = m
-    if m == p.project_months:
-        snapshot_at_project_end(s, p, r)
 
 
 @njit(cache=True)
@@ -96,13 +65,42 @@ def advance(
 ) -> int:
     """Months ``first`` to ``last`` of run ``r``, in one compiled call; the last month done.
 
+    Each month follows the schedule told above (written out here, not a function of its own:
+    one compiled function less to build on a fresh machine, issue 19); a model's single
+    ``step`` is ``advance`` from a month to the same month.
+
     With a ``series`` array (runs, months + 1, columns), each month's row of the monthly series
     (`measures.SERIES`) is filled too; an empty one keeps none. A run that keeps a log stops
     early when the log has room for less than a month more (the model reads it, then goes on).
     """
     room = s.log.shape[1] // LOG_MONTHS
     for m in range(first, last + 1):
-        month(s, p, r, rng, m)
+        s.contact[r, :, :] = False
+        dated_events(s, p, r, rng, m)
+        market.month_of_market(s, p, r, rng, m)
+        phase = phase_of(p, m)
+        if agency_present(p, m):
+            team.turnover(s, p, r, rng, m)
+        if public.agency_at_work(s, p, r, m):
+            team.serve_firms(s, p, r, m)
+            public.actions_fall_due(s, p, r, rng, m)
+            contact.trust_building(s, p, r, rng)
+            if phase == JOINT_WORK or phase == CLOSE_OUT:
+                forming.new_ventures(s, p, r, rng, m, phase)
+            if phase == CLOSE_OUT:
+                contact.consolidate(s, p, r)
+        elif agency_present(p, m):
+            public.divisions(s, p, r)  # a crisis has split the agency from the firms
+        else:
+            self_organise(s, p, r, rng, m)
+        contact.chance_meetings(s, p, r, rng)
+        month_of_ventures(s, p, r, rng, m)
+        learning.fade(s, r, p.trust_decay)
+        month_of_membership(s, p, r, rng, m)
+        if math.isnan(s.log_frame_month[r]) and log_frame_met(s, p, r):
+            s.log_frame_month[r] = m
+        if m == p.project_months:
+            snapshot_at_project_end(s, p, r)
         if series.shape[1] > m:
             series_row(s, p, r, m, series[r, m])
         if p.logging and s.logged[r] + room > s.log.shape[1]:

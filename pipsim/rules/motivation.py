@@ -8,7 +8,7 @@ word of mouth when they see participants getting results.
 
 from __future__ import annotations
 
-from numba import njit
+from pipsim.rules.compiled import njit
 
 TRUSTING_PATIENCE = 1.0  # a member trusting its partners fully waits twice as long (assumption)
 SUNK_PATIENCE = 0.5  # months of patience each month already put into a project adds (assumption)

@@ -6,8 +6,7 @@ the last ``close_out_months`` of the project, life after the project once it has
 
 from __future__ import annotations
 
-from numba import njit
-
+from pipsim.rules.compiled import njit
 from pipsim.rules.state import CLOSE_OUT, JOINT_WORK, LAUNCH, POST_PROJECT, Rules
 
 

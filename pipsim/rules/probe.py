@@ -24,8 +24,8 @@ venture (a firm is in at most one pilot and one project), not for more.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from pipsim.rules.compiled import njit
 from pipsim.rules.state import CONDUCT_FIELDS, State, make_state
 
 CONDUCT_COLUMNS = ("month", "kind", "watcher", "partner", "conduct", "before", "after")

@@ -10,9 +10,9 @@ from the firms and cuts demand.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from pipsim.rules import events
+from pipsim.rules.compiled import njit
 from pipsim.rules.learning import learn, learn_many
 from pipsim.rules.log import record
 from pipsim.rules.motivation import reward, spend

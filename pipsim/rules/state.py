@@ -19,11 +19,11 @@ from typing import Any, NamedTuple, get_type_hints
 
 import numba
 import numpy as np
-from numba import njit
 from numba.core import types
 from numba.experimental import structref
 
 from pipsim.parameters import Parameters
+from pipsim.rules.compiled import njit
 
 # Where a firm stands (as `pipsim.agents.Status`).
 OUTSIDE, PARTICIPATING, DROPPED_OUT = 0, 1, 2

@@ -8,9 +8,9 @@ relationships of the technician they replace; firms of a vacant post wait for it
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from pipsim.rules import events
+from pipsim.rules.compiled import njit
 from pipsim.rules.learning import learn, learn_many
 from pipsim.rules.log import record
 from pipsim.rules.market import monthly_probability

@@ -10,10 +10,10 @@ during the project and after the agency has left.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from pipsim.rules import events, probe
 from pipsim.rules.book import close_venture, remove_member
+from pipsim.rules.compiled import njit
 from pipsim.rules.kinds import JOINT_MARKETING, JOINT_PURCHASE, PRODUCTIVITY_WEIGHT, SALES_WEIGHT
 from pipsim.rules.learning import learn, learn_about, learn_many, learn_of
 from pipsim.rules.log import record
@@ -428,7 +428,7 @@ def project_month(
     label = s.label[r, v]
     if too_few:
         what = events.PROJECT_DISSOLVED if operating else events.PROJECT_COLLAPSED
-        record(s, p, r, month, what, broke, label)
+        record(s, p, r, month, what, int(broke), label)
         if not operating:
             s.counts[r, PROJECTS_FAILED] += 1
         result(s, p, r, month, v, False)
