@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from pipsim.rules.state import Rules, State
+from pipsim.rules.state import OUTSIDE, Rules, State
 
 
 @njit(cache=True)
@@ -217,13 +217,28 @@ def fade(s: State, r: int, rate: float) -> None:
 
     A share ``rate`` of what was built above the pair's trust at launch is lost; a remembered
     betrayal (trust below it) stays. Pairs that met this month are left as they are.
+
+    Only firms that have taken part can have built trust with anyone (evidence comes from
+    events, meetings and ventures of participants): the rows of firms still outside are at
+    launch and skipped. Each remaining row is one pass without a branch (`faded`), which the
+    compiler turns into vector instructions.
     """
     if rate <= 0.0:
         return
-    n = s.trust.shape[1]
-    trust, baseline, contact = s.trust[r], s.baseline_trust[r], s.contact[r]
-    for i in range(n):
-        for j in range(n):
-            built = float(trust[i, j]) - float(baseline[i, j])
-            if built > 0.0 and not contact[i, j]:
-                trust[i, j] = float(trust[i, j]) - rate * built
+    for i in range(s.trust.shape[1]):
+        if s.status[r, i] != OUTSIDE:
+            faded(s.trust[r, i], s.baseline_trust[r, i], s.contact[r, i], rate)
+
+
+@njit(cache=True, inline="always")
+def faded(trust: np.ndarray, baseline: np.ndarray, met: np.ndarray, rate: float) -> None:
+    """One firm's row of `fade`: ``trust`` loses ``rate`` of what is above ``baseline``.
+
+    Written as arithmetic, not a branch: a pair that does not fade loses ``rate * 0``, which
+    leaves its trust exactly as it was.
+    """
+    for j in range(len(trust)):
+        before = float(trust[j])  # in double precision, compiled or not
+        built = before - float(baseline[j])
+        fades = (built > 0.0) & (not met[j])
+        trust[j] = before - rate * built * fades
