@@ -237,7 +237,9 @@ def chance_meetings(s: State, p: Rules, r: int, rng: np.random.Generator) -> Non
     A meeting is one observation of each other at work (`learning.observe`, weight 1).
 
     Each pair of participants meets with the same small chance; the number of meetings is drawn
-    first and the pairs after, so a month costs what its meetings cost.
+    first and the pairs after, so a month costs what its meetings cost. Most meetings are
+    between firms that have seen little of each other (first impressions): a participant's
+    factors for a watcher with a given record are worked out once a month, not per meeting.
     """
     chance = chance_meeting_probability(p.spontaneous_contact, p.geographic_distance)
     if chance <= 0.0:
@@ -250,6 +252,12 @@ def chance_meetings(s: State, p: Rules, r: int, rng: np.random.Generator) -> Non
     for a in range(k):  # what a meeting shows of each participant (the same at every meeting)
         half_bad[a], closed[a] = seen_at_work(s, p, r, members[a], 1.0)
     keeps = first_impression_keeps(p)
+    scarce = len(keeps)
+    # at the cap, evidence may still be scarce beyond the table (`learning.learn_from_sight`)
+    steady_from = scarce if scarce < FIRST_IMPRESSIONS_TABULATED else np.inf
+    # by participant and pieces seen of it: first impressions' factors, worked out when first
+    # needed (NaN until then) and shared by every watcher with that record of it this month
+    first = np.full((k, scarce, 2), np.nan)
     trust, evidence, contact = s.trust[r], s.evidence[r], s.contact[r]  # this run's matrices
     for _ in range(rng.binomial(k * (k - 1) // 2, chance)):
         a, b = int(rng.random() * k), int(rng.random() * k)  # two participants at random
@@ -257,9 +265,26 @@ def chance_meetings(s: State, p: Rules, r: int, rng: np.random.Generator) -> Non
             for x, y in ((a, b), (b, a)):  # each sees the other at work once
                 i, j = members[x], members[y]
                 kept = s.reliability[r, j]
-                trust[i, j] = learn_from_sight(
-                    trust[i, j], evidence[i, j], kept, 1.0 - kept, half_bad[y], closed[y], keeps, p
-                )
+                pieces = int(evidence[i, j])
+                if evidence[i, j] < steady_from and pieces < scarce:
+                    if np.isnan(first[y, pieces, 0]):  # the first watcher with this record
+                        first[y, pieces, 0], first[y, pieces, 1] = factors_of_keeps(
+                            kept, 1.0 - kept, keeps[pieces, 0], keeps[pieces, 1]
+                        )
+                    trust[i, j] = apply_evidence(
+                        trust[i, j], first[y, pieces, 0], first[y, pieces, 1]
+                    )
+                else:  # the steady rate (or first impressions beyond the table)
+                    trust[i, j] = learn_from_sight(
+                        trust[i, j],
+                        evidence[i, j],
+                        kept,
+                        1.0 - kept,
+                        half_bad[y],
+                        closed[y],
+                        keeps,
+                        p,
+                    )
                 evidence[i, j] += 1.0
                 contact[i, j] = True
 

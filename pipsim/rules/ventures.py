@@ -15,7 +15,13 @@ from numba import njit
 from pipsim.rules import events, probe
 from pipsim.rules.book import close_venture, remove_member
 from pipsim.rules.kinds import JOINT_MARKETING, JOINT_PURCHASE, PRODUCTIVITY_WEIGHT, SALES_WEIGHT
-from pipsim.rules.learning import learn, learn_about, learn_many, learn_of
+from pipsim.rules.learning import (
+    learn,
+    learn_about_by_record,
+    learn_many,
+    learn_of,
+    rates_by_record,
+)
 from pipsim.rules.log import record
 from pipsim.rules.market import monthly_probability, own_gain, spill_over
 from pipsim.rules.motivation import reward, spend
@@ -202,11 +208,12 @@ def month_of_ventures(s: State, p: Rules, r: int, rng: np.random.Generator, mont
                 s, p, r, rng, month, v, defected[v], trusting[v]
             )
     recording = s.conduct_record.shape[1] > 0  # an experiment's record (`probe`), else none
+    rates = rates_by_record(p)  # the learning rates' logarithms, once a month
     for v in range(slots):
         if s.alive[r, v]:
             strain = other[v] * conflict_weight(mediated[v], p.mediation_effectiveness)
             first = probe.note_before(s, r, month, v, defected[v], lapsed[v]) if recording else 0
-            learn_from_conduct(s, p, r, v, defected[v], lapsed[v], strain)
+            learn_from_conduct(s, p, r, v, defected[v], lapsed[v], strain, rates)
             if recording:
                 probe.note_after(s, r, first)
     for v in range(slots):
@@ -320,6 +327,7 @@ def learn_from_conduct(
     defected: np.ndarray,
     lapsed: np.ndarray,
     strain: float,
+    rates: np.ndarray,
 ) -> None:
     """Each member learns about each partner from what the partner did this month.
 
@@ -327,7 +335,8 @@ def learn_from_conduct(
     evidence, failing the group `DEFECTION_EVIDENCE` pieces; a conflict is bad evidence about
     every partner (``strain``: less once mediated). A member let down by its partners is less
     willing to keep its own word next time (`goodwill`, learned like trust from the share of
-    partners who kept theirs); one whose partners kept theirs regains it.
+    partners who kept theirs); one whose partners kept theirs regains it. ``rates`` are the
+    month's `learning.rates_by_record` (every pair of every venture learns at them).
     """
     size = s.size[r, v]
     for b in range(size):
@@ -337,7 +346,7 @@ def learn_from_conduct(
         s.counts[r, PROMISES_KEPT if good > 0.0 else PROMISES_BROKEN] += 1 if size >= 2 else 0
         for a in range(size):
             if a != b:
-                learn_about(s, p, r, s.members[r, v, a], seen, good, bad)
+                learn_about_by_record(s, p, r, s.members[r, v, a], seen, good, bad, rates)
     if size < 2:
         return
     let_down = 0
