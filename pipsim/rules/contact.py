@@ -126,18 +126,16 @@ def trust_building(s: State, p: Rules, r: int, rng: np.random.Generator) -> None
     s.counts[r, EVENTS_HELD] += planned
     keeps = first_impression_keeps(p)
     for e in range(planned):
-        there = np.zeros(p.n, dtype=np.bool_)  # by firm: who came
         half_bad, closed = np.ones(p.n), np.zeros(p.n)  # by firm: what the others saw of it
         # by firm and pieces seen of it: first impressions' factors, worked out when first needed
         first = np.full((p.n, len(keeps), 2), np.nan)
         for b in range(k):
             if attended[e, b]:
                 j = members[b]
-                there[j] = True
                 half_bad[j], closed[j] = seen_at_work(s, p, r, j, evidence[e])
         present = members[attended[e]]
         for i in present:
-            see_each_other(s, p, r, i, there, present, evidence[e], half_bad, closed, first, keeps)
+            see_each_other(s, p, r, i, present, evidence[e], half_bad, closed, first, keeps)
     for a in range(k):
         heard = 0.0
         for e in range(planned):
@@ -154,7 +152,6 @@ def see_each_other(
     p: Rules,
     r: int,
     watcher: int,
-    there: np.ndarray,
     present: np.ndarray,
     weight: float,
     half_bad: np.ndarray,
@@ -164,47 +161,45 @@ def see_each_other(
 ) -> None:
     """At a gathering, ``watcher`` sees every other firm there at work for ``weight``.
 
-    ``there`` marks by firm who came, ``present`` lists them. ``half_bad`` and ``closed`` are
-    each firm's `seen_at_work` factors at the steady rate; ``first[j, k]`` those a watcher who
-    has seen ``k`` whole pieces of firm j applies (first impressions, `learning.scarce_pieces`
-    of them), worked out by the first watcher who needs them (NaN until then): once per firm
-    and record, not per pair. Two passes: the steady rule over the whole
-    row without a branch (the compiler updates many firms at once), then first impressions,
-    firm by firm, for those the watcher has seen little of.
+    ``present`` lists who came. ``half_bad`` and ``closed`` are each firm's `seen_at_work`
+    factors at the steady rate; ``first[j, k]`` those a watcher who has seen ``k`` whole
+    pieces of firm j applies (first impressions, `learning.scarce_pieces` of them), worked out
+    by the first watcher who needs them (NaN until then): once per firm and record, not per
+    pair. One pass over those present, not over every firm: a gathering's pairs are what a
+    month's events cost, and most of them are first impressions.
     """
     trust, evidence, contact = s.trust[r], s.evidence[r], s.contact[r]
     scarce = first.shape[1]
-    # at the cap, evidence may still be scarce beyond the table: every pair takes pass two
+    # at the cap, evidence may still be scarce beyond the table: every pair takes the table
     steady_from = scarce if scarce < FIRST_IMPRESSIONS_TABULATED else np.inf
-    for j in range(len(there)):
-        steady = there[j] and j != watcher and evidence[watcher, j] >= steady_from
-        learned = apply_evidence(trust[watcher, j], half_bad[j], closed[j])
-        trust[watcher, j] = learned if steady else trust[watcher, j]
-        evidence[watcher, j] += weight if steady else 0.0
-        contact[watcher, j] = contact[watcher, j] or steady
     for j in present:
-        if j == watcher or evidence[watcher, j] >= steady_from:
+        if j == watcher:
             continue
-        k = int(evidence[watcher, j])
-        if k < scarce:
-            if np.isnan(first[j, k, 0]):  # the first watcher with this record of j
-                good = weight * s.reliability[r, j]
-                first[j, k, 0], first[j, k, 1] = factors_of_keeps(
-                    good, weight - good, keeps[k, 0], keeps[k, 1]
+        if evidence[watcher, j] >= steady_from:  # the steady rate, shared by every watcher
+            trust[watcher, j] = apply_evidence(trust[watcher, j], half_bad[j], closed[j])
+        else:
+            k = int(evidence[watcher, j])
+            if k < scarce:
+                if np.isnan(first[j, k, 0]):  # the first watcher with this record of j
+                    good = weight * s.reliability[r, j]
+                    first[j, k, 0], first[j, k, 1] = factors_of_keeps(
+                        good, weight - good, keeps[k, 0], keeps[k, 1]
+                    )
+                trust[watcher, j] = apply_evidence(
+                    trust[watcher, j], first[j, k, 0], first[j, k, 1]
                 )
-            trust[watcher, j] = apply_evidence(trust[watcher, j], first[j, k, 0], first[j, k, 1])
-        else:  # first impressions beyond the tabulated pieces
-            good = weight * s.reliability[r, j]
-            trust[watcher, j] = learn_from_sight(
-                trust[watcher, j],
-                evidence[watcher, j],
-                good,
-                weight - good,
-                half_bad[j],
-                closed[j],
-                keeps,
-                p,
-            )
+            else:  # first impressions beyond the tabulated pieces
+                good = weight * s.reliability[r, j]
+                trust[watcher, j] = learn_from_sight(
+                    trust[watcher, j],
+                    evidence[watcher, j],
+                    good,
+                    weight - good,
+                    half_bad[j],
+                    closed[j],
+                    keeps,
+                    p,
+                )
         evidence[watcher, j] += weight
         contact[watcher, j] = True
 
