@@ -194,9 +194,13 @@ def month_of_ventures(s: State, p: Rules, r: int, rng: np.random.Generator, mont
     technician mediated, which broke the group), then partners learn from it; then pilots end
     or go on, projects mature, operate or collapse, results teach their members, benefits flow.
     """
-    slots, n = s.alive.shape[1], p.n
-    defected = np.zeros((slots, n), dtype=np.bool_)  # by member position
-    lapsed = np.zeros((slots, n), dtype=np.bool_)
+    slots = s.alive.shape[1]
+    widest = 1  # positions the month's conduct needs: the largest group's, not every firm's
+    for v in range(slots):
+        if s.alive[r, v]:
+            widest = max(widest, s.size[r, v])
+    defected = np.zeros((slots, widest), dtype=np.bool_)  # by member position
+    lapsed = np.zeros((slots, widest), dtype=np.bool_)
     other = np.zeros(slots, dtype=np.int64)  # conflicts from other sources (0 or 1)
     mediated = np.zeros(slots, dtype=np.bool_)
     broke = np.zeros(slots, dtype=np.bool_)
