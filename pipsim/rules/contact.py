@@ -126,13 +126,10 @@ def trust_building(s: State, p: Rules, r: int, rng: np.random.Generator) -> None
     s.counts[r, EVENTS_HELD] += planned
     keeps = first_impression_keeps(p)
     for e in range(planned):
-        half_bad, closed = np.ones(p.n), np.zeros(p.n)  # by firm: what the others saw of it
+        # by firm: what the others saw of it at the steady rate, worked out when first needed
+        half_bad, closed = np.full(p.n, np.nan), np.full(p.n, np.nan)
         # by firm and pieces seen of it: first impressions' factors, worked out when first needed
         first = np.full((p.n, len(keeps), 2), np.nan)
-        for b in range(k):
-            if attended[e, b]:
-                j = members[b]
-                half_bad[j], closed[j] = seen_at_work(s, p, r, j, evidence[e])
         present = members[attended[e]]
         for i in present:
             see_each_other(s, p, r, i, present, evidence[e], half_bad, closed, first, keeps)
@@ -163,10 +160,11 @@ def see_each_other(
 
     ``present`` lists who came. ``half_bad`` and ``closed`` are each firm's `seen_at_work`
     factors at the steady rate; ``first[j, k]`` those a watcher who has seen ``k`` whole
-    pieces of firm j applies (first impressions, `learning.scarce_pieces` of them), worked out
-    by the first watcher who needs them (NaN until then): once per firm and record, not per
-    pair. One pass over those present, not over every firm: a gathering's pairs are what a
-    month's events cost, and most of them are first impressions.
+    pieces of firm j applies (first impressions, `learning.scarce_pieces` of them); both
+    worked out by the first watcher who needs them (NaN until then): once per firm and
+    record, not per pair, and not for firms nobody yet knows well. One pass over those
+    present, not over every firm: a gathering's pairs are what a month's events cost, and
+    most of them are first impressions.
     """
     trust, evidence, contact = s.trust[r], s.evidence[r], s.contact[r]
     scarce = first.shape[1]
@@ -176,6 +174,7 @@ def see_each_other(
         if j == watcher:
             continue
         if evidence[watcher, j] >= steady_from:  # the steady rate, shared by every watcher
+            steady_factors(s, p, r, j, weight, half_bad, closed, j)
             trust[watcher, j] = apply_evidence(trust[watcher, j], half_bad[j], closed[j])
         else:
             k = int(evidence[watcher, j])
@@ -189,6 +188,7 @@ def see_each_other(
                     trust[watcher, j], first[j, k, 0], first[j, k, 1]
                 )
             else:  # first impressions beyond the tabulated pieces
+                steady_factors(s, p, r, j, weight, half_bad, closed, j)
                 good = weight * s.reliability[r, j]
                 trust[watcher, j] = learn_from_sight(
                     trust[watcher, j],
@@ -202,6 +202,26 @@ def see_each_other(
                 )
         evidence[watcher, j] += weight
         contact[watcher, j] = True
+
+
+@njit(cache=True, inline="always")
+def steady_factors(
+    s: State,
+    p: Rules,
+    r: int,
+    firm: int,
+    weight: float,
+    half_bad: np.ndarray,
+    closed: np.ndarray,
+    at: int,
+) -> None:
+    """``firm``'s `seen_at_work` factors into ``half_bad[at]``, ``closed[at]`` if not there yet.
+
+    A rule keeps them NaN until a watcher who knows the firm well (the steady rate) needs
+    them: most watchers are still on first impressions, which have their own factors.
+    """
+    if np.isnan(half_bad[at]):
+        half_bad[at], closed[at] = seen_at_work(s, p, r, firm, weight)
 
 
 @njit(cache=True)
@@ -243,9 +263,9 @@ def chance_meetings(s: State, p: Rules, r: int, rng: np.random.Generator) -> Non
     k = len(members)
     if k < 2:
         return
-    half_bad, closed = np.empty(k), np.empty(k)
-    for a in range(k):  # what a meeting shows of each participant (the same at every meeting)
-        half_bad[a], closed[a] = seen_at_work(s, p, r, members[a], 1.0)
+    # by participant: what a meeting shows of it at the steady rate (the same at every meeting),
+    # worked out when first needed
+    half_bad, closed = np.full(k, np.nan), np.full(k, np.nan)
     keeps = first_impression_keeps(p)
     scarce = len(keeps)
     # at the cap, evidence may still be scarce beyond the table (`learning.learn_from_sight`)
@@ -270,6 +290,7 @@ def chance_meetings(s: State, p: Rules, r: int, rng: np.random.Generator) -> Non
                         trust[i, j], first[y, pieces, 0], first[y, pieces, 1]
                     )
                 else:  # the steady rate (or first impressions beyond the table)
+                    steady_factors(s, p, r, j, 1.0, half_bad, closed, y)
                     trust[i, j] = learn_from_sight(
                         trust[i, j],
                         evidence[i, j],
