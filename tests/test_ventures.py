@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipsim import PIPModel, ventures
-from pipsim.rules import book, forming
+from pipsim.rules import book, forming, learning
 from pipsim.rules import ventures as rules
 from pipsim.ventures import Venture
 from tests.strategies import EASY_PROJECTS, run_to_end, trust_matrices, unit
@@ -197,7 +197,10 @@ def test_partners_learn_from_conduct_and_blame_only_the_one_who_failed():
     v = book.open_venture(model.state, 0, 0, 0, model.steps, model.steps + 3, group, 3)
     defected = np.array([False, False, True])  # by member position: firm 2 failed the group
     before = model.trust.copy()
-    rules.learn_from_conduct(model.state, model.rules, 0, v, defected, np.zeros(3, bool), 0.0)
+    rates = learning.rates_by_record(model.rules)
+    rules.learn_from_conduct(
+        model.state, model.rules, 0, v, defected, np.zeros(3, bool), 0.0, rates
+    )
     assert model.trust[0, 1] > before[0, 1] and model.trust[1, 0] > before[1, 0]
     assert model.trust[0, 2] < before[0, 2] and model.trust[1, 2] < before[1, 2]
     assert model.trust[2, 0] > before[2, 0]  # the culprit saw its partners deliver

@@ -126,18 +126,13 @@ def trust_building(s: State, p: Rules, r: int, rng: np.random.Generator) -> None
     s.counts[r, EVENTS_HELD] += planned
     keeps = first_impression_keeps(p)
     for e in range(planned):
-        there = np.zeros(p.n, dtype=np.bool_)  # by firm: who came
-        half_bad, closed = np.ones(p.n), np.zeros(p.n)  # by firm: what the others saw of it
+        # by firm: what the others saw of it at the steady rate, worked out when first needed
+        half_bad, closed = np.full(p.n, np.nan), np.full(p.n, np.nan)
         # by firm and pieces seen of it: first impressions' factors, worked out when first needed
         first = np.full((p.n, len(keeps), 2), np.nan)
-        for b in range(k):
-            if attended[e, b]:
-                j = members[b]
-                there[j] = True
-                half_bad[j], closed[j] = seen_at_work(s, p, r, j, evidence[e])
         present = members[attended[e]]
         for i in present:
-            see_each_other(s, p, r, i, there, present, evidence[e], half_bad, closed, first, keeps)
+            see_each_other(s, p, r, i, present, evidence[e], half_bad, closed, first, keeps)
     for a in range(k):
         heard = 0.0
         for e in range(planned):
@@ -154,7 +149,6 @@ def see_each_other(
     p: Rules,
     r: int,
     watcher: int,
-    there: np.ndarray,
     present: np.ndarray,
     weight: float,
     half_bad: np.ndarray,
@@ -164,51 +158,72 @@ def see_each_other(
 ) -> None:
     """At a gathering, ``watcher`` sees every other firm there at work for ``weight``.
 
-    ``there`` marks by firm who came, ``present`` lists them. ``half_bad`` and ``closed`` are
-    each firm's `seen_at_work` factors at the steady rate; ``first[j, k]`` those a watcher who
-    has seen ``k`` whole pieces of firm j applies (first impressions, `learning.scarce_pieces`
-    of them), worked out by the first watcher who needs them (NaN until then): once per firm
-    and record, not per pair. Two passes: the steady rule over the whole
-    row without a branch (the compiler updates many firms at once), then first impressions,
-    firm by firm, for those the watcher has seen little of.
+    ``present`` lists who came. ``half_bad`` and ``closed`` are each firm's `seen_at_work`
+    factors at the steady rate; ``first[j, k]`` those a watcher who has seen ``k`` whole
+    pieces of firm j applies (first impressions, `learning.scarce_pieces` of them); both
+    worked out by the first watcher who needs them (NaN until then): once per firm and
+    record, not per pair, and not for firms nobody yet knows well. One pass over those
+    present, not over every firm: a gathering's pairs are what a month's events cost, and
+    most of them are first impressions.
     """
     trust, evidence, contact = s.trust[r], s.evidence[r], s.contact[r]
     scarce = first.shape[1]
-    # at the cap, evidence may still be scarce beyond the table: every pair takes pass two
+    # at the cap, evidence may still be scarce beyond the table: every pair takes the table
     steady_from = scarce if scarce < FIRST_IMPRESSIONS_TABULATED else np.inf
-    for j in range(len(there)):
-        steady = there[j] and j != watcher and evidence[watcher, j] >= steady_from
-        learned = apply_evidence(np.float64(trust[watcher, j]), half_bad[j], closed[j])
-        trust[watcher, j] = learned if steady else trust[watcher, j]
-        evidence[watcher, j] += weight if steady else 0.0
-        contact[watcher, j] = contact[watcher, j] or steady
     for j in present:
-        if j == watcher or evidence[watcher, j] >= steady_from:
+        if j == watcher:
             continue
-        k = int(evidence[watcher, j])
-        if k < scarce:
-            if np.isnan(first[j, k, 0]):  # the first watcher with this record of j
-                good = weight * s.reliability[r, j]
-                first[j, k, 0], first[j, k, 1] = factors_of_keeps(
-                    good, weight - good, keeps[k, 0], keeps[k, 1]
-                )
+        if evidence[watcher, j] >= steady_from:  # the steady rate, shared by every watcher
+            steady_factors(s, p, r, j, weight, half_bad, closed, j)
             trust[watcher, j] = apply_evidence(
-                np.float64(trust[watcher, j]), first[j, k, 0], first[j, k, 1]
+                np.float64(trust[watcher, j]), half_bad[j], closed[j]
             )
-        else:  # first impressions beyond the tabulated pieces
-            good = weight * s.reliability[r, j]
-            trust[watcher, j] = learn_from_sight(
-                trust[watcher, j],
-                evidence[watcher, j],
-                good,
-                weight - good,
-                half_bad[j],
-                closed[j],
-                keeps,
-                p,
-            )
+        else:
+            k = int(evidence[watcher, j])
+            if k < scarce:
+                if np.isnan(first[j, k, 0]):  # the first watcher with this record of j
+                    good = weight * s.reliability[r, j]
+                    first[j, k, 0], first[j, k, 1] = factors_of_keeps(
+                        good, weight - good, keeps[k, 0], keeps[k, 1]
+                    )
+                trust[watcher, j] = apply_evidence(
+                    np.float64(trust[watcher, j]), first[j, k, 0], first[j, k, 1]
+                )
+            else:  # first impressions beyond the tabulated pieces
+                steady_factors(s, p, r, j, weight, half_bad, closed, j)
+                good = weight * s.reliability[r, j]
+                trust[watcher, j] = learn_from_sight(
+                    trust[watcher, j],
+                    evidence[watcher, j],
+                    good,
+                    weight - good,
+                    half_bad[j],
+                    closed[j],
+                    keeps,
+                    p,
+                )
         evidence[watcher, j] += weight
         contact[watcher, j] = True
+
+
+@njit(cache=True, inline="always")
+def steady_factors(
+    s: State,
+    p: Rules,
+    r: int,
+    firm: int,
+    weight: float,
+    half_bad: np.ndarray,
+    closed: np.ndarray,
+    at: int,
+) -> None:
+    """``firm``'s `seen_at_work` factors into ``half_bad[at]``, ``closed[at]`` if not there yet.
+
+    A rule keeps them NaN until a watcher who knows the firm well (the steady rate) needs
+    them: most watchers are still on first impressions, which have their own factors.
+    """
+    if np.isnan(half_bad[at]):
+        half_bad[at], closed[at] = seen_at_work(s, p, r, firm, weight)
 
 
 @njit(cache=True)
@@ -239,7 +254,9 @@ def chance_meetings(s: State, p: Rules, r: int, rng: np.random.Generator) -> Non
     A meeting is one observation of each other at work (`learning.observe`, weight 1).
 
     Each pair of participants meets with the same small chance; the number of meetings is drawn
-    first and the pairs after, so a month costs what its meetings cost.
+    first and the pairs after, so a month costs what its meetings cost. Most meetings are
+    between firms that have seen little of each other (first impressions): a participant's
+    factors for a watcher with a given record are worked out once a month, not per meeting.
     """
     chance = chance_meeting_probability(p.spontaneous_contact, p.geographic_distance)
     if chance <= 0.0:
@@ -248,10 +265,16 @@ def chance_meetings(s: State, p: Rules, r: int, rng: np.random.Generator) -> Non
     k = len(members)
     if k < 2:
         return
-    half_bad, closed = np.empty(k), np.empty(k)
-    for a in range(k):  # what a meeting shows of each participant (the same at every meeting)
-        half_bad[a], closed[a] = seen_at_work(s, p, r, members[a], 1.0)
+    # by participant: what a meeting shows of it at the steady rate (the same at every meeting),
+    # worked out when first needed
+    half_bad, closed = np.full(k, np.nan), np.full(k, np.nan)
     keeps = first_impression_keeps(p)
+    scarce = len(keeps)
+    # at the cap, evidence may still be scarce beyond the table (`learning.learn_from_sight`)
+    steady_from = scarce if scarce < FIRST_IMPRESSIONS_TABULATED else np.inf
+    # by participant and pieces seen of it: first impressions' factors, worked out when first
+    # needed (NaN until then) and shared by every watcher with that record of it this month
+    first = np.full((k, scarce, 2), np.nan)
     trust, evidence, contact = s.trust[r], s.evidence[r], s.contact[r]  # this run's matrices
     for _ in range(rng.binomial(k * (k - 1) // 2, chance)):
         a, b = int(rng.random() * k), int(rng.random() * k)  # two participants at random
@@ -259,9 +282,27 @@ def chance_meetings(s: State, p: Rules, r: int, rng: np.random.Generator) -> Non
             for x, y in ((a, b), (b, a)):  # each sees the other at work once
                 i, j = members[x], members[y]
                 kept = s.reliability[r, j]
-                trust[i, j] = learn_from_sight(
-                    trust[i, j], evidence[i, j], kept, 1.0 - kept, half_bad[y], closed[y], keeps, p
-                )
+                pieces = int(evidence[i, j])
+                if evidence[i, j] < steady_from and pieces < scarce:
+                    if np.isnan(first[y, pieces, 0]):  # the first watcher with this record
+                        first[y, pieces, 0], first[y, pieces, 1] = factors_of_keeps(
+                            kept, 1.0 - kept, keeps[pieces, 0], keeps[pieces, 1]
+                        )
+                    trust[i, j] = apply_evidence(
+                        np.float64(trust[i, j]), first[y, pieces, 0], first[y, pieces, 1]
+                    )
+                else:  # the steady rate (or first impressions beyond the table)
+                    steady_factors(s, p, r, j, 1.0, half_bad, closed, y)
+                    trust[i, j] = learn_from_sight(
+                        trust[i, j],
+                        evidence[i, j],
+                        kept,
+                        1.0 - kept,
+                        half_bad[y],
+                        closed[y],
+                        keeps,
+                        p,
+                    )
                 evidence[i, j] += 1.0
                 contact[i, j] = True
 

@@ -252,20 +252,18 @@ def trusting_group(
 
     The partners the founder trusts most (mutually) join first; the least trusting member is
     dropped until the group's mean mutual trust reaches ``threshold``. Returns the group's
-    firms, the founder first (it may be the founder alone).
+    firms, the founder first (it may be the founder alone). Only the partners are sorted: a
+    founder has a few ready ties among many firms.
     """
-    n = len(partners)
-    closeness = np.full(n, -np.inf)
-    for j in range(n):
-        if partners[j] and j != founder:
-            closeness[j] = 0.5 * (float(trust[founder, j]) + float(trust[j, founder]))
+    candidates = np.flatnonzero(partners)  # in firm order
+    candidates = candidates[candidates != founder]
+    closeness = np.empty(len(candidates))
+    for k, j in enumerate(candidates):
+        closeness[k] = 0.5 * (float(trust[founder, j]) + float(trust[j, founder]))
     order = np.argsort(-closeness, kind="mergesort")  # stable: ties in firm order
     group = [founder]
-    for k in range(min(size - 1, n)):
-        j = order[k]
-        if closeness[j] == -np.inf:
-            break
-        group.append(j)
+    for k in range(min(size - 1, len(candidates))):
+        group.append(candidates[order[k]])
     while len(group) > 1:
         k = len(group)
         in_group = np.empty(k)

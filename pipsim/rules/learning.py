@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from pipsim.rules.compiled import njit
-from pipsim.rules.state import Rules, State
+from pipsim.rules.state import OUTSIDE, Rules, State
 
 
 @njit(cache=True)
@@ -156,6 +156,75 @@ def first_impression_keeps(p: Rules) -> np.ndarray:
 
 
 @njit(cache=True)
+def rates_by_record(p: Rules) -> np.ndarray:
+    """``(scarce_pieces + 1, 3)``: what the learning rates do, by the watcher's record.
+
+    Row k is for a watcher that has seen k whole pieces of a firm (`first_impression_rate`);
+    the last row, past the first impressions, is the steady rate's (or, at the cap of
+    `FIRST_IMPRESSIONS_TABULATED`, the next first impression's). Columns: log(1 - rate),
+    log(1 - loss rate), and what one good piece alone closes of the gap to 1. A rule that has
+    many pairs learn in a month takes these logarithms once (`learn_by_record`), not per pair.
+    """
+    scarce = scarce_pieces(p)
+    rates = np.empty((scarce + 1, 3))
+    for k in range(scarce + 1):
+        rate = first_impression_rate(p.trust_gain, p.trust_prior_weight, float(k))
+        rates[k, 0] = math.log1p(-min(rate, 1.0 - 1e-12))
+        rates[k, 1] = math.log1p(-min(loss_rate(rate, p.trust_loss_ratio), 1.0 - 1e-12))
+        rates[k, 2] = -math.expm1(rates[k, 0])
+    return rates
+
+
+@njit(cache=True, inline="always")
+def learn_by_record(
+    trust: float, evidence: float, good: float, bad: float, rates: np.ndarray, p: Rules
+) -> float:
+    """`learn_many` at the watcher's `first_impression_rate`, its logarithms read from ``rates``.
+
+    The same numbers as `learn_of` computes: row k of `rates_by_record` holds the logarithms
+    of the rate after k whole pieces, and the last row those of every later piece (the steady
+    rate), unless the table stopped at its cap while evidence was still scarce. One good
+    piece and nothing bad (a partner that kept its word) keeps all of trust and closes the
+    table's share of the gap: no logarithm or exponential per pair at all.
+    """
+    last = rates.shape[0] - 1
+    pieces = int(evidence)  # whole pieces: evidence is never negative
+    if pieces > last and last >= FIRST_IMPRESSIONS_TABULATED:  # still scarce beyond the table
+        rate = first_impression_rate(p.trust_gain, p.trust_prior_weight, evidence)
+        return learn_many(trust, good, bad, rate, p.trust_loss_ratio)
+    k = min(pieces, last)
+    if good == 1.0 and bad == 0.0:
+        return apply_evidence(trust, 1.0, rates[k, 2])
+    half_bad, closed = factors_of_keeps(good, bad, rates[k, 0], rates[k, 1])
+    return apply_evidence(trust, half_bad, closed)
+
+
+@njit(cache=True)
+def learn_about_by_record(
+    s: State,
+    p: Rules,
+    r: int,
+    watcher: int,
+    seen: int,
+    good: float,
+    bad: float,
+    rates: np.ndarray,
+) -> None:
+    """`learn_about`, with the month's `rates_by_record`: the same trust, evidence and contact."""
+    # as doubles (numba's float() keeps a float32 a float32): one compiled version
+    s.trust[r, watcher, seen] = learn_by_record(
+        np.float64(s.trust[r, watcher, seen]),
+        np.float64(s.evidence[r, watcher, seen]),
+        good,
+        bad,
+        rates,
+        p,
+    )
+    s.evidence[r, watcher, seen] += good + bad
+    s.contact[r, watcher, seen] = True
+
+
+@njit(cache=True)
 def learn_of(s: State, p: Rules, r: int, watcher: int, seen: int, good: float, bad: float) -> None:
     """Firm ``watcher``'s trust in firm ``seen`` after ``good`` and ``bad`` pieces of evidence."""
     # as doubles (numba's float() keeps a float32 a float32): one compiled version of each
@@ -220,13 +289,28 @@ def fade(s: State, r: int, rate: float) -> None:
 
     A share ``rate`` of what was built above the pair's trust at launch is lost; a remembered
     betrayal (trust below it) stays. Pairs that met this month are left as they are.
+
+    Only firms that have taken part can have built trust with anyone (evidence comes from
+    events, meetings and ventures of participants): the rows of firms still outside are at
+    launch and skipped. Each remaining row is one pass without a branch (`faded`), which the
+    compiler turns into vector instructions.
     """
     if rate <= 0.0:
         return
-    n = s.trust.shape[1]
-    trust, baseline, contact = s.trust[r], s.baseline_trust[r], s.contact[r]
-    for i in range(n):
-        for j in range(n):
-            built = float(trust[i, j]) - float(baseline[i, j])
-            if built > 0.0 and not contact[i, j]:
-                trust[i, j] = float(trust[i, j]) - rate * built
+    for i in range(s.trust.shape[1]):
+        if s.status[r, i] != OUTSIDE:
+            faded(s.trust[r, i], s.baseline_trust[r, i], s.contact[r, i], rate)
+
+
+@njit(cache=True, inline="always")
+def faded(trust: np.ndarray, baseline: np.ndarray, met: np.ndarray, rate: float) -> None:
+    """One firm's row of `fade`: ``trust`` loses ``rate`` of what is above ``baseline``.
+
+    Written as arithmetic, not a branch: a pair that does not fade loses ``rate * 0``, which
+    leaves its trust exactly as it was.
+    """
+    for j in range(len(trust)):
+        before = float(trust[j])  # in double precision, compiled or not
+        built = before - float(baseline[j])
+        fades = (built > 0.0) & (not met[j])
+        trust[j] = before - rate * built * fades

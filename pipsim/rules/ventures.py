@@ -15,7 +15,13 @@ from pipsim.rules import events, probe
 from pipsim.rules.book import close_venture, remove_member
 from pipsim.rules.compiled import njit
 from pipsim.rules.kinds import JOINT_MARKETING, JOINT_PURCHASE, PRODUCTIVITY_WEIGHT, SALES_WEIGHT
-from pipsim.rules.learning import learn, learn_about, learn_many, learn_of
+from pipsim.rules.learning import (
+    learn,
+    learn_about_by_record,
+    learn_many,
+    learn_of,
+    rates_by_record,
+)
 from pipsim.rules.log import record
 from pipsim.rules.market import monthly_probability, own_gain, spill_over
 from pipsim.rules.motivation import reward, spend
@@ -188,9 +194,13 @@ def month_of_ventures(s: State, p: Rules, r: int, rng: np.random.Generator, mont
     technician mediated, which broke the group), then partners learn from it; then pilots end
     or go on, projects mature, operate or collapse, results teach their members, benefits flow.
     """
-    slots, n = s.alive.shape[1], p.n
-    defected = np.zeros((slots, n), dtype=np.bool_)  # by member position
-    lapsed = np.zeros((slots, n), dtype=np.bool_)
+    slots = s.alive.shape[1]
+    widest = 1  # positions the month's conduct needs: the largest group's, not every firm's
+    for v in range(slots):
+        if s.alive[r, v]:
+            widest = max(widest, s.size[r, v])
+    defected = np.zeros((slots, widest), dtype=np.bool_)  # by member position
+    lapsed = np.zeros((slots, widest), dtype=np.bool_)
     other = np.zeros(slots, dtype=np.int64)  # conflicts from other sources (0 or 1)
     mediated = np.zeros(slots, dtype=np.bool_)
     broke = np.zeros(slots, dtype=np.bool_)
@@ -202,11 +212,12 @@ def month_of_ventures(s: State, p: Rules, r: int, rng: np.random.Generator, mont
                 s, p, r, rng, month, v, defected[v], trusting[v]
             )
     recording = s.conduct_record.shape[1] > 0  # an experiment's record (`probe`), else none
+    rates = rates_by_record(p)  # the learning rates' logarithms, once a month
     for v in range(slots):
         if s.alive[r, v]:
             strain = other[v] * conflict_weight(mediated[v], p.mediation_effectiveness)
             first = probe.note_before(s, r, month, v, defected[v], lapsed[v]) if recording else 0
-            learn_from_conduct(s, p, r, v, defected[v], lapsed[v], strain)
+            learn_from_conduct(s, p, r, v, defected[v], lapsed[v], strain, rates)
             if recording:
                 probe.note_after(s, r, first)
     for v in range(slots):
@@ -320,6 +331,7 @@ def learn_from_conduct(
     defected: np.ndarray,
     lapsed: np.ndarray,
     strain: float,
+    rates: np.ndarray,
 ) -> None:
     """Each member learns about each partner from what the partner did this month.
 
@@ -327,7 +339,8 @@ def learn_from_conduct(
     evidence, failing the group `DEFECTION_EVIDENCE` pieces; a conflict is bad evidence about
     every partner (``strain``: less once mediated). A member let down by its partners is less
     willing to keep its own word next time (`goodwill`, learned like trust from the share of
-    partners who kept theirs); one whose partners kept theirs regains it.
+    partners who kept theirs); one whose partners kept theirs regains it. ``rates`` are the
+    month's `learning.rates_by_record` (every pair of every venture learns at them).
     """
     size = s.size[r, v]
     for b in range(size):
@@ -337,7 +350,7 @@ def learn_from_conduct(
         s.counts[r, PROMISES_KEPT if good > 0.0 else PROMISES_BROKEN] += 1 if size >= 2 else 0
         for a in range(size):
             if a != b:
-                learn_about(s, p, r, s.members[r, v, a], seen, good, bad)
+                learn_about_by_record(s, p, r, s.members[r, v, a], seen, good, bad, rates)
     if size < 2:
         return
     let_down = 0

@@ -132,7 +132,7 @@ def test_at_a_gathering_a_firm_learns_more_of_those_it_has_seen_little_of():
     s, p, half_bad, closed, first = _sight_state(record=40.0)
     there = np.array([True, True, True, False])
     contact.see_each_other(
-        s, p, 0, 0, there, np.flatnonzero(there), 1.0, half_bad, closed, first, keeps(p)
+        s, p, 0, 0, np.flatnonzero(there), 1.0, half_bad, closed, first, keeps(p)
     )
     assert s.trust[0, 0, 1] > s.trust[0, 0, 2] > 0.3  # both good on balance; 1 is new to 0
     assert s.trust[0, 0, 3] == pytest.approx(0.3)  # not there: nothing seen
@@ -165,7 +165,7 @@ def test_a_gathering_teaches_what_learning_of_the_same_evidence_teaches(record):
     learning.learn_of(expected, p, 0, 0, 2, 0.9, 0.1)  # firm 2 keeps its word 90% of the time
     there = np.array([True, False, True, False])
     contact.see_each_other(
-        s, p, 0, 0, there, np.flatnonzero(there), 1.0, half_bad, closed, first, keeps(p)
+        s, p, 0, 0, np.flatnonzero(there), 1.0, half_bad, closed, first, keeps(p)
     )
     assert s.trust[0, 0, 2] == pytest.approx(float(expected.trust[0, 0, 2]), abs=1e-6)
     assert s.evidence[0, 0, 2] == expected.evidence[0, 0, 2] == pytest.approx(record + 1.0)
@@ -185,7 +185,7 @@ def test_first_impressions_beyond_the_tabulated_pieces_are_still_learn_of():
         half_bad[j], closed[j] = contact.seen_at_work(s, p, 0, j, 1.0)
     there = np.array([True, True, False])
     contact.see_each_other(
-        s, p, 0, 0, there, np.flatnonzero(there), 1.0, half_bad, closed, first, keeps(p)
+        s, p, 0, 0, np.flatnonzero(there), 1.0, half_bad, closed, first, keeps(p)
     )
     assert s.trust[0, 0, 1] == pytest.approx(float(expected.trust[0, 0, 1]), abs=1e-6)
     assert s.trust[0, 0, 1] != pytest.approx(0.3)
