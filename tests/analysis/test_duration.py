@@ -193,7 +193,8 @@ def test_duration_command_finds_the_shortest_length(tmp_path, capsys):
 def test_adaptive_rounds_reuse_earlier_runs_and_equal_a_larger_sweep(tmp_path, capsys):
     out = tmp_path / "adaptive"
     path = tiny(tmp_path, replications=3)
-    common = ("--out", out, "--workers", 1, "--no-progress", "--target", 0.5)
+    # at the scenario's parameters: blocks of R runs (an ensemble's blocks are a member's runs)
+    common = ("--out", out, "--workers", 1, "--no-progress", "--target", 0.5, "--no-ensemble")
     assert pipsim(capsys, "duration", path, *common)[0] == 0
     first = {p.name: p.stat().st_mtime_ns for p in (out / "runs").glob("*.parquet")}
     status, text, err = pipsim(

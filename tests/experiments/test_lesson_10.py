@@ -4,8 +4,10 @@ Asserted, as model v2's full run showed them: (a) mean trust rises in most proje
 in the median run), and the worst month's drop is a few typical rises (3.1 in the full run;
 more than 2 asserted on 30 runs); (b) the first collective project never forms before pilots
 have succeeded, and mostly by month 18 (85% of the full run); (c) cooperation outlasts the
-agency in some runs and not in others (P(sustained) 0.39 [0.32, 0.45]). Model v1 had shown
-cooperation surviving in 198 of 200 runs; v2 added life after the agency (issue 10).
+agency in some runs and not in others (P(sustained) 0.39 [0.32, 0.45] in model v2's full run,
+0.17 [0.12, 0.23] at calibration v2's defaults; the reduced run asserts some and not all, and an
+interval that does not rule out the experiment's range). Model v1 had shown cooperation
+surviving in 198 of 200 runs; v2 added life after the agency (issue 10).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pipsim.analysis.intervals import wilson_interval
 from pipsim.sweep import design
 from pipsim.sweep.results import load_timeseries
 from pipsim.sweep.scenario import load_scenario
@@ -69,4 +72,9 @@ def test_cooperation_outlasts_the_agency_in_some_runs_not_all(reduced):
     runs, _ = reduced
     coop = runs[runs["firms_in_joint_projects"] > 0]
     assert len(coop) >= 20
-    assert 0.1 < coop["sustained"].mean() < 0.75
+    kept = int(coop["sustained"].sum())
+    assert 0 < kept < len(coop)  # some runs, not all
+    # 30 runs cannot place P(sustained) inside the full run's range; they must not rule it out
+    lower, upper = wilson_interval(kept, len(coop))
+    low, high = load_run_module().SUSTAINED_RANGE
+    assert lower < high and upper > low, (kept, len(coop))
