@@ -47,3 +47,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
     echo "$want" > "$stamp"
 fi
+
+# numba compiles the model's rules at their first use and caches them: on a fresh machine do it
+# now, on both cores (about 30 s, once; a second of checking when the cache is warm)
+.venv/bin/python -m pipsim.warm

@@ -224,8 +224,9 @@ def test_learning_from_sight_is_learning_of_the_same_evidence(t, e, weight, c):
     good, bad = weight * c, weight * (1.0 - c)
     half_bad, closed = learning.evidence_factors(good, bad, RATE, RATIO)  # the steady factors
     keeps = learning.first_impression_keeps(p)
-    sight = learning.learn_from_sight(t, e, good, bad, half_bad, closed, keeps, p)
     s.trust[0, 0, 1], s.evidence[0, 0, 1] = t, e
+    held = float(s.evidence[0, 0, 1])  # as the state keeps it (float32: 1 - 1e-16 is 1)
+    sight = learning.learn_from_sight(t, held, good, bad, half_bad, closed, keeps, p)
     learning.learn_of(s, p, 0, 0, 1, good, bad)
     assert sight == pytest.approx(float(s.trust[0, 0, 1]), abs=1e-6)
 
