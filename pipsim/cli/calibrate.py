@@ -106,17 +106,14 @@ def calibrate_command(args: argparse.Namespace) -> int:
         raise UsageError("pyabc is not installed: pip install 'pipsim[calibrate]'") from None
     from pipsim.calibration import outputs
     from pipsim.calibration.abc import EngineError
-    from pipsim.calibration.run import calibrate, plan, resume_hint
+    from pipsim.calibration.run import calibrate, resume_hint
 
-    sizes = plan(calibration, args.budget)
     note_workers(args)
     where = f"on Dask ({args.dask})" if args.dask else f"on {args.workers} worker(s)"
     print(
         f"pipsim calibrate: {calibration.name}: {len(calibration.fitted)} calibration and "
         f"{len(calibration.held_out)} held-out targets, {len(calibration.priors)} candidate "
-        f"parameters, {where}, into {out}\n  runs: screening {sizes['screening']:,}, ABC-SMC "
-        f"at most {sizes['abc']:,} ({sizes['per_particle']} per particle), predictive check "
-        f"{sizes['predictive']:,}",
+        f"parameters, {where}, into {out}\n  runs: {planned_runs(calibration, args.budget)}",
         flush=True,
     )
     bars: list[Any] = []
@@ -140,16 +137,15 @@ def calibrate_command(args: argparse.Namespace) -> int:
 
 def _history_matching(calibration: Any, out: Path, args: argparse.Namespace) -> int:
     """``pipsim calibrate`` of a targets file with ``method = "history_matching"`` (v2)."""
-    from pipsim.calibration.waves import history_match, runs_per_set, simulated_sets, write_figures
+    from pipsim.calibration.waves import history_match, write_figures
 
     note_workers(args)
-    sets, per = simulated_sets(calibration), runs_per_set(calibration)
     where = f"on Dask ({args.dask})" if args.dask else f"on {args.workers} worker(s)"
     print(
         f"pipsim calibrate: {calibration.name}: history matching, {len(calibration.fitted)} "
         f"calibration and {len(calibration.held_out)} held-out targets, "
-        f"{len(calibration.priors)} parameters, {where}, into {out}\n  runs: {sets:,} "
-        f"parameter sets x {per:,} = {sets * per:,}, then the predictive check",
+        f"{len(calibration.priors)} parameters, {where}, into {out}\n  runs: "
+        f"{planned_runs(calibration, args.budget)}",
         flush=True,
     )
     bars: list[Any] = []
@@ -180,6 +176,23 @@ def _history_matching(calibration: Any, out: Path, args: argparse.Namespace) -> 
     )
     print("files written:\n" + "\n".join(f"  {f}" for f in sorted(out.glob("*.*")) + figures))
     return 0
+
+
+def planned_runs(calibration: Any, budget: int) -> str:
+    """The runs a calibration of ``calibration`` makes, by stage (what `pipsim check` says too)."""
+    if calibration.method == "history_matching":
+        from pipsim.calibration.waves import runs_per_set, simulated_sets
+
+        sets, per = simulated_sets(calibration), runs_per_set(calibration)
+        return f"{sets:,} parameter sets x {per:,} = {sets * per:,}, then the predictive check"
+    from pipsim.calibration.run import plan
+
+    sizes = plan(calibration, budget)
+    return (
+        f"screening {sizes['screening']:,}, ABC-SMC at most {sizes['abc']:,} "
+        f"({sizes['per_particle']} per particle, --budget {budget:,}), predictive check "
+        f"{sizes['predictive']:,}"
+    )
 
 
 @contextmanager

@@ -95,25 +95,12 @@ def is_targets_file(path: Path) -> bool:
 def describe_targets(path: Path) -> str:
     """A calibration targets file: its targets, parameters and the runs a calibration makes."""
     from pipsim.calibration.targets import TargetsError, load_targets
+    from pipsim.cli.calibrate import DEFAULT_BUDGET, planned_runs
 
     try:
         c = load_targets(path)
     except TargetsError as error:
         raise UsageError(str(error)) from None
-    if c.method == "history_matching":
-        from pipsim.calibration.waves import runs_per_set, simulated_sets
-
-        sets, per = simulated_sets(c), runs_per_set(c)
-        runs = f"{sets:,} parameter sets x {per:,} = {sets * per:,}, then the predictive check"
-    else:
-        from pipsim.calibration.run import plan
-        from pipsim.cli.calibrate import DEFAULT_BUDGET
-
-        sizes = plan(c, DEFAULT_BUDGET)
-        runs = (
-            f"screening {sizes['screening']:,}, ABC-SMC at most {sizes['abc']:,} (--budget "
-            f"{DEFAULT_BUDGET:,}), predictive check {sizes['predictive']:,}"
-        )
     priors = [
         f"{p.name}: {show(p.low)} to {show(p.high)}" + (" (whole numbers)" if p.integer else "")
         for p in c.priors
@@ -125,7 +112,7 @@ def describe_targets(path: Path) -> str:
         ("targets", f"{len(c.fitted)} to fit, {len(c.held_out)} held out"),
         ("scenarios", ", ".join(c.scenarios_of(c.targets))),
         *(("parameters" if i == 0 else "", prior) for i, prior in enumerate(priors)),
-        ("runs", runs),
+        ("runs", planned_runs(c, DEFAULT_BUDGET)),
     ]
     width = max(len(label) for label, _ in rows)
     return "\n".join(f"{label.ljust(width)}  {value}" for label, value in rows)

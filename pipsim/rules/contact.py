@@ -168,8 +168,7 @@ def see_each_other(
     """
     trust, evidence, contact = s.trust[r], s.evidence[r], s.contact[r]
     scarce = first.shape[1]
-    # at the cap, evidence may still be scarce beyond the table: every pair takes the table
-    steady_from = scarce if scarce < FIRST_IMPRESSIONS_TABULATED else np.inf
+    steady_from = steady_after(scarce)
     for j in present:
         if j == watcher:
             continue
@@ -181,14 +180,9 @@ def see_each_other(
         else:
             k = int(evidence[watcher, j])
             if k < scarce:
-                if np.isnan(first[j, k, 0]):  # the first watcher with this record of j
-                    good = weight * s.reliability[r, j]
-                    first[j, k, 0], first[j, k, 1] = factors_of_keeps(
-                        good, weight - good, keeps[k, 0], keeps[k, 1]
-                    )
-                trust[watcher, j] = apply_evidence(
-                    np.float64(trust[watcher, j]), first[j, k, 0], first[j, k, 1]
-                )
+                good = weight * s.reliability[r, j]
+                half, close = first_impression(first, j, k, good, weight, keeps)
+                trust[watcher, j] = apply_evidence(np.float64(trust[watcher, j]), half, close)
             else:  # first impressions beyond the tabulated pieces
                 steady_factors(s, p, r, j, weight, half_bad, closed, j)
                 good = weight * s.reliability[r, j]
@@ -204,6 +198,33 @@ def see_each_other(
                 )
         evidence[watcher, j] += weight
         contact[watcher, j] = True
+
+
+@njit(cache=True, inline="always")
+def steady_after(scarce: int) -> float:
+    """Evidence from which a watcher learns at the steady rate, given `scarce_pieces`.
+
+    At the cap (`FIRST_IMPRESSIONS_TABULATED`) evidence may still be scarce beyond the
+    table: then no record is steady here, and `learning.learn_from_sight` decides.
+    """
+    return scarce if scarce < FIRST_IMPRESSIONS_TABULATED else np.inf
+
+
+@njit(cache=True, inline="always")
+def first_impression(
+    first: np.ndarray, at: int, pieces: int, good: float, weight: float, keeps: np.ndarray
+) -> tuple[float, float]:
+    """``first[at, pieces]``: the factors of a first impression, ``good`` of ``weight`` seen.
+
+    Worked out by the first watcher with a record of ``pieces`` whole pieces of the firm at
+    ``at`` (NaN until then), then shared by every watcher with that record: once per firm and
+    record, not per pair.
+    """
+    if np.isnan(first[at, pieces, 0]):
+        first[at, pieces, 0], first[at, pieces, 1] = factors_of_keeps(
+            good, weight - good, keeps[pieces, 0], keeps[pieces, 1]
+        )
+    return first[at, pieces, 0], first[at, pieces, 1]
 
 
 @njit(cache=True, inline="always")
@@ -270,8 +291,7 @@ def chance_meetings(s: State, p: Rules, r: int, rng: np.random.Generator) -> Non
     half_bad, closed = np.full(k, np.nan), np.full(k, np.nan)
     keeps = first_impression_keeps(p)
     scarce = len(keeps)
-    # at the cap, evidence may still be scarce beyond the table (`learning.learn_from_sight`)
-    steady_from = scarce if scarce < FIRST_IMPRESSIONS_TABULATED else np.inf
+    steady_from = steady_after(scarce)
     # by participant and pieces seen of it: first impressions' factors, worked out when first
     # needed (NaN until then) and shared by every watcher with that record of it this month
     first = np.full((k, scarce, 2), np.nan)
@@ -284,13 +304,8 @@ def chance_meetings(s: State, p: Rules, r: int, rng: np.random.Generator) -> Non
                 kept = s.reliability[r, j]
                 pieces = int(evidence[i, j])
                 if evidence[i, j] < steady_from and pieces < scarce:
-                    if np.isnan(first[y, pieces, 0]):  # the first watcher with this record
-                        first[y, pieces, 0], first[y, pieces, 1] = factors_of_keeps(
-                            kept, 1.0 - kept, keeps[pieces, 0], keeps[pieces, 1]
-                        )
-                    trust[i, j] = apply_evidence(
-                        np.float64(trust[i, j]), first[y, pieces, 0], first[y, pieces, 1]
-                    )
+                    half, close = first_impression(first, y, pieces, kept, 1.0, keeps)
+                    trust[i, j] = apply_evidence(np.float64(trust[i, j]), half, close)
                 else:  # the steady rate (or first impressions beyond the table)
                     steady_factors(s, p, r, j, 1.0, half_bad, closed, y)
                     trust[i, j] = learn_from_sight(

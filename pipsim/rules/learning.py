@@ -149,10 +149,17 @@ def first_impression_keeps(p: Rules) -> np.ndarray:
     scarce = scarce_pieces(p)
     keeps = np.empty((scarce, 2))
     for k in range(scarce):
-        rate = first_impression_rate(p.trust_gain, p.trust_prior_weight, float(k))
-        keeps[k, 0] = math.log1p(-min(rate, 1.0 - 1e-12))
-        keeps[k, 1] = math.log1p(-min(loss_rate(rate, p.trust_loss_ratio), 1.0 - 1e-12))
+        keeps[k, 0], keeps[k, 1] = keeps_after(p, k)
     return keeps
+
+
+@njit(cache=True)
+def keeps_after(p: Rules, pieces: int) -> tuple[float, float]:
+    """log(1 - rate) and log(1 - loss rate) for a watcher that has seen ``pieces`` whole pieces."""
+    rate = first_impression_rate(p.trust_gain, p.trust_prior_weight, float(pieces))
+    gained = math.log1p(-min(rate, 1.0 - 1e-12))
+    lost = math.log1p(-min(loss_rate(rate, p.trust_loss_ratio), 1.0 - 1e-12))
+    return gained, lost
 
 
 @njit(cache=True)
@@ -168,9 +175,7 @@ def rates_by_record(p: Rules) -> np.ndarray:
     scarce = scarce_pieces(p)
     rates = np.empty((scarce + 1, 3))
     for k in range(scarce + 1):
-        rate = first_impression_rate(p.trust_gain, p.trust_prior_weight, float(k))
-        rates[k, 0] = math.log1p(-min(rate, 1.0 - 1e-12))
-        rates[k, 1] = math.log1p(-min(loss_rate(rate, p.trust_loss_ratio), 1.0 - 1e-12))
+        rates[k, 0], rates[k, 1] = keeps_after(p, k)
         rates[k, 2] = -math.expm1(rates[k, 0])
     return rates
 
